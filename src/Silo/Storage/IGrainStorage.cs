@@ -1,0 +1,30 @@
+namespace OrleansVoucher.Silo.Storage;
+
+/// <summary>
+/// Durable storage of grain states and stream events, shaped after Orleans' <c>IGrainStorage</c>.
+/// Every write is conditional on the version the writer read, so several processes may share one
+/// store: a write that loses the race fails with <see cref="InconsistentStateException"/> and
+/// nothing is silently overwritten. A task returned by a write completes only when its data is
+/// durable.
+/// </summary>
+public interface IGrainStorage
+{
+    /// <summary>Creates or migrates the store's schema. Called once when the silo starts.</summary>
+    Task InitializeAsync(CancellationToken cancellationToken);
+
+    /// <summary>Reads one state; <see cref="StoredState.Absent"/> when none was ever written.</summary>
+    Task<StoredState> ReadAsync(GrainStateKey key, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Commits a unit atomically and returns the new version of each state write, in order. Throws
+    /// <see cref="InconsistentStateException"/> (naming the first losing state) if any state's version
+    /// check fails, in which case nothing of the unit was written.
+    /// </summary>
+    Task<IReadOnlyList<long>> CommitAsync(WriteUnit unit, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Reads up to <paramref name="maxCount"/> events of a stream namespace with a sequence number
+    /// greater than <paramref name="afterSequence"/>, in sequence order.
+    /// </summary>
+    Task<IReadOnlyList<StoredStreamEvent>> ReadStreamAsync(string stream, long afterSequence, int maxCount, CancellationToken cancellationToken);
+}

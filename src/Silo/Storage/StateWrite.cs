@@ -1,0 +1,8 @@
+namespace OrleansVoucher.Silo.Storage;
+
+/// <summary>
+/// One conditional write: replace the state at <see cref="Key"/> with <see cref="Payload"/> if and only
+/// if its stored version is still <see cref="ExpectedVersion"/> (0: no record yet). A null payload
+/// clears the record. On success the stored version becomes <c>ExpectedVersion + 1</c>.
+/// </summary>
+public readonly record struct StateWrite(GrainStateKey Key, long ExpectedVersion, byte[]? Payload);

@@ -1,0 +1,41 @@
+namespace OrleansVoucher.Silo.Storage;
+
+/// <summary>
+/// State writes and stream events that commit atomically: every state's version check passes and all of
+/// it becomes durable, or none of it does. A store may commit many units in one transaction (group
+/// commit), but a unit that fails its version check never affects another unit.
+/// </summary>
+public sealed class WriteUnit
+{
+    /// <summary>Creates a unit.</summary>
+    public WriteUnit(IReadOnlyList<StateWrite> states, IReadOnlyList<StreamEventWrite>? events = null)
+    {
+        ArgumentNullException.ThrowIfNull(states);
+        States = states;
+        Events = events ?? [];
+        if (States.Count == 0 && Events.Count == 0)
+        {
+            throw new ArgumentException("A write unit needs at least one state write or event.", nameof(states));
+        }
+
+        for (var i = 0; i < States.Count; i++)
+        {
+            for (var j = i + 1; j < States.Count; j++)
+            {
+                if (States[i].Key == States[j].Key)
+                {
+                    throw new ArgumentException($"State {States[i].Key} is written twice in one unit.", nameof(states));
+                }
+            }
+        }
+    }
+
+    /// <summary>The conditional state writes.</summary>
+    public IReadOnlyList<StateWrite> States { get; }
+
+    /// <summary>The stream events appended with them.</summary>
+    public IReadOnlyList<StreamEventWrite> Events { get; }
+
+    /// <summary>A unit of a single state write.</summary>
+    public static WriteUnit Of(StateWrite write) => new([write]);
+}
