@@ -1,0 +1,193 @@
+using OrleansVoucher.Silo.Diagnostics;
+
+namespace OrleansVoucher.Silo.Catalog;
+
+/// <summary>
+/// Idle collection (Orleans' activation collector): every collection quantum it deactivates the
+/// activations idle for the collection age; and when the silo holds more activations than
+/// <see cref="Hosting.SiloOptions.MaxActivations"/>, it deactivates the least recently used idle ones,
+/// whatever their age, down to 80% of the limit. A deactivated grain is activated again, from its
+/// stored state, by its next call.
+/// </summary>
+internal sealed class ActivationCollector(SiloRuntime runtime) : IAsyncDisposable
+{
+    private const double LowWaterMark = 0.8;
+
+    private readonly CancellationTokenSource _stopping = new();
+    private readonly SemaphoreSlim _pressure = new(0, 1);
+    private int _pressureSignalled;
+    private int _disposed;
+    private Task _loop = Task.CompletedTask;
+    private Task _pressureLoop = Task.CompletedTask;
+
+    public void Start()
+    {
+        _loop = RunPeriodicAsync(_stopping.Token);
+        _pressureLoop = RunPressureAsync(_stopping.Token);
+    }
+
+    public void SignalPressure()
+    {
+        if (Interlocked.Exchange(ref _pressureSignalled, 1) == 0)
+        {
+            _pressure.Release();
+        }
+    }
+
+    public async Task StopAsync()
+    {
+        if (Volatile.Read(ref _disposed) != 0)
+        {
+            return;
+        }
+
+        await _stopping.CancelAsync().ConfigureAwait(false);
+        await Task.WhenAll(_loop, _pressureLoop).ConfigureAwait(false);
+    }
+
+    public async Task<int> CollectIdleAsync(TimeSpan idleFor)
+    {
+        var idleSince = runtime.TimeProvider.GetTimestamp() - ToTimestampTicks(idleFor);
+        var deactivations = new List<Task>();
+        foreach (var activation in runtime.Catalog.Activations)
+        {
+            if (activation.TryCollect(idleSince, DeactivationReason.IdleCollection) is { } deactivation)
+            {
+                deactivations.Add(deactivation);
+            }
+        }
+
+        await Task.WhenAll(deactivations).ConfigureAwait(false);
+        runtime.Metrics.ActivationsCollected.Add(deactivations.Count);
+        runtime.Logger.Collected(deactivations.Count, idleFor, runtime.ActivationCount);
+        return deactivations.Count;
+    }
+
+    /// <summary>Deactivates every activation, waiting for busy ones to finish their calls.</summary>
+    public async Task DeactivateAllAsync(CancellationToken cancellationToken)
+    {
+        var everything = runtime.TimeProvider.GetTimestamp() + ToTimestampTicks(TimeSpan.FromDays(1));
+        while (runtime.ActivationCount > 0 && !cancellationToken.IsCancellationRequested)
+        {
+            var deactivations = new List<Task>();
+            var busy = false;
+            foreach (var activation in runtime.Catalog.Activations)
+            {
+                if (activation.TryCollect(everything, DeactivationReason.ShuttingDown) is { } deactivation)
+                {
+                    deactivations.Add(deactivation);
+                }
+                else
+                {
+                    busy = true;
+                }
+            }
+
+            await Task.WhenAll(deactivations).ConfigureAwait(false);
+            if (busy && deactivations.Count == 0)
+            {
+                // Activations still in a call; give them a moment to finish.
+                await Task.Delay(TimeSpan.FromMilliseconds(10), runtime.TimeProvider, cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await StopAsync().ConfigureAwait(false);
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
+        _stopping.Dispose();
+        _pressure.Dispose();
+    }
+
+    private async Task RunPeriodicAsync(CancellationToken cancellationToken)
+    {
+        using var timer = new PeriodicTimer(runtime.Options.CollectionQuantum, runtime.TimeProvider);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(cancellationToken).ConfigureAwait(false))
+            {
+                try
+                {
+                    await CollectIdleAsync(runtime.Options.CollectionAge).ConfigureAwait(false);
+                }
+                catch (Exception exception)
+                {
+                    runtime.Logger.CollectionFailed(exception);
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    private async Task RunPressureAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            while (true)
+            {
+                await _pressure.WaitAsync(cancellationToken).ConfigureAwait(false);
+                Volatile.Write(ref _pressureSignalled, 0);
+                try
+                {
+                    await CollectLeastRecentlyUsedAsync().ConfigureAwait(false);
+                }
+                catch (Exception exception)
+                {
+                    runtime.Logger.CollectionFailed(exception);
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    /// <summary>Collects the least recently used idle activations until the silo is under its low-water mark.</summary>
+    internal async Task<int> CollectLeastRecentlyUsedAsync()
+    {
+        var limit = runtime.Options.MaxActivations;
+        var excess = runtime.ActivationCount - (long)(limit * LowWaterMark);
+        if (limit <= 0 || excess <= 0)
+        {
+            return 0;
+        }
+
+        runtime.Logger.CollectingUnderPressure(runtime.ActivationCount, limit);
+        var candidates = new List<(long LastActive, ActivationData Activation)>();
+        foreach (var activation in runtime.Catalog.Activations)
+        {
+            if (!activation.IsDefunct)
+            {
+                candidates.Add((activation.LastActive, activation));
+            }
+        }
+
+        candidates.Sort(static (a, b) => a.LastActive.CompareTo(b.LastActive));
+        var deactivations = new List<Task>();
+        foreach (var (lastActive, activation) in candidates)
+        {
+            if (deactivations.Count >= excess)
+            {
+                break;
+            }
+
+            if (activation.TryCollect(lastActive, DeactivationReason.IdleCollection) is { } deactivation)
+            {
+                deactivations.Add(deactivation);
+            }
+        }
+
+        await Task.WhenAll(deactivations).ConfigureAwait(false);
+        runtime.Metrics.ActivationsCollected.Add(deactivations.Count);
+        return deactivations.Count;
+    }
+
+    private long ToTimestampTicks(TimeSpan span) => (long)(span.TotalSeconds * runtime.TimeProvider.TimestampFrequency);
+}

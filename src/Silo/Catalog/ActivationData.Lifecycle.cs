@@ -1,0 +1,124 @@
+using OrleansVoucher.Silo.Diagnostics;
+using OrleansVoucher.Silo.Scheduler;
+
+namespace OrleansVoucher.Silo.Catalog;
+
+internal sealed partial class ActivationData
+{
+    /// <summary>Constructs the grain, loads its states and runs its activation hook; then delivers queued calls.</summary>
+    private async Task ActivateAsync()
+    {
+        // Leave the caller's thread at once: activation reads storage, and the caller's thread may be a
+        // grain turn that must not be held up by another grain's activation.
+        await Task.Yield();
+        try
+        {
+            t_constructing = this;
+            try
+            {
+                _grain = Runtime.Activator.CreateInstance(this);
+            }
+            finally
+            {
+                t_constructing = null;
+            }
+
+            using var timeout = new CancellationTokenSource(Runtime.Options.ActivationTimeout, Runtime.TimeProvider);
+            if (_participants is { } participants)
+            {
+                _participants = null;
+                if (participants.Count == 1)
+                {
+                    await participants[0].OnActivateAsync(timeout.Token).ConfigureAwait(false);
+                }
+                else
+                {
+                    await Task.WhenAll(participants.Select(p => p.OnActivateAsync(timeout.Token))).ConfigureAwait(false);
+                }
+            }
+
+            await _grain.OnActivateAsync(timeout.Token).ConfigureAwait(false);
+        }
+        catch (Exception exception)
+        {
+            Runtime.Logger.ActivationFailed(exception, GrainId);
+            var failure = new ActivationFailedException(GrainId, exception);
+            foreach (var item in Retire())
+            {
+                item.Fail(failure);
+            }
+
+            return;
+        }
+
+        lock (this)
+        {
+            _state = ActivationState.Valid;
+        }
+
+        EndTurn(completed: null, countCall: false);
+    }
+
+    /// <summary>
+    /// Starts deactivating if the activation is valid, idle, and was last active at or before
+    /// <paramref name="idleSince"/> (a TimeProvider timestamp). Returns the deactivation, or null.
+    /// </summary>
+    internal Task? TryCollect(long idleSince, DeactivationReason reason)
+    {
+        lock (this)
+        {
+            if (_state != ActivationState.Valid || _running || _lastActive > idleSince)
+            {
+                return null;
+            }
+
+            _state = ActivationState.Deactivating;
+            _running = true;
+        }
+
+        return DeactivateAsync(reason);
+    }
+
+    /// <summary>Runs the deactivation hook, leaves the catalog, and hands calls that were waiting to a new activation.</summary>
+    private async Task DeactivateAsync(DeactivationReason reason)
+    {
+        if (_grain is { } grain)
+        {
+            try
+            {
+                using var timeout = new CancellationTokenSource(Runtime.Options.DeactivationTimeout, Runtime.TimeProvider);
+                await grain.OnDeactivateAsync(reason, timeout.Token).ConfigureAwait(false);
+            }
+            catch (Exception exception)
+            {
+                Runtime.Logger.DeactivationHookFailed(exception, GrainId);
+            }
+        }
+
+        Runtime.Logger.Deactivated(GrainId, reason);
+        foreach (var item in Retire())
+        {
+            Runtime.Catalog.Submit(this, item);
+        }
+    }
+
+    /// <summary>Leaves the catalog for good and returns the calls that were still queued.</summary>
+    private List<IWorkItem> Retire()
+    {
+        Runtime.Catalog.Remove(this);
+        List<IWorkItem> pending;
+        TaskCompletionSource? deactivated;
+        lock (this)
+        {
+            _state = ActivationState.Invalid;
+            pending = _queue is { Count: > 0 } queue ? [.. queue] : [];
+            _queue = null;
+            deactivated = _deactivated;
+        }
+
+        _grain = null;
+        Runtime.Metrics.ActivationRemoved();
+        deactivated?.TrySetResult();
+        return pending;
+    }
+}

@@ -1,0 +1,17 @@
+namespace OrleansVoucher.Silo;
+
+/// <summary>Why an activation is being deactivated.</summary>
+public enum DeactivationReason
+{
+    /// <summary>It was idle past the collection age, or the silo needed room.</summary>
+    IdleCollection,
+
+    /// <summary>The grain asked for it with <see cref="Grain.DeactivateOnIdle"/>.</summary>
+    ApplicationRequested,
+
+    /// <summary>A write lost a version race or failed, so the in-memory state can no longer be trusted.</summary>
+    InconsistentState,
+
+    /// <summary>The silo is shutting down.</summary>
+    ShuttingDown,
+}

@@ -1,0 +1,45 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+using OrleansVoucher.Silo.Catalog;
+using OrleansVoucher.Silo.Diagnostics;
+using OrleansVoucher.Silo.Storage;
+
+namespace OrleansVoucher.Silo.Hosting;
+
+/// <summary>Adds a silo to a .NET host.</summary>
+public static class SiloServiceCollectionExtensions
+{
+    /// <summary>
+    /// Adds the silo, running as a hosted service, with settings from the <c>Silo</c> configuration
+    /// section. Choose the grains and the storage in <paramref name="configure"/>.
+    /// </summary>
+    public static IServiceCollection AddSilo(this IServiceCollection services, Action<ISiloBuilder> configure)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(configure);
+        var builder = new SiloBuilder(services);
+        configure(builder);
+
+        services.AddOptions<SiloOptions>().BindConfiguration(SiloOptions.SectionName).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<SiloOptions>, SiloOptionsValidator>();
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<IGrainStateSerializer, JsonGrainStateSerializer>();
+        services.TryAddSingleton<SiloMetrics>();
+        services.AddSingleton(new GrainTypeRegistry(builder.GrainClasses));
+        services.AddSingleton<SiloRuntime>();
+        services.AddSingleton(sp => sp.GetRequiredService<SiloRuntime>().GrainFactory);
+        services.AddHostedService<StorageInitializer>();
+        services.AddHostedService(sp => sp.GetRequiredService<SiloRuntime>());
+        return services;
+    }
+
+    /// <summary>Uses a store in this process's memory: nothing survives the process. For tests.</summary>
+    public static ISiloBuilder UseMemoryStorage(this ISiloBuilder builder, string name = PersistentStateAttribute.DefaultStorageName)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.Services.AddKeyedSingleton<IGrainStorage>(name, (sp, _) => new MemoryGrainStorage(sp.GetRequiredService<TimeProvider>()));
+        builder.Services.AddSingleton(new StorageRegistration(name));
+        return builder;
+    }
+}

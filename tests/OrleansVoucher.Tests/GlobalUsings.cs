@@ -1,0 +1,2 @@
+global using OrleansVoucher.Silo;
+global using OrleansVoucher.Silo.Storage;
