@@ -1,0 +1,317 @@
+using System.Diagnostics;
+using System.Threading.Channels;
+using Microsoft.Extensions.Logging;
+using OrleansVoucher.Silo.Diagnostics;
+
+namespace OrleansVoucher.Silo.Storage.GroupCommit;
+
+/// <summary>
+/// Group commit: coalesces the write units of many concurrent callers into few transactions. A single
+/// loop takes everything queued (up to the batch size) the moment a transaction slot is free, so under
+/// light load a write costs one transaction and under heavy load one transaction carries many units.
+/// A caller's task completes only after the transaction holding its unit committed.
+/// </summary>
+/// <remarks>
+/// <para>Two units that write the same state never share a batch, and a unit never runs while another
+/// one writing the same state is in flight: the later one waits for the next batch, in arrival order.
+/// So a version conflict is always decided against committed data, never against a sibling unit.</para>
+/// <para>At most one batch that appends stream events is in flight at a time, so this process's events
+/// become visible in sequence order: a reader never sees a sequence number before a smaller one that
+/// this process appended.</para>
+/// </remarks>
+internal sealed partial class GroupCommitWriter : IAsyncDisposable
+{
+    private readonly Channel<PendingWrite> _queue = Channel.CreateUnbounded<PendingWrite>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly IWriteBatchExecutor _executor;
+    private readonly int _maxBatchSize;
+    private readonly int _maxConcurrentBatches;
+    private readonly SiloMetrics? _metrics;
+    private readonly ILogger _logger;
+    private readonly string _storeName;
+    private readonly Task _loop;
+
+    // Owned by the loop alone.
+    private readonly List<PendingWrite> _deferred = [];
+    private readonly List<InFlightBatch> _inFlight = [];
+    private readonly HashSet<GrainStateKey> _inFlightKeys = [];
+
+    private TaskCompletionSource? _pause;
+    private long _batchCount;
+
+    /// <summary>Starts the loop.</summary>
+    /// <param name="executor">Runs a batch as one transaction.</param>
+    /// <param name="storeName">The store's name, for logs.</param>
+    /// <param name="maxBatchSize">Most units per transaction.</param>
+    /// <param name="maxConcurrentBatches">Most transactions in flight at once.</param>
+    /// <param name="metrics">Where batch sizes, durations and conflicts are recorded; null for none.</param>
+    /// <param name="logger">Where failed batches are logged.</param>
+    public GroupCommitWriter(IWriteBatchExecutor executor, string storeName, int maxBatchSize, int maxConcurrentBatches, SiloMetrics? metrics, ILogger logger)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxBatchSize, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxConcurrentBatches, 1);
+        _executor = executor;
+        _storeName = storeName;
+        _maxBatchSize = maxBatchSize;
+        _maxConcurrentBatches = maxConcurrentBatches;
+        _metrics = metrics;
+        _logger = logger;
+        _loop = Task.Run(RunAsync);
+    }
+
+    /// <summary>Batches executed so far.</summary>
+    internal long BatchCount => Interlocked.Read(ref _batchCount);
+
+    /// <summary>
+    /// Queues a unit and returns a task that completes once it is durable (or failed); it fails with
+    /// <see cref="ObjectDisposedException"/> once the writer is disposed.
+    /// </summary>
+    public Task<IReadOnlyList<long>> CommitAsync(WriteUnit unit, CancellationToken cancellationToken)
+    {
+        StorageArguments.Validate(unit);
+        if (cancellationToken.IsCancellationRequested)
+        {
+            return Task.FromCanceled<IReadOnlyList<long>>(cancellationToken);
+        }
+
+        var pending = new PendingWrite(unit);
+        pending.RegisterCancellation(cancellationToken);
+        if (!_queue.Writer.TryWrite(pending))
+        {
+            return Task.FromException<IReadOnlyList<long>>(new ObjectDisposedException(_storeName, "The storage is disposed; it accepts no more writes."));
+        }
+
+        return pending.Task;
+    }
+
+    /// <summary>
+    /// Holds the loop before it takes its next batch, so a test can queue several units and see them
+    /// committed together. Only call while no batch is being formed.
+    /// </summary>
+    internal void Pause() => Volatile.Write(ref _pause, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+
+    /// <summary>Lets a paused loop take its next batch.</summary>
+    internal void Resume() => Interlocked.Exchange(ref _pause, null)?.TrySetResult();
+
+    /// <summary>Accepts no more units, and completes when every accepted unit committed or failed.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        _queue.Writer.TryComplete();
+        Resume();
+        await _loop.ConfigureAwait(false);
+    }
+
+    private async Task RunAsync()
+    {
+        Task<bool>? unitsQueued = null;
+        try
+        {
+            while (true)
+            {
+                Reap();
+                if (_deferred.Count == 0)
+                {
+                    unitsQueued ??= _queue.Reader.WaitToReadAsync().AsTask();
+                    if (_inFlight.Count > 0 && !unitsQueued.IsCompleted)
+                    {
+                        // Wake for new units or for a finished batch, whichever comes first.
+                        await Task.WhenAny(unitsQueued, WhenAnyInFlight()).ConfigureAwait(false);
+                        continue;
+                    }
+
+                    var more = await unitsQueued.ConfigureAwait(false);
+                    unitsQueued = null;
+                    if (!more)
+                    {
+                        // Disposed and drained: nothing can be deferred any more.
+                        await Task.WhenAll(_inFlight.Select(b => b.Task)).ConfigureAwait(false);
+                        return;
+                    }
+                }
+
+                if (Volatile.Read(ref _pause) is { } pause)
+                {
+                    await pause.Task.ConfigureAwait(false);
+                }
+
+                if (_inFlight.Count >= _maxConcurrentBatches)
+                {
+                    await WhenAnyInFlight().ConfigureAwait(false);
+                    continue;
+                }
+
+                var batch = FormBatch();
+                if (batch is null)
+                {
+                    // Everything waiting writes a state that is in flight: wait for that batch.
+                    if (_deferred.Count > 0 && _inFlight.Count > 0)
+                    {
+                        await WhenAnyInFlight().ConfigureAwait(false);
+                    }
+
+                    continue;
+                }
+
+                foreach (var unit in batch.Units)
+                {
+                    foreach (var write in unit.Unit.States)
+                    {
+                        _inFlightKeys.Add(write.Key);
+                    }
+                }
+
+                _inFlight.Add(new InFlightBatch(batch, RunBatchAsync(batch)));
+            }
+        }
+        catch (Exception exception)
+        {
+            // The loop itself broke: fail whatever it still holds rather than leave callers waiting.
+            LoopFailed(_logger, _storeName, exception);
+            await Task.WhenAll(_inFlight.Select(b => b.Task)).ConfigureAwait(false);
+            foreach (var pending in _deferred)
+            {
+                pending.Fail(exception);
+            }
+
+            _queue.Writer.TryComplete();
+            while (_queue.Reader.TryRead(out var pending))
+            {
+                if (pending.TryTake())
+                {
+                    pending.Fail(exception);
+                }
+            }
+        }
+    }
+
+    private Task WhenAnyInFlight() => Task.WhenAny(_inFlight.Select(b => b.Task));
+
+    private void Reap()
+    {
+        for (var i = _inFlight.Count - 1; i >= 0; i--)
+        {
+            var batch = _inFlight[i];
+            if (!batch.Task.IsCompleted)
+            {
+                continue;
+            }
+
+            _inFlight.RemoveAt(i);
+            foreach (var unit in batch.Batch.Units)
+            {
+                foreach (var write in unit.Unit.States)
+                {
+                    _inFlightKeys.Remove(write.Key);
+                }
+            }
+        }
+    }
+
+    private WriteBatch? FormBatch()
+    {
+        var units = new List<PendingWrite>(Math.Min(_maxBatchSize, 64));
+        var batchKeys = new HashSet<GrainStateKey>();
+        var waitingKeys = new HashSet<GrainStateKey>();
+        var eventsInFlight = _inFlight.Exists(b => b.Batch.HasEvents);
+        var eventsWaiting = false;
+        var stillDeferred = new List<PendingWrite>();
+
+        void Consider(PendingWrite pending)
+        {
+            var blocked = units.Count >= _maxBatchSize
+                || (pending.HasEvents && (eventsInFlight || eventsWaiting));
+            if (!blocked)
+            {
+                foreach (var write in pending.Unit.States)
+                {
+                    if (batchKeys.Contains(write.Key) || _inFlightKeys.Contains(write.Key) || waitingKeys.Contains(write.Key))
+                    {
+                        blocked = true;
+                        break;
+                    }
+                }
+            }
+
+            if (blocked)
+            {
+                // Later units for the same states or streams must keep waiting behind this one.
+                stillDeferred.Add(pending);
+                eventsWaiting |= pending.HasEvents;
+                foreach (var write in pending.Unit.States)
+                {
+                    waitingKeys.Add(write.Key);
+                }
+
+                return;
+            }
+
+            units.Add(pending);
+            foreach (var write in pending.Unit.States)
+            {
+                batchKeys.Add(write.Key);
+            }
+        }
+
+        foreach (var pending in _deferred)
+        {
+            Consider(pending);
+        }
+
+        _deferred.Clear();
+        while (units.Count < _maxBatchSize && _queue.Reader.TryRead(out var pending))
+        {
+            if (pending.TryTake())
+            {
+                Consider(pending);
+            }
+        }
+
+        _deferred.AddRange(stillDeferred);
+        return units.Count == 0 ? null : new WriteBatch(units);
+    }
+
+    private async Task RunBatchAsync(WriteBatch batch)
+    {
+        // Run the store's work off the loop, so that forming the next batch never waits for it.
+        await Task.Yield();
+        var started = Stopwatch.GetTimestamp();
+        Exception? failure = null;
+        try
+        {
+            await _executor.ExecuteAsync(batch).ConfigureAwait(false);
+        }
+        catch (Exception exception)
+        {
+            failure = exception;
+            BatchFailed(_logger, _storeName, batch.Units.Count, exception);
+        }
+
+        Interlocked.Increment(ref _batchCount);
+        _metrics?.StorageBatchSize.Record(batch.Units.Count);
+        _metrics?.StorageBatchDuration.Record(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+        var conflicts = 0;
+        foreach (var pending in batch.Units)
+        {
+            switch (pending.Outcome)
+            {
+                case WriteOutcome.Conflict:
+                    // A lost version check is final even when the transaction failed afterwards.
+                    conflicts++;
+                    pending.Fail(pending.Conflict!);
+                    break;
+                case WriteOutcome.Written when failure is null:
+                    pending.CompleteCommitted();
+                    break;
+                default:
+                    pending.Fail(failure ?? new InvalidOperationException($"The {_storeName} storage decided nothing for a write unit."));
+                    break;
+            }
+        }
+
+        if (conflicts > 0)
+        {
+            _metrics?.StorageConflicts.Add(conflicts);
+        }
+    }
+
+    private readonly record struct InFlightBatch(WriteBatch Batch, Task Task);
+}
