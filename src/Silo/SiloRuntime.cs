@@ -5,6 +5,7 @@ using OrleansVoucher.Silo.Catalog;
 using OrleansVoucher.Silo.Diagnostics;
 using OrleansVoucher.Silo.Hosting;
 using OrleansVoucher.Silo.Invocation;
+using OrleansVoucher.Silo.Scheduler;
 
 namespace OrleansVoucher.Silo;
 
@@ -17,6 +18,7 @@ namespace OrleansVoucher.Silo;
 public sealed partial class SiloRuntime : IHostedService, IAsyncDisposable
 {
     private readonly ActivationCollector _collector;
+    private readonly bool _responseTimeoutBounded;
 
     /// <summary>Creates a silo; the host's DI container does this.</summary>
     public SiloRuntime(
@@ -29,6 +31,7 @@ public sealed partial class SiloRuntime : IHostedService, IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(options);
         Options = options.Value;
+        _responseTimeoutBounded = TimerLimit.IsBounded(Options.ResponseTimeout);
         Registry = registry;
         TimeProvider = timeProvider;
         Metrics = metrics;
@@ -105,11 +108,11 @@ public sealed partial class SiloRuntime : IHostedService, IAsyncDisposable
 
     /// <summary>Bounds a caller's wait for a call that did not complete at once.</summary>
     internal Task<T> WithResponseTimeout<T>(Task<T> task, GrainId target, string method) =>
-        task.IsCompleted ? task : AwaitWithTimeout(task, target, method);
+        task.IsCompleted || !_responseTimeoutBounded ? task : AwaitWithTimeout(task, target, method);
 
     /// <summary>Bounds a caller's wait for a call that did not complete at once.</summary>
     internal Task WithResponseTimeout(Task task, GrainId target, string method) =>
-        task.IsCompleted ? task : AwaitWithTimeout(task, target, method);
+        task.IsCompleted || !_responseTimeoutBounded ? task : AwaitWithTimeout(task, target, method);
 
     private async Task<T> AwaitWithTimeout<T>(Task<T> task, GrainId target, string method)
     {

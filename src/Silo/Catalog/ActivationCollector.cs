@@ -1,4 +1,5 @@
 using OrleansVoucher.Silo.Diagnostics;
+using OrleansVoucher.Silo.Scheduler;
 
 namespace OrleansVoucher.Silo.Catalog;
 
@@ -106,7 +107,9 @@ internal sealed class ActivationCollector(SiloRuntime runtime) : IAsyncDisposabl
 
     private async Task RunPeriodicAsync(CancellationToken cancellationToken)
     {
-        using var timer = new PeriodicTimer(runtime.Options.CollectionQuantum, runtime.TimeProvider);
+        // A quantum beyond a timer's reach collects at the longest period a timer allows.
+        var quantum = TimerLimit.IsBounded(runtime.Options.CollectionQuantum) ? runtime.Options.CollectionQuantum : TimerLimit.Max;
+        using var timer = new PeriodicTimer(quantum, runtime.TimeProvider);
         try
         {
             while (await timer.WaitForNextTickAsync(cancellationToken).ConfigureAwait(false))

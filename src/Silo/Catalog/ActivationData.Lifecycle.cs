@@ -23,7 +23,7 @@ internal sealed partial class ActivationData
                 t_constructing = null;
             }
 
-            using var timeout = new CancellationTokenSource(Runtime.Options.ActivationTimeout, Runtime.TimeProvider);
+            using var timeout = TimerLimit.CancelAfter(Runtime.Options.ActivationTimeout, Runtime.TimeProvider);
             if (_participants is { } participants)
             {
                 _participants = null;
@@ -86,7 +86,7 @@ internal sealed partial class ActivationData
         {
             try
             {
-                using var timeout = new CancellationTokenSource(Runtime.Options.DeactivationTimeout, Runtime.TimeProvider);
+                using var timeout = TimerLimit.CancelAfter(Runtime.Options.DeactivationTimeout, Runtime.TimeProvider);
                 await grain.OnDeactivateAsync(reason, timeout.Token).ConfigureAwait(false);
             }
             catch (Exception exception)
