@@ -120,7 +120,7 @@ public sealed partial class SiloRuntime : IHostedService, IAsyncDisposable
         {
             return await task.WaitAsync(Options.ResponseTimeout, TimeProvider).ConfigureAwait(false);
         }
-        catch (TimeoutException) when (!task.IsCompleted)
+        catch (TimeoutException exception) when (!IsFaultOf(task, exception))
         {
             throw new GrainCallTimeoutException(target, method, Options.ResponseTimeout);
         }
@@ -132,9 +132,18 @@ public sealed partial class SiloRuntime : IHostedService, IAsyncDisposable
         {
             await task.WaitAsync(Options.ResponseTimeout, TimeProvider).ConfigureAwait(false);
         }
-        catch (TimeoutException) when (!task.IsCompleted)
+        catch (TimeoutException exception) when (!IsFaultOf(task, exception))
         {
             throw new GrainCallTimeoutException(target, method, Options.ResponseTimeout);
         }
     }
+
+    /// <summary>
+    /// Whether a timeout caught while waiting for a call is the call's own failure (a grain that threw a
+    /// TimeoutException) rather than the wait running out. Checking the task's exception rather than
+    /// whether the task has completed matters: the call may complete, or fail, just after the wait ran
+    /// out, and the caller must still see a <see cref="GrainCallTimeoutException"/>.
+    /// </summary>
+    private static bool IsFaultOf(Task task, TimeoutException exception) =>
+        task.IsFaulted && task.Exception!.InnerExceptions.Contains(exception);
 }
