@@ -64,32 +64,32 @@ internal sealed class ActivationCollector(SiloRuntime runtime) : IAsyncDisposabl
         return deactivations.Count;
     }
 
-    /// <summary>Deactivates every activation, waiting for busy ones to finish their calls.</summary>
+    /// <summary>
+    /// Deactivates every activation: idle ones at once, busy ones when their running and queued calls
+    /// are done. Calls arriving meanwhile still activate their grains, which are then deactivated in turn.
+    /// </summary>
     public async Task DeactivateAllAsync(CancellationToken cancellationToken)
     {
-        var everything = runtime.TimeProvider.GetTimestamp() + ToTimestampTicks(TimeSpan.FromDays(1));
-        while (runtime.ActivationCount > 0 && !cancellationToken.IsCancellationRequested)
+        while (runtime.ActivationCount > 0)
         {
             var deactivations = new List<Task>();
-            var busy = false;
             foreach (var activation in runtime.Catalog.Activations)
             {
-                if (activation.TryCollect(everything, DeactivationReason.ShuttingDown) is { } deactivation)
+                if (activation.DeactivateWhenIdleAsync(DeactivationReason.ShuttingDown) is { IsCompleted: false } deactivation)
                 {
                     deactivations.Add(deactivation);
                 }
-                else
-                {
-                    busy = true;
-                }
             }
 
-            await Task.WhenAll(deactivations).ConfigureAwait(false);
-            if (busy && deactivations.Count == 0)
+            if (deactivations.Count == 0)
             {
-                // Activations still in a call; give them a moment to finish.
-                await Task.Delay(TimeSpan.FromMilliseconds(10), runtime.TimeProvider, cancellationToken).ConfigureAwait(false);
+                // An activation is between leaving the catalog and leaving the count.
+                cancellationToken.ThrowIfCancellationRequested();
+                await Task.Yield();
+                continue;
             }
+
+            await Task.WhenAll(deactivations).WaitAsync(cancellationToken).ConfigureAwait(false);
         }
     }
 

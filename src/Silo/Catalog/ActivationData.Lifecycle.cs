@@ -79,6 +79,34 @@ internal sealed partial class ActivationData
         return DeactivateAsync(reason);
     }
 
+    /// <summary>
+    /// Deactivates the activation once it has no call running or queued: at once if it is idle, else
+    /// when its activation or its last queued call completes. The returned task completes when the
+    /// activation has left the catalog (at once for one that never started activating).
+    /// </summary>
+    internal Task DeactivateWhenIdleAsync(DeactivationReason reason)
+    {
+        lock (this)
+        {
+            switch (_state)
+            {
+                case ActivationState.Valid when !_running:
+                    _state = ActivationState.Deactivating;
+                    _running = true;
+                    break;
+                case ActivationState.Activating or ActivationState.Valid:
+                    _deactivateWhenIdle ??= reason;
+                    return (_deactivated ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).Task;
+                case ActivationState.Deactivating:
+                    return (_deactivated ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).Task;
+                default:
+                    return Task.CompletedTask;
+            }
+        }
+
+        return DeactivateAsync(reason);
+    }
+
     /// <summary>Runs the deactivation hook, leaves the catalog, and hands calls that were waiting to a new activation.</summary>
     private async Task DeactivateAsync(DeactivationReason reason)
     {

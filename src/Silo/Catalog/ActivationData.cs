@@ -22,6 +22,7 @@ internal sealed partial class ActivationData : IThreadPoolWorkItem
     private ActivationState _state;
     private bool _running;
     private DeactivationReason? _deactivationRequest;
+    private DeactivationReason? _deactivateWhenIdle;
     private Queue<IWorkItem>? _queue;
     private Grain? _grain;
     private List<IActivationLifecycleParticipant>? _participants;
@@ -247,6 +248,11 @@ internal sealed partial class ActivationData : IThreadPoolWorkItem
             else if (_queue is { Count: > 0 })
             {
                 schedule = true;
+            }
+            else if (_deactivateWhenIdle is { } whenIdle)
+            {
+                _state = ActivationState.Deactivating;
+                deactivate = whenIdle;
             }
             else
             {
