@@ -2,18 +2,25 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using OrleansVoucher.Silo.Hosting;
+using OrleansVoucher.Tests.Runtime.Grains;
+using OrleansVoucher.Tests.Runtime.Stores;
 
 namespace OrleansVoucher.Tests.Runtime;
 
 /// <summary>A host running one silo with the test grains, on a store the test chooses.</summary>
 public sealed class TestSilo : IAsyncDisposable
 {
+    /// <summary>How long a test waits for something that should happen promptly before it fails instead of hanging.</summary>
+    public static readonly TimeSpan Hang = TimeSpan.FromSeconds(30);
+
     private readonly IHost _host;
+    private bool _stopped;
 
     private TestSilo(IHost host)
     {
         _host = host;
         Runtime = host.Services.GetRequiredService<SiloRuntime>();
+        Probe = host.Services.GetRequiredService<GrainProbe>();
     }
 
     public SiloRuntime Runtime { get; }
@@ -22,10 +29,17 @@ public sealed class TestSilo : IAsyncDisposable
 
     public IServiceProvider Services => _host.Services;
 
+    /// <summary>What this silo's test grains reported.</summary>
+    public GrainProbe Probe { get; }
+
+    /// <summary>The store of this silo, as grains see it.</summary>
+    public IGrainStorage Storage => Services.GetRequiredKeyedService<IGrainStorage>(PersistentStateAttribute.DefaultStorageName);
+
     public static async Task<TestSilo> StartAsync(
         Action<ISiloBuilder>? storage = null,
         Action<SiloOptions>? options = null,
-        TimeProvider? timeProvider = null)
+        TimeProvider? timeProvider = null,
+        Action<IServiceCollection>? services = null)
     {
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
@@ -34,6 +48,7 @@ public sealed class TestSilo : IAsyncDisposable
             builder.Services.AddSingleton(timeProvider);
         }
 
+        builder.Services.AddSingleton<GrainProbe>();
         builder.Services.AddSilo(silo =>
         {
             silo.AddGrains(typeof(TestSilo).Assembly);
@@ -44,14 +59,36 @@ public sealed class TestSilo : IAsyncDisposable
             builder.Services.Configure(options);
         }
 
+        services?.Invoke(builder.Services);
         var host = builder.Build();
         await host.StartAsync();
         return new TestSilo(host);
     }
 
+    /// <summary>Starts a silo on <paramref name="store"/>, its storage optionally wrapped by <paramref name="decorate"/>.</summary>
+    public static Task<TestSilo> StartAsync(
+        TestStore store,
+        Action<SiloOptions>? options = null,
+        TimeProvider? timeProvider = null,
+        Func<IGrainStorage, IGrainStorage>? decorate = null)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        return StartAsync(silo => silo.UseTestStore(store, decorate), options, timeProvider);
+    }
+
+    /// <summary>Stops the silo: every activation is deactivated and the store drained, as in a graceful shutdown.</summary>
+    public async Task StopAsync()
+    {
+        if (!_stopped)
+        {
+            _stopped = true;
+            await _host.StopAsync();
+        }
+    }
+
     public async ValueTask DisposeAsync()
     {
-        await _host.StopAsync();
+        await StopAsync();
         if (_host is IAsyncDisposable asyncDisposable)
         {
             await asyncDisposable.DisposeAsync();
@@ -60,5 +97,20 @@ public sealed class TestSilo : IAsyncDisposable
         {
             _host.Dispose();
         }
+    }
+}
+
+/// <summary>Wires a <see cref="TestStore"/> into a silo as its default storage.</summary>
+public static class TestStoreSiloBuilderExtensions
+{
+    public static ISiloBuilder UseTestStore(this ISiloBuilder builder, TestStore store, Func<IGrainStorage, IGrainStorage>? decorate = null)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentNullException.ThrowIfNull(store);
+        builder.Services.AddKeyedSingleton(
+            PersistentStateAttribute.DefaultStorageName,
+            (sp, _) => decorate is null ? store.CreateStorage(sp) : decorate(store.CreateStorage(sp)));
+        builder.Services.AddSingleton(new StorageRegistration(PersistentStateAttribute.DefaultStorageName));
+        return builder;
     }
 }

@@ -8,6 +8,10 @@ public interface ICounterGrain : IGrainWithStringKey
 
     Task<long> GetVersionAsync();
 
+    Task<bool> GetRecordExistsAsync();
+
+    Task ClearAsync();
+
     Task DeactivateAsync();
 }
 
@@ -28,6 +32,10 @@ public sealed class CounterGrain([PersistentState("counter")] IPersistentState<C
     public Task<int> GetAsync() => Task.FromResult(state.State.Value);
 
     public Task<long> GetVersionAsync() => Task.FromResult(state.Version);
+
+    public Task<bool> GetRecordExistsAsync() => Task.FromResult(state.RecordExists);
+
+    public Task ClearAsync() => state.ClearStateAsync();
 
     public Task DeactivateAsync()
     {
