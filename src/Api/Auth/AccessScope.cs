@@ -1,0 +1,95 @@
+using System.Reflection;
+using System.Security.Claims;
+using OrleansVoucher.Grains.Regions;
+
+namespace OrleansVoucher.Api.Auth;
+
+/// <summary>
+/// Who the bearer token says the caller is, and what it may act on. Handlers take it as a parameter
+/// (it binds from the authenticated user) and check the resource in hand before calling a grain:
+/// an institution verifies only at itself (<see cref="IsInstitution"/>), a worker claims only for
+/// itself (<see cref="IsWorker"/>), an authority acts only in its region and the regions under it
+/// (<see cref="CanActInRegion"/>). A refusal is answered with <c>ApiProblems.OutOfScope()</c>.
+/// </summary>
+public sealed class AccessScope
+{
+    private AccessScope(string role, string subject, string? region)
+    {
+        Role = role;
+        Subject = subject;
+        Region = region;
+    }
+
+    /// <summary>The caller's role, one of <see cref="Roles"/>.</summary>
+    public string Role { get; }
+
+    /// <summary>The token's subject: an institution id, a citizen id, or an account name.</summary>
+    public string Subject { get; }
+
+    /// <summary>An authority's region code; null for other roles.</summary>
+    public string? Region { get; }
+
+    /// <summary>Whether the caller is an authority.</summary>
+    public bool IsAuthority => Role == Roles.Authority;
+
+    /// <summary>Whether the caller is an operator.</summary>
+    public bool IsOperator => Role == Roles.Operator;
+
+    /// <summary>The caller as one string, <c>role:subject</c>, for keying per-caller records.</summary>
+    public string Principal => $"{Role}:{Subject}";
+
+    /// <summary>
+    /// Reads the scope of a user whose token passed validation; null when the user is anonymous or the
+    /// token lacks a role, a subject, or an authority's region.
+    /// </summary>
+    public static AccessScope? From(ClaimsPrincipal user)
+    {
+        ArgumentNullException.ThrowIfNull(user);
+        if (user.Identity?.IsAuthenticated != true)
+        {
+            return null;
+        }
+
+        var roles = user.FindAll(ClaimNames.Role).Select(c => c.Value).ToList();
+        var subject = user.FindFirst(ClaimNames.Subject)?.Value;
+        if (roles is not [var role] || !Roles.All.Contains(role) || string.IsNullOrWhiteSpace(subject))
+        {
+            return null;
+        }
+
+        string? region = null;
+        if (role == Roles.Authority)
+        {
+            region = user.FindFirst(ClaimNames.Region)?.Value;
+            if (!RegionCode.IsValid(region))
+            {
+                return null;
+            }
+        }
+
+        return new AccessScope(role, subject, region);
+    }
+
+    /// <summary>Binds the scope of the request's user: minimal APIs call this for a handler parameter of this type.</summary>
+    public static ValueTask<AccessScope?> BindAsync(HttpContext context, ParameterInfo parameter)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        return ValueTask.FromResult(From(context.User));
+    }
+
+    /// <summary>
+    /// Whether an authority may act in <paramref name="regionCode"/>: its own region or one under it — a
+    /// province (<c>350000</c>) covers <c>35xxxx</c>, a city (<c>350200</c>) covers <c>3502xx</c>, a
+    /// district only itself. False for every other role and for a malformed code.
+    /// </summary>
+    public bool CanActInRegion(string? regionCode) =>
+        IsAuthority && RegionCode.IsValid(regionCode) && RegionCode.Contains(Region!, regionCode!);
+
+    /// <summary>Whether the caller is the institution <paramref name="institutionId"/>.</summary>
+    public bool IsInstitution(string? institutionId) =>
+        Role == Roles.Institution && institutionId is not null && string.Equals(Subject, institutionId, StringComparison.Ordinal);
+
+    /// <summary>Whether the caller is the worker with <paramref name="citizenId"/> (the check character compared case-blind).</summary>
+    public bool IsWorker(string? citizenId) =>
+        Role == Roles.Worker && citizenId is not null && string.Equals(Subject, citizenId.Trim(), StringComparison.OrdinalIgnoreCase);
+}

@@ -1,0 +1,36 @@
+using System.Diagnostics;
+using System.Globalization;
+
+namespace OrleansVoucher.Api.Metrics;
+
+/// <summary>Records each request's route, method, status and duration on <see cref="ApiMetrics"/>.</summary>
+internal sealed class ApiMetricsMiddleware(RequestDelegate next, ApiMetrics metrics)
+{
+    public async Task InvokeAsync(HttpContext context)
+    {
+        var started = Stopwatch.GetTimestamp();
+        var failed = false;
+        try
+        {
+            await next(context);
+        }
+        catch
+        {
+            failed = true;
+            throw;
+        }
+        finally
+        {
+            var route = (context.GetEndpoint() as RouteEndpoint)?.RoutePattern.RawText ?? "(unmatched)";
+            var status = failed ? StatusCodes.Status500InternalServerError : context.Response.StatusCode;
+            var tags = new TagList
+            {
+                { "http.route", route },
+                { "http.request.method", context.Request.Method },
+                { "http.response.status_code", status.ToString(CultureInfo.InvariantCulture) },
+            };
+            metrics.Requests.Add(1, tags);
+            metrics.RequestDuration.Record(Stopwatch.GetElapsedTime(started).TotalSeconds, tags);
+        }
+    }
+}

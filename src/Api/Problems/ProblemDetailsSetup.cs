@@ -1,0 +1,70 @@
+using System.Diagnostics;
+using OrleansVoucher.Api.Metrics;
+
+namespace OrleansVoucher.Api.Problems;
+
+/// <summary>
+/// Finishes every problem document the host writes — from handlers, the exception handler, the status
+/// code pages, authentication and rate limiting — with our <c>type</c>, <c>code</c>, a title and the
+/// <c>traceId</c>, so no error leaves without a stable code.
+/// </summary>
+internal static class ProblemDetailsSetup
+{
+    public static void Customize(ProblemDetailsContext context)
+    {
+        var problem = context.ProblemDetails;
+        var status = problem.Status ?? context.HttpContext.Response.StatusCode;
+        var code = problem.Extensions.TryGetValue(ApiProblems.CodeMember, out var value) && value is string given && given.Length > 0
+            ? given
+            : ProblemTypes.CodeOf(problem.Type) ?? DefaultCodeFor(status);
+        problem.Status = status;
+        problem.Type = ProblemTypes.For(code);
+        problem.Extensions[ApiProblems.CodeMember] = code;
+        if (problem.Title is null || problem.Title == ReasonPhraseTitle(status))
+        {
+            problem.Title = ApiProblems.TitleOf(code);
+        }
+
+        problem.Extensions["traceId"] = Activity.Current?.Id ?? context.HttpContext.TraceIdentifier;
+        context.HttpContext.RequestServices.GetService<ApiMetrics>()?.Problems.Add(1, new KeyValuePair<string, object?>("code", code));
+    }
+
+    /// <summary>The code of a problem that was written with a status and nothing else.</summary>
+    public static string DefaultCodeFor(int status) => status switch
+    {
+        StatusCodes.Status401Unauthorized => ProblemCodes.AuthenticationRequired,
+        StatusCodes.Status403Forbidden => ProblemCodes.Forbidden,
+        StatusCodes.Status404NotFound => ProblemCodes.NotFound,
+        StatusCodes.Status405MethodNotAllowed => ProblemCodes.MethodNotAllowed,
+        StatusCodes.Status413PayloadTooLarge => ProblemCodes.PayloadTooLarge,
+        StatusCodes.Status415UnsupportedMediaType => ProblemCodes.UnsupportedMediaType,
+        StatusCodes.Status429TooManyRequests => ProblemCodes.RateLimited,
+        StatusCodes.Status503ServiceUnavailable => ProblemCodes.Unavailable,
+        >= 500 => ProblemCodes.InternalError,
+        _ => ProblemCodes.BadRequest,
+    };
+
+    // The titles ProblemDetailsDefaults fills in: replaced by our code's title.
+    private static string? ReasonPhraseTitle(int status) => status switch
+    {
+        400 => "Bad Request",
+        401 => "Unauthorized",
+        403 => "Forbidden",
+        404 => "Not Found",
+        405 => "Method Not Allowed",
+        406 => "Not Acceptable",
+        408 => "Request Timeout",
+        409 => "Conflict",
+        412 => "Precondition Failed",
+        413 => "Payload Too Large",
+        415 => "Unsupported Media Type",
+        422 => "Unprocessable Entity",
+        426 => "Upgrade Required",
+        429 => "Too Many Requests",
+        500 => "An error occurred while processing your request.",
+        502 => "Bad Gateway",
+        503 => "Service Unavailable",
+        504 => "Gateway Timeout",
+        _ => null,
+    };
+}

@@ -1,0 +1,74 @@
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Http.Metadata;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.WebUtilities;
+using Microsoft.Extensions.Options;
+
+namespace OrleansVoucher.Api.Problems;
+
+/// <summary>
+/// Enforces each endpoint's body limit, whatever the server: a declared <c>Content-Length</c> over the
+/// limit is refused at once; otherwise the body is read into a rewindable buffer (memory, then a
+/// temporary file past 64 KiB) and refused with 413 as soon as it passes the limit. Handlers and the
+/// idempotency check then read the buffered body.
+/// </summary>
+internal sealed class RequestBodyLimitMiddleware(RequestDelegate next, IOptions<RequestLimitsOptions> options, IProblemDetailsService problems)
+{
+    private const int MemoryThreshold = 64 * 1024;
+
+    public async Task InvokeAsync(HttpContext context)
+    {
+        var request = context.Request;
+        var hasBody = request.ContentLength is > 0 || (request.ContentLength is null && request.Headers.TransferEncoding.Count > 0);
+        if (!hasBody || context.GetEndpoint() is null)
+        {
+            await next(context);
+            return;
+        }
+
+        var limit = context.GetEndpoint()?.Metadata.GetMetadata<IRequestSizeLimitMetadata>()?.MaxRequestBodySize ?? options.Value.MaxJsonBodyBytes;
+        if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } serverLimit)
+        {
+            // The server's own check stays as a backstop at the same limit.
+            serverLimit.MaxRequestBodySize = Math.Max(limit, serverLimit.MaxRequestBodySize ?? 0);
+        }
+
+        if (request.ContentLength > limit)
+        {
+            await RejectAsync(context, limit);
+            return;
+        }
+
+        request.EnableBuffering(MemoryThreshold, limit);
+        try
+        {
+            await request.Body.DrainAsync(context.RequestAborted);
+        }
+        catch (IOException) when (!context.RequestAborted.IsCancellationRequested)
+        {
+            // The buffer refuses to grow past the limit; so does the server.
+            await RejectAsync(context, limit);
+            return;
+        }
+
+        request.Body.Position = 0;
+        await next(context);
+    }
+
+    private async Task RejectAsync(HttpContext context, long limit)
+    {
+        context.Response.StatusCode = StatusCodes.Status413PayloadTooLarge;
+        context.Response.Headers.Connection = "close";
+        await problems.WriteAsync(new ProblemDetailsContext
+        {
+            HttpContext = context,
+            ProblemDetails = new ProblemDetails
+            {
+                Status = StatusCodes.Status413PayloadTooLarge,
+                Type = ProblemTypes.For(ProblemCodes.PayloadTooLarge),
+                Detail = $"The body is larger than the {limit} bytes this operation accepts.",
+                Extensions = { [ApiProblems.CodeMember] = ProblemCodes.PayloadTooLarge, ["limit"] = limit },
+            },
+        });
+    }
+}
