@@ -1,0 +1,151 @@
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+using OrleansVoucher.Api.Auth;
+using OrleansVoucher.Api.Tests.Infrastructure;
+
+namespace OrleansVoucher.Api.Tests.Problems;
+
+/// <summary>
+/// Every malformed request gets a 4xx problem document with its own code, never a 500, and changes
+/// nothing: the operator's collection endpoint stands in for every JSON endpoint.
+/// </summary>
+public sealed class BadInputTests : IAsyncLifetime
+{
+    private const string Collect = "/api/v1/admin/activation-collections";
+
+    private readonly EngineFactory _engine = new(EngineFactory.SqliteSettings("bad-input"));
+    private HttpClient _operator = null!;
+
+    public Task InitializeAsync()
+    {
+        _operator = _engine.CreateClient(Roles.Operator, "ops");
+        return Task.CompletedTask;
+    }
+
+    public async Task DisposeAsync() => await _engine.DisposeAsync();
+
+    public static TheoryData<string, string> MalformedBodies => new()
+    {
+        { """{"idleForSeconds":60""", "malformed-json" },
+        { """{idleForSeconds:60}""", "malformed-json" },
+        { """{"idleForSeconds":60,}""", "malformed-json" },
+        { """{"idleForSeconds":60} trailing""", "malformed-json" },
+        { "\u0000\u0001", "malformed-json" },
+        { """{"idleForSeconds":60,"dropTables":true}""", "unknown-field" },
+        { """{"idleForSeconds":60,"__proto__":{"admin":true}}""", "unknown-field" },
+        { """{"idleForSeconds":"60"}""", "invalid-field-type" },
+        { """{"idleForSeconds":60.5}""", "invalid-field-type" },
+        { """{"idleForSeconds":99999999999}""", "invalid-field-type" },
+        { """{"idleForSeconds":null}""", "invalid-field-type" },
+        { """{"idleForSeconds":[60]}""", "invalid-field-type" },
+        { """{"idleForSeconds":"'; DROP TABLE grain_state; --"}""", "invalid-field-type" },
+        { """{"idleForSeconds":60,"idleForSeconds":0}""", "malformed-json" },
+        { """[]""", "invalid-field-type" },
+        { """{}""", "missing-field" },
+    };
+
+    [Theory]
+    [MemberData(nameof(MalformedBodies))]
+    public async Task A_malformed_body_is_a_400_problem_and_changes_nothing(string body, string code)
+    {
+        var before = await ActivationsAsync();
+
+        var response = await _operator.PostAsync(Collect, Problem.Json(body));
+
+        await Problem.AssertAsync(response, 400, code);
+        Assert.Equal(before, await ActivationsAsync());
+    }
+
+    [Fact]
+    public async Task An_empty_body_is_400_missing_body()
+    {
+        var response = await _operator.PostAsync(Collect, new StringContent("", Encoding.UTF8, "application/json"));
+
+        await Problem.AssertAsync(response, 400, "missing-body");
+    }
+
+    [Theory]
+    [InlineData(-1)]
+    [InlineData(86_401)]
+    public async Task A_value_out_of_range_is_400_validation_failed_naming_the_field(int seconds)
+    {
+        var response = await _operator.PostAsJsonAsync(Collect, new { idleForSeconds = seconds });
+
+        var problem = await Problem.AssertAsync(response, 400, "validation-failed");
+        Assert.True(problem.GetProperty("errors").TryGetProperty("idleForSeconds", out _));
+    }
+
+    [Fact]
+    public async Task A_body_over_the_limit_is_413_payload_too_large()
+    {
+        var body = $$"""{"idleForSeconds":60,"padding":"{{new string('x', 70 * 1024)}}"}""";
+
+        var response = await _operator.PostAsync(Collect, Problem.Json(body));
+
+        await Problem.AssertAsync(response, 413, "payload-too-large");
+    }
+
+    [Fact]
+    public async Task A_body_over_the_limit_without_a_length_is_413_payload_too_large()
+    {
+        var content = new StreamContent(new MemoryStream(Encoding.UTF8.GetBytes($$"""{"idleForSeconds":60,"padding":"{{new string('x', 70 * 1024)}}"}""")));
+        content.Headers.ContentType = new("application/json");
+        var request = new HttpRequestMessage(HttpMethod.Post, Collect) { Content = content };
+        request.Headers.TransferEncodingChunked = true;
+
+        var response = await _operator.SendAsync(request);
+
+        await Problem.AssertAsync(response, 413, "payload-too-large");
+    }
+
+    [Theory]
+    [InlineData("text/plain")]
+    [InlineData("application/xml")]
+    [InlineData("application/x-www-form-urlencoded")]
+    public async Task A_body_that_is_not_json_is_415_unsupported_media_type(string contentType)
+    {
+        var response = await _operator.PostAsync(Collect, new StringContent("""{"idleForSeconds":60}""", Encoding.UTF8, contentType));
+
+        await Problem.AssertAsync(response, 415, "unsupported-media-type");
+    }
+
+    [Fact]
+    public async Task An_unknown_path_is_404_not_found()
+    {
+        await Problem.AssertAsync(await _operator.GetAsync("/api/v1/vouchers-that-do-not-exist"), 404, "not-found");
+    }
+
+    [Fact]
+    public async Task A_wrong_method_is_405_method_not_allowed()
+    {
+        await Problem.AssertAsync(await _operator.DeleteAsync(Collect), 405, "method-not-allowed");
+    }
+
+    [Theory]
+    [InlineData("tab\tinside")]
+    [InlineData("quote\"inside")]
+    [InlineData("\"unterminated")]
+    public async Task A_malformed_idempotency_key_is_400_invalid_idempotency_key(string key)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Post, Collect) { Content = Problem.Json("""{"idleForSeconds":60}""") };
+        request.Headers.TryAddWithoutValidation("Idempotency-Key", key);
+
+        await Problem.AssertAsync(await _operator.SendAsync(request), 400, "invalid-idempotency-key");
+    }
+
+    [Fact]
+    public async Task An_over_long_idempotency_key_is_400_invalid_idempotency_key()
+    {
+        var request = new HttpRequestMessage(HttpMethod.Post, Collect) { Content = Problem.Json("""{"idleForSeconds":60}""") };
+        request.Headers.Add("Idempotency-Key", new string('k', 256));
+
+        await Problem.AssertAsync(await _operator.SendAsync(request), 400, "invalid-idempotency-key");
+    }
+
+    private async Task<long> ActivationsAsync()
+    {
+        var silo = await _operator.GetFromJsonAsync<JsonElement>("/api/v1/admin/silo");
+        return silo.GetProperty("activations").GetInt64();
+    }
+}
