@@ -80,6 +80,27 @@ public sealed class ActivationTests
     }
 
     [Fact]
+    public async Task A_call_arriving_while_the_grain_deactivates_waits_for_the_next_activation_and_sees_its_final_write()
+    {
+        await using var silo = await TestSilo.StartAsync();
+        var grain = silo.Grains.GetGrain<IFlushOnDeactivateGrain>("leaving");
+        Assert.Equal(5, await grain.AddAsync(5));
+        silo.Probe.Increment("leaving:hold-deactivation");
+
+        await grain.DeactivateAsync();
+        await silo.Probe.WhenSet("leaving:deactivating").WaitAsync(TestSilo.Hang);
+        var arriving = grain.AddAsync(1);
+        var others = Enumerable.Range(0, 10).Select(_ => Task.Run(() => grain.AddAsync(0))).ToArray();
+        Assert.False(arriving.IsCompleted);
+        Assert.Equal(1, silo.Runtime.ActivationCount);
+
+        // The hook's write lands before the next activation reads the state.
+        silo.Probe.Set("leaving:may-deactivate");
+        Assert.Equal(6, await arriving.WaitAsync(TestSilo.Hang));
+        Assert.All(await Task.WhenAll(others).WaitAsync(TestSilo.Hang), value => Assert.InRange(value, 5, 6));
+    }
+
+    [Fact]
     public async Task A_storm_of_concurrent_first_calls_creates_one_activation_per_grain()
     {
         await using var silo = await TestSilo.StartAsync();
@@ -122,15 +143,20 @@ public sealed class ActivationTests
         var holding = grain.HoldAsync("finish");
         await silo.Probe.WhenSet("busy-at-stop:holding").WaitAsync(TestSilo.Hang);
 
+        var queued = Enumerable.Range(0, 5).Select(_ => grain.IncrementAsync()).ToArray();
+
         var stopping = silo.StopAsync();
         Assert.False(stopping.IsCompleted);
         Assert.Equal(0, silo.Probe.Count("deactivations"));
 
+        // The calls queued behind the busy one run on the same activation before it deactivates.
         silo.Probe.Set("finish");
         await holding.WaitAsync(TestSilo.Hang);
+        Assert.Equal(new[] { 1, 2, 3, 4, 5 }, await Task.WhenAll(queued).WaitAsync(TestSilo.Hang));
         await stopping.WaitAsync(TestSilo.Hang);
 
         Assert.Contains("busy-at-stop:deactivate:ShuttingDown", silo.Probe.Events);
+        Assert.Equal(1, silo.Probe.Count("busy-at-stop:activations"));
         Assert.Equal(0, silo.Runtime.ActivationCount);
     }
 }

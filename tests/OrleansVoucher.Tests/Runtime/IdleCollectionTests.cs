@@ -104,6 +104,38 @@ public sealed class IdleCollectionTests
     }
 
     [Fact]
+    public async Task The_periodic_collector_runs_every_quantum_and_collects_an_activation_once_it_reaches_the_age()
+    {
+        var quantum = TimeSpan.FromMinutes(1);
+        var time = new ManualTimeProvider();
+        await using var silo = await TestSilo.StartAsync(
+            options: o =>
+            {
+                o.CollectionAge = s_age;
+                o.CollectionQuantum = quantum;
+                o.ResponseTimeout = s_never;
+            },
+            timeProvider: time);
+        using var meter = new MeterRecorder(silo);
+        var grain = silo.Grains.GetGrain<ILifecycleGrain>("aging");
+        Assert.Equal(1, await grain.IncrementAsync());
+
+        // Every pass of the collector records how many activations it collected, none included, so the
+        // test knows when a pass is over. One quantum at a time, so each advance fires one pass.
+        for (var pass = 1; pass < s_age / quantum; pass++)
+        {
+            time.Advance(quantum);
+            await meter.WhenCount("orleansvoucher.silo.activations.collected", pass).WaitAsync(TestSilo.Hang);
+            Assert.True(silo.Runtime.IsActive(grain), $"Collected after {pass} minute(s), before the collection age.");
+        }
+
+        time.Advance(quantum);
+        await silo.Probe.WhenCount("aging:deactivations", 1).WaitAsync(TestSilo.Hang);
+        Assert.Equal(["aging:deactivate:IdleCollection"], silo.Probe.Events.Where(e => e.Contains(":deactivate:", StringComparison.Ordinal)));
+        Assert.Equal(2, await grain.IncrementAsync());
+    }
+
+    [Fact]
     public async Task Past_MaxActivations_the_least_recently_used_idle_activations_are_collected()
     {
         const int limit = 50;

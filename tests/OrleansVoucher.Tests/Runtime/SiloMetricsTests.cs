@@ -1,7 +1,3 @@
-using System.Collections.Concurrent;
-using System.Diagnostics.Metrics;
-using Microsoft.Extensions.DependencyInjection;
-using OrleansVoucher.Silo.Diagnostics;
 using OrleansVoucher.Tests.Runtime.Grains;
 
 namespace OrleansVoucher.Tests.Runtime;
@@ -37,55 +33,5 @@ public sealed class SiloMetricsTests
         Assert.Equal(3, await silo.Runtime.CollectIdleActivationsAsync(TimeSpan.Zero));
         Assert.Equal(3, recorder.Total("orleansvoucher.silo.activations.collected"));
         Assert.Equal(0, recorder.Observe("orleansvoucher.silo.activations"));
-    }
-
-    /// <summary>Records the measurements of one silo's meter.</summary>
-    private sealed class MeterRecorder : IDisposable
-    {
-        private readonly MeterListener _listener = new();
-        private readonly ConcurrentDictionary<string, double> _totals = new();
-        private readonly ConcurrentDictionary<string, int> _counts = new();
-        private readonly ConcurrentDictionary<string, double> _observed = new();
-
-        public MeterRecorder(TestSilo silo)
-        {
-            var meterFactory = silo.Services.GetRequiredService<IMeterFactory>();
-            _listener.InstrumentPublished = (instrument, listener) =>
-            {
-                if (instrument.Meter.Name == SiloMetrics.MeterName && ReferenceEquals(instrument.Meter.Scope, meterFactory))
-                {
-                    listener.EnableMeasurementEvents(instrument);
-                }
-            };
-            _listener.SetMeasurementEventCallback<long>((instrument, value, _, _) => Add(instrument, value));
-            _listener.SetMeasurementEventCallback<int>((instrument, value, _, _) => Add(instrument, value));
-            _listener.SetMeasurementEventCallback<double>((instrument, value, _, _) => Add(instrument, value));
-            _listener.Start();
-        }
-
-        public double Total(string instrument) => _totals.GetValueOrDefault(instrument);
-
-        public int Count(string instrument) => _counts.GetValueOrDefault(instrument);
-
-        public double Observe(string instrument)
-        {
-            _observed.Clear();
-            _listener.RecordObservableInstruments();
-            return _observed[instrument];
-        }
-
-        public void Dispose() => _listener.Dispose();
-
-        private void Add(Instrument instrument, double value)
-        {
-            if (instrument.IsObservable)
-            {
-                _observed[instrument.Name] = value;
-                return;
-            }
-
-            _totals.AddOrUpdate(instrument.Name, value, (_, total) => total + value);
-            _counts.AddOrUpdate(instrument.Name, 1, (_, count) => count + 1);
-        }
     }
 }

@@ -4,14 +4,8 @@ using OrleansVoucher.Tests.Runtime.Stores;
 namespace OrleansVoucher.Tests.Runtime;
 
 /// <summary>A grain's state survives its deactivation and the restart of its silo, on every store.</summary>
-public abstract class StatePersistenceTests(TestStore store) : IAsyncLifetime
+public abstract class StatePersistenceTests : StoreTests
 {
-    protected TestStore Store { get; } = store;
-
-    public Task InitializeAsync() => Task.CompletedTask;
-
-    public async Task DisposeAsync() => await Store.DisposeAsync();
-
     [Fact]
     public async Task State_survives_deactivation()
     {
@@ -95,4 +89,7 @@ public abstract class StatePersistenceTests(TestStore store) : IAsyncLifetime
     }
 }
 
-public sealed class MemoryStatePersistenceTests() : StatePersistenceTests(new MemoryTestStore());
+public sealed class MemoryStatePersistenceTests : StatePersistenceTests
+{
+    protected override Task<TestStore> CreateStoreAsync() => Task.FromResult<TestStore>(new MemoryTestStore());
+}

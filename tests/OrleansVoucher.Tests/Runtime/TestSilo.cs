@@ -103,14 +103,22 @@ public sealed class TestSilo : IAsyncDisposable
 /// <summary>Wires a <see cref="TestStore"/> into a silo as its default storage.</summary>
 public static class TestStoreSiloBuilderExtensions
 {
+    /// <summary>Uses <paramref name="store"/>, its storage wrapped by <paramref name="decorate"/> when given.</summary>
     public static ISiloBuilder UseTestStore(this ISiloBuilder builder, TestStore store, Func<IGrainStorage, IGrainStorage>? decorate = null)
     {
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentNullException.ThrowIfNull(store);
-        builder.Services.AddKeyedSingleton(
-            PersistentStateAttribute.DefaultStorageName,
-            (sp, _) => decorate is null ? store.CreateStorage(sp) : decorate(store.CreateStorage(sp)));
-        builder.Services.AddSingleton(new StorageRegistration(PersistentStateAttribute.DefaultStorageName));
+        store.Configure(builder);
+        if (decorate is not null)
+        {
+            var key = PersistentStateAttribute.DefaultStorageName;
+            var registration = builder.Services.Last(d => d.IsKeyedService && d.ServiceType == typeof(IGrainStorage) && Equals(d.ServiceKey, key));
+            var create = registration.KeyedImplementationFactory
+                ?? throw new InvalidOperationException($"The {store.Name} store registers its storage without a factory; it cannot be wrapped.");
+            builder.Services.Remove(registration);
+            builder.Services.AddKeyedSingleton(key, (sp, serviceKey) => decorate((IGrainStorage)create(sp, serviceKey)));
+        }
+
         return builder;
     }
 }

@@ -9,14 +9,8 @@ namespace OrleansVoucher.Tests.Runtime;
 /// against the version its silo read, so the loser of a race fails with
 /// <see cref="InconsistentStateException"/>, reloads, and nothing either silo wrote is lost or overwritten.
 /// </summary>
-public abstract class VersionConflictTests(TestStore store) : IAsyncLifetime
+public abstract class VersionConflictTests : StoreTests
 {
-    protected TestStore Store { get; } = store;
-
-    public Task InitializeAsync() => Task.CompletedTask;
-
-    public async Task DisposeAsync() => await Store.DisposeAsync();
-
     [Fact]
     public async Task The_loser_of_a_write_race_gets_InconsistentStateException_and_its_next_call_sees_the_winners_state()
     {
@@ -81,4 +75,7 @@ public abstract class VersionConflictTests(TestStore store) : IAsyncLifetime
     }
 }
 
-public sealed class MemoryVersionConflictTests() : VersionConflictTests(new MemoryTestStore());
+public sealed class MemoryVersionConflictTests : VersionConflictTests
+{
+    protected override Task<TestStore> CreateStoreAsync() => Task.FromResult<TestStore>(new MemoryTestStore());
+}

@@ -1,3 +1,6 @@
+using Microsoft.Extensions.DependencyInjection;
+using OrleansVoucher.Silo.Hosting;
+
 namespace OrleansVoucher.Tests.Runtime.Stores;
 
 /// <summary>One <see cref="MemoryGrainStorage"/> shared by every silo of a test: it outlives silo restarts.</summary>
@@ -7,5 +10,10 @@ public sealed class MemoryTestStore : TestStore
 
     public override string Name => "memory";
 
-    public override IGrainStorage CreateStorage(IServiceProvider services) => _storage;
+    public override void Configure(ISiloBuilder silo)
+    {
+        ArgumentNullException.ThrowIfNull(silo);
+        silo.Services.AddKeyedSingleton<IGrainStorage>(PersistentStateAttribute.DefaultStorageName, (_, _) => _storage);
+        silo.Services.AddSingleton(new StorageRegistration(PersistentStateAttribute.DefaultStorageName));
+    }
 }
