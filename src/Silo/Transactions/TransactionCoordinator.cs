@@ -1,0 +1,124 @@
+using OrleansVoucher.Silo.Storage;
+
+namespace OrleansVoucher.Silo.Transactions;
+
+/// <summary>
+/// Commits the prospective states of several grains, and the stream events announcing the change, as
+/// one <see cref="WriteUnit"/>: every state's version check passes and all of it is durable, or none of
+/// it is. Then it tells each participant the outcome.
+/// </summary>
+/// <remarks>
+/// The coordinating grain asks each participant to prepare (the participant returns its conditional
+/// write and keeps the draft pending), enlists the write with a callback that delivers the outcome, and
+/// commits. Whatever happens, every enlisted participant hears exactly one outcome: committed with its
+/// new version, aborted (nothing was sent to the store), or failed (the store may or may not hold the
+/// unit, so the participant reloads). Disposing an uncommitted coordinator aborts it, so an early
+/// return or an exception between prepares never strands a pending draft.
+/// </remarks>
+public sealed class TransactionCoordinator : IAsyncDisposable
+{
+    private readonly IGrainStorage _storage;
+    private readonly List<Participant> _participants = [];
+    private readonly List<StreamEventWrite> _events = [];
+    private bool _ended;
+
+    /// <summary>Starts a transaction against <paramref name="storage"/>, the store every participant's state lives in.</summary>
+    public TransactionCoordinator(IGrainStorage storage)
+    {
+        ArgumentNullException.ThrowIfNull(storage);
+        _storage = storage;
+    }
+
+    /// <summary>The transaction's identifier, to pass to participants when asking them to prepare.</summary>
+    public TransactionId Id { get; } = TransactionId.New();
+
+    /// <summary>How many participants are enlisted.</summary>
+    public int ParticipantCount => _participants.Count;
+
+    /// <summary>
+    /// Adds a participant's write to the unit. <paramref name="complete"/> is called exactly once with the
+    /// transaction's outcome for this participant.
+    /// </summary>
+    public void Enlist(StateWrite write, Func<TransactionOutcome, Task> complete)
+    {
+        ArgumentNullException.ThrowIfNull(complete);
+        ObjectDisposedException.ThrowIf(_ended, this);
+        _participants.Add(new Participant(write, complete));
+    }
+
+    /// <summary>Adds an event, appended to its stream in the same unit as the states.</summary>
+    public void Publish(StreamEventWrite streamEvent)
+    {
+        ObjectDisposedException.ThrowIf(_ended, this);
+        _events.Add(streamEvent);
+    }
+
+    /// <summary>
+    /// Commits the unit and tells every participant. Returns true when it committed, false when a
+    /// version check failed (nothing was written; participants reload). Throws when the store failed,
+    /// after telling participants the outcome is unknown.
+    /// </summary>
+    public async Task<bool> CommitAsync(CancellationToken cancellationToken = default)
+    {
+        ObjectDisposedException.ThrowIf(_ended, this);
+        _ended = true;
+        if (_participants.Count == 0 && _events.Count == 0)
+        {
+            return true;
+        }
+
+        IReadOnlyList<long> versions;
+        try
+        {
+            versions = await _storage.CommitAsync(new WriteUnit([.. _participants.Select(p => p.Write)], [.. _events]), cancellationToken).ConfigureAwait(false);
+        }
+        catch (InconsistentStateException)
+        {
+            await NotifyAsync(_ => TransactionOutcome.Failed(Id)).ConfigureAwait(false);
+            return false;
+        }
+        catch
+        {
+            await NotifyAsync(_ => TransactionOutcome.Failed(Id)).ConfigureAwait(false);
+            throw;
+        }
+
+        await NotifyAsync(i => TransactionOutcome.Committed(Id, versions[i])).ConfigureAwait(false);
+        return true;
+    }
+
+    /// <summary>Abandons the transaction before its commit: every participant drops its draft.</summary>
+    public async Task AbortAsync()
+    {
+        if (_ended)
+        {
+            return;
+        }
+
+        _ended = true;
+        await NotifyAsync(_ => TransactionOutcome.Aborted(Id)).ConfigureAwait(false);
+    }
+
+    /// <summary>Aborts the transaction unless it was committed or aborted already.</summary>
+    public async ValueTask DisposeAsync() => await AbortAsync().ConfigureAwait(false);
+
+    private async Task NotifyAsync(Func<int, TransactionOutcome> outcomeOf)
+    {
+        for (var i = 0; i < _participants.Count; i++)
+        {
+            try
+            {
+                await _participants[i].Complete(outcomeOf(i)).ConfigureAwait(false);
+            }
+            catch (Exception)
+            {
+                // Keep telling the others; the transaction's outcome stands. A participant that did not
+                // hear it drops its draft when the pending lease runs out and reloads from the store.
+            }
+        }
+
+        _participants.Clear();
+    }
+
+    private sealed record Participant(StateWrite Write, Func<TransactionOutcome, Task> Complete);
+}
