@@ -1,0 +1,27 @@
+using OrleansVoucher.Grains.Classes;
+using OrleansVoucher.Grains.Settlement;
+
+namespace OrleansVoucher.Grains.Vouchers;
+
+/// <summary>
+/// One voucher, keyed by its canonical code (see <see cref="VoucherCode"/>; validate before calling).
+/// Its status is computed on every call from its stored state, its deadline and the clock, so a voucher
+/// past its deadline is expired whether or not anything touched it (R9).
+/// </summary>
+public interface IVoucherGrain : IGrainWithStringKey
+{
+    /// <summary>The voucher.</summary>
+    Task<Result<VoucherView>> GetAsync();
+
+    /// <summary>Claims a directed voucher issued to the worker (R8): only its named holder can, once, before its deadline.</summary>
+    Task<Result<VoucherView>> ClaimAsync(string citizenId);
+
+    /// <summary>Revokes the voucher (the authority, with a reason). A settled voucher cannot be revoked.</summary>
+    Task<Result> RevokeAsync(string reason);
+
+    /// <summary>Approves a part's settlement claim (R16); when every part is approved the voucher is settled and its code invalid for good (R17).</summary>
+    Task<Result<SettlementPartView>> ApproveSettlementAsync(TrainingPart part);
+
+    /// <summary>Rejects a part's settlement claim with a reason.</summary>
+    Task<Result<SettlementPartView>> RejectSettlementAsync(TrainingPart part, string reason);
+}
