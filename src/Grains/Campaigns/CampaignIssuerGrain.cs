@@ -1,0 +1,239 @@
+using OrleansVoucher.Grains.Catalogues;
+using OrleansVoucher.Grains.Common;
+using OrleansVoucher.Grains.Events;
+using OrleansVoucher.Grains.Vouchers;
+using OrleansVoucher.Grains.Workers;
+
+namespace OrleansVoucher.Grains.Campaigns;
+
+/// <summary>What an issuer has used of the stock its campaign handed it.</summary>
+internal sealed class IssuerState
+{
+    public int UsedQuantity { get; set; }
+
+    public long UsedBudgetFen { get; set; }
+}
+
+/// <summary>A voucher a roster asks an issuer to issue to a named worker.</summary>
+/// <param name="CitizenId">The worker.</param>
+/// <param name="OccupationCode">The occupation the voucher is bound to.</param>
+/// <param name="Level">The skill level, or null.</param>
+/// <param name="InstitutionId">The institution whose roster it is.</param>
+/// <param name="RosterId">The roster.</param>
+internal sealed record DirectedIssue(string CitizenId, string OccupationCode, SkillLevel? Level, string InstitutionId, string RosterId);
+
+/// <summary>Directed issuance, used by approved rosters.</summary>
+internal interface IDirectedIssuer : IGrainWithStringKey
+{
+    /// <summary>Issues a directed voucher to a roster entry; answers with the voucher this roster issued before when it is a repeat.</summary>
+    Task<Result<string>> IssueDirectedAsync(DirectedIssue issue);
+}
+
+/// <summary>
+/// Issues a campaign's vouchers. Each voucher is one atomic write of the issuer's counters, the worker
+/// (eligibility R6, one live voucher R7) and the new voucher, with its events; stock and budget come
+/// from the campaign in blocks, so the campaign's state is written once per block (R5).
+/// </summary>
+[GrainType("campaign-issuer")]
+internal sealed class CampaignIssuerGrain : Grain, ICampaignIssuerGrain, IDirectedIssuer
+{
+    private const int CodeAttempts = 3;
+
+    private readonly GrainServices _services;
+    private readonly TransactionalState<IssuerState> _state;
+
+    public CampaignIssuerGrain([PersistentState("issuer")] IPersistentState<IssuerState> state, IServiceProvider services)
+    {
+        _services = new GrainServices(services);
+        _state = _services.Transactional(state);
+    }
+
+    public async Task<Result<ClaimReceipt>> ClaimAsync(ClaimRequest request)
+    {
+        var now = _services.Now;
+        if (request is null || !CitizenId.TryParse(request.CitizenId, ChinaTime.DateOf(now), out var citizenId))
+        {
+            return Result<ClaimReceipt>.Reject(RejectionCode.InvalidCitizenId, "The claimant's citizen id is not valid.");
+        }
+
+        var issued = await IssueAsync(new Issue(citizenId, request.Level, null), now);
+        return issued.IsSuccess ? Result<ClaimReceipt>.Ok(issued.Value!) : Result<ClaimReceipt>.Reject(issued.Rejection!.Value, issued.Detail);
+    }
+
+    public async Task<Result<string>> IssueDirectedAsync(DirectedIssue issue)
+    {
+        var issued = await IssueAsync(new Issue(issue.CitizenId, issue.Level, issue), _services.Now);
+        return issued.IsSuccess ? Result<string>.Ok(issued.Value!.VoucherCode) : Result<string>.Reject(issued.Rejection!.Value, issued.Detail);
+    }
+
+    private async Task<Result<ClaimReceipt>> IssueAsync(Issue issue, DateTimeOffset now)
+    {
+        var (campaignId, index) = CampaignIssuers.Parse(this.GetPrimaryKeyString());
+        var campaign = GrainFactory.GetGrain<ICampaignStock>(campaignId);
+        for (var attempt = 0; attempt < Attempts.Max * CodeAttempts; attempt++)
+        {
+            var allocation = await campaign.GetAllocationAsync(index);
+            if (Refusal(allocation, issue, index, now) is { } refused)
+            {
+                return refused;
+            }
+
+            var definition = allocation.Definition!;
+            var policy = allocation.Policy!;
+            var level = issue.Level ?? definition.Level;
+            var amount = definition.AmountFor(level);
+            var status = issue.Directed is null ? VoucherStatus.Claimed : VoucherStatus.Issued;
+            var deadline = Deadlines.AtIssue(policy.Validity, status, now, definition.ClaimClosesAt);
+            var code = VoucherCode.New();
+
+            await using var transaction = new TransactionCoordinator(_services.Storage);
+
+            // R6, R7: the worker first, so an ineligible claim costs no stock.
+            var worker = GrainFactory.GetGrain<IWorkerParticipant>(issue.CitizenId);
+            var grant = new VoucherGrant(code, campaignId, definition.RegionCode, status, deadline, definition.Eligibility, policy.OneLiveVoucher, issue.Directed?.RosterId, now);
+            var workerVote = await worker.PrepareGrantAsync(transaction.Id, grant);
+            if (workerVote.Write is { } workerWrite)
+            {
+                transaction.Enlist(workerWrite, worker.CompleteAsync);
+            }
+
+            if (workerVote.Value.ExistingCode is { } existing)
+            {
+                return Result<ClaimReceipt>.Ok(new ClaimReceipt(existing, amount, deadline));
+            }
+
+            if (!workerVote.Value.Rejection.IsSuccess)
+            {
+                return Result<ClaimReceipt>.From(workerVote.Value.Rejection);
+            }
+
+            // R5: stock and budget from this issuer's blocks, topped up from the campaign.
+            var availableQuantity = allocation.Quantity - _state.State.UsedQuantity;
+            var availableBudget = allocation.BudgetFen - _state.State.UsedBudgetFen;
+            if (availableQuantity < 1 || availableBudget < amount)
+            {
+                var topUp = await campaign.AllocateAsync(index, availableQuantity < 1 ? 1 : 0, Math.Max(0, amount - availableBudget));
+                if (!topUp.IsSuccess)
+                {
+                    return Result<ClaimReceipt>.Reject(topUp.Rejection!.Value, topUp.Detail);
+                }
+            }
+
+            var voucher = GrainFactory.GetGrain<IVoucherParticipant>(code);
+            var voucherVote = await voucher.PrepareIssueAsync(transaction.Id, new VoucherIssue(
+                campaignId,
+                definition.RegionCode,
+                issue.CitizenId,
+                definition.ValueMode,
+                definition.IssuanceMode,
+                definition.Tier,
+                amount,
+                issue.Directed?.OccupationCode ?? definition.OccupationCode,
+                level,
+                issue.Directed?.InstitutionId,
+                issue.Directed?.RosterId,
+                status,
+                deadline,
+                policy,
+                definition.CatalogueYear,
+                definition.SubsidyRatioPercent,
+                definition.ClaimClosesAt,
+                now));
+            if (voucherVote.Write is not { } voucherWrite)
+            {
+                // A code that exists already: 65 random bits make this all but impossible; draw another.
+                continue;
+            }
+
+            transaction.Enlist(voucherWrite, voucher.CompleteAsync);
+            var draft = _state.Draft();
+            draft.UsedQuantity++;
+            draft.UsedBudgetFen += amount;
+            transaction.EnlistSelf(_state, draft);
+            transaction.Publish(issue.Directed is { } directed
+                ? new VoucherIssued
+                {
+                    At = now,
+                    Code = code,
+                    CampaignId = campaignId,
+                    CitizenId = issue.CitizenId,
+                    To = VoucherStatus.Issued,
+                    DeadlineAfter = deadline,
+                    ValueMode = definition.ValueMode,
+                    IssuanceMode = definition.IssuanceMode,
+                    AmountFen = amount,
+                    OccupationCode = directed.OccupationCode,
+                    InstitutionId = directed.InstitutionId,
+                    RosterId = directed.RosterId,
+                }
+                : new VoucherClaimed
+                {
+                    At = now,
+                    Code = code,
+                    CampaignId = campaignId,
+                    CitizenId = issue.CitizenId,
+                    To = VoucherStatus.Claimed,
+                    DeadlineAfter = deadline,
+                    ValueMode = definition.ValueMode,
+                    IssuanceMode = definition.IssuanceMode,
+                    AmountFen = amount,
+                    OccupationCode = definition.OccupationCode,
+                });
+            if (await transaction.CommitAsync())
+            {
+                return Result<ClaimReceipt>.Ok(new ClaimReceipt(code, amount, deadline));
+            }
+
+            await _state.ReloadAsync();
+        }
+
+        return Attempts.Contended<ClaimReceipt>();
+    }
+
+    private static Result<ClaimReceipt>? Refusal(IssuerAllocation allocation, Issue issue, int index, DateTimeOffset now)
+    {
+        if (allocation.Definition is not { } definition)
+        {
+            return Result<ClaimReceipt>.Reject(RejectionCode.CampaignNotFound, "No such campaign.");
+        }
+
+        if (index >= definition.IssuerCount)
+        {
+            return Result<ClaimReceipt>.Reject(RejectionCode.InvalidRequest, $"The campaign has {definition.IssuerCount} issuer(s).");
+        }
+
+        if (allocation.Status != CampaignStatus.Open || allocation.Policy is null)
+        {
+            return Result<ClaimReceipt>.Reject(RejectionCode.CampaignNotOpen, $"The campaign is {allocation.Status}.");
+        }
+
+        if (now < definition.ClaimOpensAt || now >= definition.ClaimClosesAt)
+        {
+            return Result<ClaimReceipt>.Reject(RejectionCode.OutsideClaimWindow, $"Claims are open from {definition.ClaimOpensAt:u} to {definition.ClaimClosesAt:u}.");
+        }
+
+        var expected = issue.Directed is null ? IssuanceMode.General : IssuanceMode.Directed;
+        if (definition.IssuanceMode != expected)
+        {
+            return Result<ClaimReceipt>.Reject(RejectionCode.WrongIssuanceMode, definition.IssuanceMode == IssuanceMode.Directed
+                ? "A directed campaign issues only through approved rosters."
+                : "A general campaign issues only by claim.");
+        }
+
+        if (issue.Level is { } level && definition.Level is { } campaignLevel && level != campaignLevel)
+        {
+            return Result<ClaimReceipt>.Reject(RejectionCode.LevelMismatch, $"The campaign is for level {campaignLevel}.");
+        }
+
+        if (issue.Level is { } claimed && !Enum.IsDefined(claimed))
+        {
+            return Result<ClaimReceipt>.Reject(RejectionCode.InvalidRequest, "Unknown skill level.");
+        }
+
+        return issue.Directed is { } directed && definition.OccupationCode is { } occupation && directed.OccupationCode != occupation
+            ? Result<ClaimReceipt>.Reject(RejectionCode.OccupationMismatch, $"The campaign is for occupation {occupation}.")
+            : null;
+    }
+
+    private sealed record Issue(string CitizenId, SkillLevel? Level, DirectedIssue? Directed);
+}

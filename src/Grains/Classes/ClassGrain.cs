@@ -1,0 +1,586 @@
+using OrleansVoucher.Grains.Catalogues;
+using OrleansVoucher.Grains.Common;
+using OrleansVoucher.Grains.Events;
+using OrleansVoucher.Grains.Institutions;
+using OrleansVoucher.Grains.Vouchers;
+using OrleansVoucher.Grains.Workers;
+
+namespace OrleansVoucher.Grains.Classes;
+
+/// <summary>What the engine keeps of a class. Check-in history is in the event streams; here only what decisions need.</summary>
+internal sealed class ClassState
+{
+    public string? InstitutionId { get; set; }
+
+    public string OccupationCode { get; set; } = "";
+
+    public SkillLevel? Level { get; set; }
+
+    public List<SessionPlan> Sessions { get; set; } = [];
+
+    public string? OnlinePartnerId { get; set; }
+
+    public GeoPoint? Site { get; set; }
+
+    public int SiteRadiusMetres { get; set; }
+
+    public int? Capacity { get; set; }
+
+    public byte[] TokenKey { get; set; } = [];
+
+    public Dictionary<string, TraineeState> Trainees { get; set; } = [];
+
+    public List<Anomaly> Flags { get; set; } = [];
+}
+
+/// <summary>One trainee of a class.</summary>
+internal sealed class TraineeState
+{
+    public string VoucherCode { get; set; } = "";
+
+    public string CampaignId { get; set; } = "";
+
+    public List<int> Attended { get; set; } = [];
+
+    public GeoPoint? LastPosition { get; set; }
+
+    public DateTimeOffset? LastPositionAt { get; set; }
+
+    public List<PartResult> Results { get; set; } = [];
+
+    public bool Completed { get; set; }
+
+    public int? CourseScore { get; set; }
+
+    public int? TraineeScore { get; set; }
+}
+
+/// <summary>A trainee's result for one part.</summary>
+internal sealed class PartResult
+{
+    public TrainingPart Part { get; set; }
+
+    public bool Passed { get; set; }
+
+    public string? CertificateNumber { get; set; }
+}
+
+/// <summary>
+/// A class: sessions, trainees, check-ins (R13), attendance and results (R14, R15). It completes its
+/// trainees' vouchers atomically with the result that completes them.
+/// </summary>
+[GrainType("class")]
+internal sealed class ClassGrain : Grain, IClassGrain, IClassParticipant
+{
+    /// <summary>Check-in opens this long before a session starts.</summary>
+    private static readonly TimeSpan s_checkInOpens = TimeSpan.FromMinutes(30);
+
+    /// <summary>Faster than this between two positions of one trainee is not a real journey (about 300 km/h).</summary>
+    private const double MaxMetresPerSecond = 300_000 / 3600.0;
+
+    private readonly GrainServices _services;
+    private readonly TransactionalState<ClassState> _state;
+
+    public ClassGrain([PersistentState("class")] IPersistentState<ClassState> state, IServiceProvider services)
+    {
+        _services = new GrainServices(services);
+        _state = _services.Transactional(state);
+    }
+
+    private string Key => this.GetPrimaryKeyString();
+
+    public Task<ClassView?> GetAsync() => Task.FromResult(_state.State.InstitutionId is null ? null : View());
+
+    public async Task<Result<CheckInReceipt>> CheckInAsync(CheckInRequest request)
+    {
+        var now = _services.Now;
+        if (Trainee(request?.CitizenId, out var citizenId) is { } notEnrolled)
+        {
+            return Result<CheckInReceipt>.From(notEnrolled);
+        }
+
+        var state = _state.State;
+        if (request!.Session < 0 || request.Session >= state.Sessions.Count)
+        {
+            return Result<CheckInReceipt>.Reject(RejectionCode.SessionNotOpen, $"The class has no session {request.Session}.");
+        }
+
+        var session = state.Sessions[request.Session];
+        if (session.Mode != SessionMode.Offline)
+        {
+            return Result<CheckInReceipt>.Reject(RejectionCode.WrongCheckInMethod, "Online sessions are attended on the platform, which reports them.");
+        }
+
+        if (now < session.Start - s_checkInOpens || now > session.End)
+        {
+            return Result<CheckInReceipt>.Reject(RejectionCode.SessionNotOpen, $"Session {request.Session} takes check-ins from {session.Start - s_checkInOpens:u} to {session.End:u}.");
+        }
+
+        // R13: by location inside the site's radius; the institution's signed QR code is the fallback.
+        CheckInMethod method;
+        if (request.Position is { IsValid: true } position && state.Site is { } site && position.DistanceTo(site) <= state.SiteRadiusMetres)
+        {
+            method = CheckInMethod.Location;
+        }
+        else if (request.Token is not null)
+        {
+            if (!CheckInTokens.IsValid(state.TokenKey, request.Token, Key, request.Session, now))
+            {
+                return Result<CheckInReceipt>.Reject(RejectionCode.InvalidCheckInToken, "The check-in code is not genuine, not for this session, or expired.");
+            }
+
+            method = CheckInMethod.QrToken;
+        }
+        else
+        {
+            return Result<CheckInReceipt>.Reject(
+                request.Position is { IsValid: true } ? RejectionCode.OutsideSiteRadius : RejectionCode.InvalidRequest,
+                request.Position is { IsValid: true } ? $"The position is outside the {state.SiteRadiusMetres} m around the site; scan the institution's code instead." : "A check-in needs a position or a scanned code.");
+        }
+
+        if (_state.IsBusy)
+        {
+            return Attempts.Busy<CheckInReceipt>();
+        }
+
+        var draft = _state.Draft();
+        var trainee = draft.Trainees[citizenId];
+        var flags = new List<AnomalyKind>();
+        var counted = !trainee.Attended.Contains(request.Session);
+        if (!counted)
+        {
+            flags.Add(AnomalyKind.RepeatedCheckIn);
+        }
+        else
+        {
+            trainee.Attended.Add(request.Session);
+        }
+
+        if (method == CheckInMethod.Location)
+        {
+            var reported = request.Position!;
+            if (trainee.LastPosition is { } last && trainee.LastPositionAt is { } lastAt)
+            {
+                var seconds = Math.Max(1, (now - lastAt).TotalSeconds);
+                if (reported.DistanceTo(last) / seconds > MaxMetresPerSecond)
+                {
+                    flags.Add(AnomalyKind.ImpossiblePosition);
+                }
+            }
+
+            trainee.LastPosition = reported;
+            trainee.LastPositionAt = now;
+        }
+
+        foreach (var flag in flags)
+        {
+            draft.Flags.Add(new Anomaly(flag, request.Session, citizenId, now, flag == AnomalyKind.ImpossiblePosition ? "position far from the previous one" : null));
+        }
+
+        var checkedIn = new TraineeCheckedIn
+        {
+            At = now,
+            ClassKey = Key,
+            CitizenId = citizenId,
+            VoucherCode = trainee.VoucherCode,
+            Session = request.Session,
+            Method = method,
+            Position = request.Position,
+            Flags = flags,
+            Counted = counted,
+        };
+        await _state.WriteAsync(draft, ClassEvents(checkedIn, citizenId));
+        return Result<CheckInReceipt>.Ok(new CheckInReceipt(request.Session, method, now, flags));
+    }
+
+    public async Task<Result<CheckInReceipt>> RecordOnlineStudyAsync(OnlineStudyReport report)
+    {
+        var now = _services.Now;
+        if (Trainee(report?.CitizenId, out var citizenId) is { } notEnrolled)
+        {
+            return Result<CheckInReceipt>.From(notEnrolled);
+        }
+
+        var state = _state.State;
+        if (report!.ReporterInstitutionId != (state.OnlinePartnerId ?? state.InstitutionId))
+        {
+            return Result<CheckInReceipt>.Reject(RejectionCode.NotTrainingParty, "Only the institution teaching the online sessions reports them.");
+        }
+
+        if (report.Session < 0 || report.Session >= state.Sessions.Count || state.Sessions[report.Session].Mode != SessionMode.Online)
+        {
+            return Result<CheckInReceipt>.Reject(RejectionCode.WrongCheckInMethod, $"Session {report.Session} is not an online session of the class.");
+        }
+
+        if (now < state.Sessions[report.Session].Start)
+        {
+            return Result<CheckInReceipt>.Reject(RejectionCode.SessionNotOpen, "The online session has not started.");
+        }
+
+        if (_state.IsBusy)
+        {
+            return Attempts.Busy<CheckInReceipt>();
+        }
+
+        var draft = _state.Draft();
+        var trainee = draft.Trainees[citizenId];
+        var counted = !trainee.Attended.Contains(report.Session);
+        List<AnomalyKind> flags = counted ? [] : [AnomalyKind.RepeatedCheckIn];
+        if (counted)
+        {
+            trainee.Attended.Add(report.Session);
+        }
+
+        var studied = new TraineeCheckedIn
+        {
+            At = now,
+            ClassKey = Key,
+            CitizenId = citizenId,
+            VoucherCode = trainee.VoucherCode,
+            Session = report.Session,
+            Method = CheckInMethod.OnlineStudy,
+            Flags = flags,
+            Counted = counted,
+        };
+        await _state.WriteAsync(draft, ClassEvents(studied, citizenId));
+        return Result<CheckInReceipt>.Ok(new CheckInReceipt(report.Session, CheckInMethod.OnlineStudy, now, flags));
+    }
+
+    public async Task<Result<CompletionReport>> RecordResultAsync(AssessmentReport report)
+    {
+        if (Trainee(report?.CitizenId, out var citizenId) is { } notEnrolled)
+        {
+            return Result<CompletionReport>.From(notEnrolled);
+        }
+
+        var state = _state.State;
+        var institution = state.InstitutionId!;
+        var partner = state.OnlinePartnerId;
+
+        // R15: the online part is reported by the online platform, the rest by the class's institution.
+        var reporterRuns = report!.Part switch
+        {
+            TrainingPart.Whole => partner is null && report.ReporterInstitutionId == institution,
+            TrainingPart.Offline => partner is not null && report.ReporterInstitutionId == institution,
+            TrainingPart.Online => partner is not null && report.ReporterInstitutionId == partner,
+            _ => false,
+        };
+        if (!reporterRuns)
+        {
+            return Result<CompletionReport>.Reject(RejectionCode.NotTrainingParty, $"The institution does not run the {report.Part} part of this class.");
+        }
+
+        if (report.CertificateNumber is { Length: 0 or > 64 })
+        {
+            return Result<CompletionReport>.Reject(RejectionCode.InvalidRequest, "A certificate number is 1 to 64 characters.");
+        }
+
+        var now = _services.Now;
+        for (var attempt = 0; attempt < Attempts.Max; attempt++)
+        {
+            if (_state.IsBusy)
+            {
+                return Attempts.Busy<CompletionReport>();
+            }
+
+            var current = _state.State.Trainees[citizenId];
+            if (current.Completed)
+            {
+                return Result<CompletionReport>.Reject(RejectionCode.AlreadyUsed, "The trainee's training is completed already.");
+            }
+
+            var draft = _state.Draft();
+            var trainee = draft.Trainees[citizenId];
+            trainee.Results.RemoveAll(r => r.Part == report.Part);
+            trainee.Results.Add(new PartResult { Part = report.Part, Passed = report.Passed, CertificateNumber = report.CertificateNumber });
+            var attendance = Attendance(draft, trainee, citizenId);
+            var pending = Pending(draft, trainee, out var certificate);
+
+            await using var transaction = new TransactionCoordinator(_services.Storage);
+            var recorded = new ResultRecorded
+            {
+                At = now,
+                ClassKey = Key,
+                CitizenId = citizenId,
+                VoucherCode = trainee.VoucherCode,
+                Part = report.Part,
+                Passed = report.Passed,
+                CertificateNumber = report.CertificateNumber,
+            };
+            transaction.Publish(recorded, citizenId, Streams.Class(Key), Streams.Worker(citizenId));
+
+            if (pending is null)
+            {
+                var voucher = GrainFactory.GetGrain<IVoucherParticipant>(trainee.VoucherCode);
+                var vote = await voucher.PrepareCompletionAsync(transaction.Id, new CompletionRequest(
+                    Key, institution, partner, certificate!, attendance.RatePercent, View(draft).OnlineMinutes, attendance.TotalMinutes, now));
+                if (vote.Write is { } voucherWrite)
+                {
+                    transaction.Enlist(voucherWrite, voucher.CompleteAsync);
+                    var facts = vote.Value.Value!;
+                    var worker = GrainFactory.GetGrain<IWorkerParticipant>(citizenId);
+                    var workerVote = await worker.PrepareChangeAsync(transaction.Id, new HeldChange(trainee.VoucherCode, VoucherStatus.Completed, null));
+                    if (workerVote.Write is { } workerWrite)
+                    {
+                        transaction.Enlist(workerWrite, worker.CompleteAsync);
+                    }
+
+                    if (!workerVote.Value.IsSuccess)
+                    {
+                        return Result<CompletionReport>.From(workerVote.Value);
+                    }
+
+                    trainee.Completed = true;
+                    transaction.Publish(new VoucherCompleted
+                    {
+                        At = now,
+                        Code = trainee.VoucherCode,
+                        CampaignId = facts.CampaignId,
+                        CitizenId = citizenId,
+                        From = VoucherStatus.Activated,
+                        To = VoucherStatus.Completed,
+                        DeadlineBefore = facts.DeadlineBefore,
+                        ClassKey = Key,
+                        CertificateNumber = certificate!,
+                        AttendancePercent = attendance.RatePercent,
+                    });
+                }
+                else if (vote.Value.Rejection == RejectionCode.ConcurrentOperation)
+                {
+                    return Result<CompletionReport>.From(vote.Value.ToResult());
+                }
+                else
+                {
+                    // The result stands; the voucher cannot complete (attendance below the threshold, expired, revoked).
+                    pending = $"{vote.Value.Rejection}: {vote.Value.Detail}";
+                }
+            }
+
+            transaction.EnlistSelf(_state, draft);
+            if (await transaction.CommitAsync())
+            {
+                return Result<CompletionReport>.Ok(new CompletionReport(trainee.VoucherCode, trainee.Completed, pending, attendance.RatePercent));
+            }
+
+            await _state.ReloadAsync();
+        }
+
+        return Attempts.Contended<CompletionReport>();
+    }
+
+    public Task<Result<AttendanceView>> GetAttendanceAsync(string citizenId) =>
+        Task.FromResult(Trainee(citizenId, out var id) is { } notEnrolled
+            ? Result<AttendanceView>.From(notEnrolled)
+            : Result<AttendanceView>.Ok(Attendance(_state.State, _state.State.Trainees[id], id)));
+
+    public Task<IReadOnlyList<Anomaly>> GetAnomaliesAsync()
+    {
+        var state = _state.State;
+        var now = _services.Now;
+        var anomalies = new List<Anomaly>(state.Flags);
+
+        // R13: a scheduled offline session that ended without a single check-in.
+        var attended = state.Trainees.Values.SelectMany(t => t.Attended).ToHashSet();
+        for (var i = 0; i < state.Sessions.Count; i++)
+        {
+            if (state.Sessions[i] is { Mode: SessionMode.Offline } session && session.End <= now && !attended.Contains(i))
+            {
+                anomalies.Add(new Anomaly(AnomalyKind.SessionWithoutCheckIns, i, null, session.End, null));
+            }
+        }
+
+        return Task.FromResult<IReadOnlyList<Anomaly>>([.. anomalies.OrderBy(a => a.At)]);
+    }
+
+    public Task<Result> RateCourseAsync(Evaluation evaluation) => RateAsync(evaluation, byTrainee: true);
+
+    public Task<Result> RateTraineeAsync(Evaluation evaluation) => RateAsync(evaluation, byTrainee: false);
+
+    public async Task<Result> CreateAsync(ClassDefinition definition)
+    {
+        if (_state.State.InstitutionId is not null)
+        {
+            return Result.Reject(RejectionCode.AlreadyExists, $"Class {Key} exists.");
+        }
+
+        var draft = new ClassState
+        {
+            InstitutionId = definition.InstitutionId,
+            OccupationCode = definition.OccupationCode,
+            Level = definition.Level,
+            Sessions = [.. definition.Sessions.OrderBy(s => s.Start)],
+            OnlinePartnerId = definition.OnlinePartnerId,
+            Site = definition.Site,
+            SiteRadiusMetres = definition.SiteRadiusMetres,
+            Capacity = definition.Capacity,
+            TokenKey = definition.TokenKey,
+        };
+        var registered = new ClassRegistered { At = _services.Now, ClassKey = Key, OccupationCode = definition.OccupationCode, StartsAt = draft.Sessions[0].Start };
+        await _state.WriteAsync(draft,
+        [
+            EventSerializer.ToStream(Streams.Institution(definition.InstitutionId), Key, registered),
+            EventSerializer.ToStream(Streams.Class(Key), Key, registered),
+        ]);
+        return Result.Ok;
+    }
+
+    public Task<Prepared<Result>> PrepareEnrolmentAsync(TransactionId transaction, Enrolment enrolment)
+    {
+        var state = _state.State;
+        if (state.InstitutionId is null)
+        {
+            return Refuse(Result.Reject(RejectionCode.ClassNotFound, $"No class {Key}."));
+        }
+
+        if (state.Trainees.ContainsKey(enrolment.CitizenId))
+        {
+            return Refuse(Result.Reject(RejectionCode.AlreadyExists, "The worker is enrolled in this class already."));
+        }
+
+        if (state.Capacity is { } capacity && state.Trainees.Count >= capacity)
+        {
+            return Refuse(Result.Reject(RejectionCode.ClassFull, $"The class is full ({capacity})."));
+        }
+
+        if (_state.IsBusy)
+        {
+            return Refuse(Attempts.Busy());
+        }
+
+        var draft = _state.Draft();
+        draft.Trainees[enrolment.CitizenId] = new TraineeState { VoucherCode = enrolment.VoucherCode, CampaignId = enrolment.CampaignId };
+        return Task.FromResult(new Prepared<Result>(_state.Prepare(transaction, draft), Result.Ok));
+    }
+
+    public Task<Prepared<Result>> PrepareWithdrawalAsync(TransactionId transaction, string citizenId, string voucherCode)
+    {
+        if (_state.State.Trainees.GetValueOrDefault(citizenId) is not { } trainee || trainee.VoucherCode != voucherCode)
+        {
+            // Not enrolled with this voucher: nothing of the class to change.
+            return Task.FromResult(new Prepared<Result>(null, Result.Ok));
+        }
+
+        if (_state.IsBusy)
+        {
+            return Refuse(Attempts.Busy());
+        }
+
+        var draft = _state.Draft();
+        draft.Trainees.Remove(citizenId);
+        return Task.FromResult(new Prepared<Result>(_state.Prepare(transaction, draft), Result.Ok));
+    }
+
+    public Task CompleteAsync(TransactionOutcome outcome)
+    {
+        _state.Complete(outcome);
+        return Task.CompletedTask;
+    }
+
+    private async Task<Result> RateAsync(Evaluation evaluation, bool byTrainee)
+    {
+        if (Trainee(evaluation?.CitizenId, out var citizenId) is { } notEnrolled)
+        {
+            return notEnrolled;
+        }
+
+        if (evaluation!.Score is < 1 or > 5 || evaluation.Comment is { Length: > 500 })
+        {
+            return Result.Reject(RejectionCode.InvalidRequest, "A score is 1 to 5, a comment at most 500 characters.");
+        }
+
+        var trainee = _state.State.Trainees[citizenId];
+        if (byTrainee && !trainee.Completed)
+        {
+            return Result.Reject(RejectionCode.NotCompleted, "A course is rated after completing it.");
+        }
+
+        if (_state.IsBusy)
+        {
+            return Attempts.Busy();
+        }
+
+        var draft = _state.Draft();
+        if (byTrainee)
+        {
+            draft.Trainees[citizenId].CourseScore = evaluation.Score;
+        }
+        else
+        {
+            draft.Trainees[citizenId].TraineeScore = evaluation.Score;
+        }
+
+        var submitted = new EvaluationSubmitted { At = _services.Now, ClassKey = Key, CitizenId = citizenId, ByTrainee = byTrainee, Score = evaluation.Score, Comment = evaluation.Comment };
+        List<StreamEventWrite> events = [.. ClassEvents(submitted, citizenId)];
+        if (byTrainee)
+        {
+            // R19: the evaluation completion rate is a campaign indicator.
+            events.Add(EventSerializer.ToStream(Streams.Campaign(trainee.CampaignId), trainee.VoucherCode, submitted));
+        }
+
+        await _state.WriteAsync(draft, events);
+        return Result.Ok;
+    }
+
+    /// <summary>R14: attended minutes over all minutes.</summary>
+    private static AttendanceView Attendance(ClassState state, TraineeState trainee, string citizenId)
+    {
+        var total = state.Sessions.Sum(Minutes);
+        var attended = trainee.Attended.Where(i => i < state.Sessions.Count).Sum(i => Minutes(state.Sessions[i]));
+        var rate = total == 0 ? 0 : (int)(attended * 100 / total);
+        return new AttendanceView(citizenId, [.. trainee.Attended.Order()], attended, total, rate);
+    }
+
+    /// <summary>What completion still waits for, or null; the certificate when complete.</summary>
+    private static string? Pending(ClassState state, TraineeState trainee, out string? certificate)
+    {
+        TrainingPart[] parts = state.OnlinePartnerId is null ? [TrainingPart.Whole] : [TrainingPart.Online, TrainingPart.Offline];
+        certificate = trainee.Results.Where(r => r.Part != TrainingPart.Online && r.Passed).Select(r => r.CertificateNumber).FirstOrDefault(c => c is not null);
+        var missing = parts.Where(p => !trainee.Results.Any(r => r.Part == p && r.Passed)).ToList();
+        if (missing.Count > 0)
+        {
+            return $"{string.Join(" and ", missing)} part not passed";
+        }
+
+        return certificate is null ? "no certificate recorded" : null;
+    }
+
+    private static long Minutes(SessionPlan session) => (long)(session.End - session.Start).TotalMinutes;
+
+    private StreamEventWrite[] ClassEvents(DomainEvent domainEvent, string citizenId) =>
+    [
+        EventSerializer.ToStream(Streams.Class(Key), citizenId, domainEvent),
+        EventSerializer.ToStream(Streams.Worker(citizenId), Key, domainEvent),
+    ];
+
+    private Result? Trainee(string? citizenId, out string id)
+    {
+        id = "";
+        if (_state.State.InstitutionId is null)
+        {
+            return Result.Reject(RejectionCode.ClassNotFound, $"No class {Key}.");
+        }
+
+        if (!CitizenId.TryParse(citizenId, ChinaTime.DateOf(_services.Now), out id))
+        {
+            return Result.Reject(RejectionCode.InvalidCitizenId, "The trainee's citizen id is not valid.");
+        }
+
+        return _state.State.Trainees.ContainsKey(id) ? null : Result.Reject(RejectionCode.NotEnrolled, "The worker is not enrolled in this class.");
+    }
+
+    private static Task<Prepared<Result>> Refuse(Result rejection) => Task.FromResult(new Prepared<Result>(null, rejection));
+
+    private ClassView View() => View(_state.State);
+
+    private ClassView View(ClassState state) => new(
+        Key,
+        state.InstitutionId!,
+        state.OccupationCode,
+        state.Level,
+        [.. state.Sessions],
+        state.OnlinePartnerId,
+        state.Site,
+        state.SiteRadiusMetres,
+        state.Capacity,
+        [.. state.Trainees.Keys]);
+}

@@ -1,0 +1,35 @@
+using OrleansVoucher.Grains.Catalogues;
+using OrleansVoucher.Grains.Institutions;
+
+namespace OrleansVoucher.Grains.Classes;
+
+/// <summary>A class as its institution creates it, with the token key derived for it.</summary>
+internal sealed record ClassDefinition(
+    string InstitutionId,
+    string OccupationCode,
+    SkillLevel? Level,
+    IReadOnlyList<SessionPlan> Sessions,
+    string? OnlinePartnerId,
+    GeoPoint? Site,
+    int SiteRadiusMetres,
+    int? Capacity,
+    byte[] TokenKey);
+
+/// <summary>A trainee enrolling with a verified voucher.</summary>
+internal sealed record Enrolment(string CitizenId, string VoucherCode, string CampaignId, DateTimeOffset Now);
+
+/// <summary>The class's part in its institution's operations.</summary>
+internal interface IClassParticipant : IGrainWithStringKey
+{
+    /// <summary>Creates the class; refuses if it exists.</summary>
+    Task<Result> CreateAsync(ClassDefinition definition);
+
+    /// <summary>Holds a trainee's enrolment pending.</summary>
+    Task<Prepared<Result>> PrepareEnrolmentAsync(TransactionId transaction, Enrolment enrolment);
+
+    /// <summary>Holds a trainee's withdrawal pending (a rolled-back verification).</summary>
+    Task<Prepared<Result>> PrepareWithdrawalAsync(TransactionId transaction, string citizenId, string voucherCode);
+
+    /// <summary>Applies a transaction's outcome.</summary>
+    Task CompleteAsync(TransactionOutcome outcome);
+}

@@ -1,0 +1,26 @@
+namespace OrleansVoucher.Grains.Common;
+
+/// <summary>How often an operation is retried after losing a version race on one of its states.</summary>
+internal static class Attempts
+{
+    /// <summary>
+    /// Attempts of an atomic write before the operation answers <see cref="RejectionCode.ConcurrentOperation"/>.
+    /// A lost race means another activation (in this process or another) wrote first; each participant
+    /// reloads, and the next attempt decides on the fresh state.
+    /// </summary>
+    public const int Max = 3;
+
+    /// <summary>The rejection after the last attempt lost its race.</summary>
+    public static Result<T> Contended<T>() =>
+        Result<T>.Reject(RejectionCode.ConcurrentOperation, "Another operation changed the same records at the same time; retry.");
+
+    /// <summary>The rejection after the last attempt lost its race.</summary>
+    public static Result Contended() => Contended<bool>().ToResult();
+
+    /// <summary>The rejection of a grain that holds another operation's pending change.</summary>
+    public static Result<T> Busy<T>() =>
+        Result<T>.Reject(RejectionCode.ConcurrentOperation, "Another operation on the same record is in progress; retry.");
+
+    /// <summary>The rejection of a grain that holds another operation's pending change.</summary>
+    public static Result Busy() => Result.Reject(RejectionCode.ConcurrentOperation, "Another operation on the same record is in progress; retry.");
+}

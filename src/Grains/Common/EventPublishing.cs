@@ -1,0 +1,48 @@
+using OrleansVoucher.Grains.Events;
+
+namespace OrleansVoucher.Grains.Common;
+
+/// <summary>Where each kind of event is appended.</summary>
+internal static class EventPublishing
+{
+    /// <summary>The stream writes of a voucher event: its campaign's stream (statistics) and its holder's (archive).</summary>
+    public static StreamEventWrite[] StreamsOf(VoucherEvent voucherEvent)
+    {
+        ArgumentNullException.ThrowIfNull(voucherEvent);
+        return
+        [
+            EventSerializer.ToStream(Streams.Campaign(voucherEvent.CampaignId), voucherEvent.Code, voucherEvent),
+            EventSerializer.ToStream(Streams.Worker(voucherEvent.CitizenId), voucherEvent.Code, voucherEvent),
+        ];
+    }
+
+    /// <summary>Adds a voucher event to a transaction's unit.</summary>
+    public static void Publish(this TransactionCoordinator transaction, VoucherEvent voucherEvent)
+    {
+        foreach (var write in StreamsOf(voucherEvent))
+        {
+            transaction.Publish(write);
+        }
+    }
+
+    /// <summary>Adds an event to a transaction's unit, on each of <paramref name="streams"/>.</summary>
+    public static void Publish(this TransactionCoordinator transaction, DomainEvent domainEvent, string key, params string[] streams)
+    {
+        foreach (var stream in streams)
+        {
+            transaction.Publish(EventSerializer.ToStream(stream, key, domainEvent));
+        }
+    }
+
+    /// <summary>Enlists a transactional state of the coordinating grain itself.</summary>
+    public static void EnlistSelf<TState>(this TransactionCoordinator transaction, TransactionalState<TState> state, TState draft)
+        where TState : class, new()
+    {
+        var write = state.Prepare(transaction.Id, draft);
+        transaction.Enlist(write, outcome =>
+        {
+            state.Complete(outcome);
+            return Task.CompletedTask;
+        });
+    }
+}

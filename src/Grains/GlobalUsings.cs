@@ -1,0 +1,3 @@
+global using OrleansVoucher.Silo;
+global using OrleansVoucher.Silo.Storage;
+global using OrleansVoucher.Silo.Transactions;

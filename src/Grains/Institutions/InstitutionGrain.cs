@@ -1,0 +1,578 @@
+using OrleansVoucher.Grains.Catalogues;
+using OrleansVoucher.Grains.Classes;
+using OrleansVoucher.Grains.Common;
+using OrleansVoucher.Grains.Events;
+using OrleansVoucher.Grains.Regions;
+using OrleansVoucher.Grains.Settlement;
+using OrleansVoucher.Grains.Vouchers;
+using OrleansVoucher.Grains.Workers;
+
+namespace OrleansVoucher.Grains.Institutions;
+
+/// <summary>What the engine keeps of an institution.</summary>
+internal sealed class InstitutionState
+{
+    public InstitutionListing? Listing { get; set; }
+
+    public InstitutionStatus Status { get; set; }
+
+    public string? StatusReason { get; set; }
+
+    public List<Strike> Strikes { get; set; } = [];
+
+    /// <summary>Strikes before this instant were cleared by a reinstatement.</summary>
+    public DateTimeOffset? StrikesClearedAt { get; set; }
+
+    public long Verifications { get; set; }
+
+    public long SettlementClaims { get; set; }
+
+    /// <summary>The secret check-in tokens are derived from (R13).</summary>
+    public byte[] TokenSecret { get; set; } = [];
+}
+
+/// <summary>
+/// A training institution. It coordinates the operations it performs — verification, rollback,
+/// settlement claims — each as one atomic write of every grain it touches, its own record included, so
+/// a suspension (written to the same record) and a verification can never both succeed out of order,
+/// whichever processes they ran in (R3, R11).
+/// </summary>
+[GrainType("institution")]
+internal sealed class InstitutionGrain : Grain, IInstitutionGrain
+{
+    private readonly GrainServices _services;
+    private readonly TransactionalState<InstitutionState> _state;
+
+    public InstitutionGrain([PersistentState("institution")] IPersistentState<InstitutionState> state, IServiceProvider services)
+    {
+        _services = new GrainServices(services);
+        _state = _services.Transactional(state);
+    }
+
+    private string Id => this.GetPrimaryKeyString();
+
+    public async Task<Result<InstitutionView>> ListAsync(InstitutionListing listing)
+    {
+        if (!IsValidId(Id))
+        {
+            return Result<InstitutionView>.Reject(RejectionCode.InvalidRequest, $"'{Id}' is not an institution id (2 to 32 letters and digits).");
+        }
+
+        if (listing is null)
+        {
+            return Result<InstitutionView>.Reject(RejectionCode.InvalidRequest, "A listing is required.");
+        }
+
+        if (listing.Validate() is { } problem)
+        {
+            return Result<InstitutionView>.Reject(RejectionCode.InvalidRequest, problem);
+        }
+
+        // R2: listed with the region first; a crash in between leaves the region naming an unlisted institution.
+        await GrainFactory.GetGrain<IRegionRegistry>(listing.RegionCode).AddInstitutionAsync(Id);
+        var draft = _state.Draft();
+        var events = new List<DomainEvent> { new InstitutionListed { At = _services.Now, InstitutionId = Id, Listing = listing } };
+        if (draft.Listing is null)
+        {
+            draft.TokenSecret = CheckInTokens.NewSecret();
+            draft.Status = InstitutionStatus.Active;
+        }
+        else if (draft.Status == InstitutionStatus.Removed)
+        {
+            draft.Status = InstitutionStatus.Active;
+            draft.StatusReason = "listed again";
+            events.Add(new InstitutionStatusChanged { At = _services.Now, InstitutionId = Id, Status = InstitutionStatus.Active, Reason = "listed again" });
+        }
+
+        draft.Listing = listing;
+        await WriteAsync(draft, [.. events]);
+        return Result<InstitutionView>.Ok(View());
+    }
+
+    public Task<InstitutionView?> GetAsync() => Task.FromResult(_state.State.Listing is null ? null : View());
+
+    public async Task<Result<InstitutionView>> RecordStrikeAsync(StrikeKind kind, string reason)
+    {
+        if (_state.State.Listing is not { } listing)
+        {
+            return Result<InstitutionView>.Reject(RejectionCode.InstitutionNotListed, $"Institution {Id} is not listed.");
+        }
+
+        if (string.IsNullOrWhiteSpace(reason) || !Enum.IsDefined(kind))
+        {
+            return Result<InstitutionView>.Reject(RejectionCode.InvalidRequest, "A strike needs a known kind and a reason.");
+        }
+
+        var now = _services.Now;
+        var limit = (await RegionLookup.PolicyAsync(GrainFactory, listing.RegionCode) ?? new RegionPolicy()).SanctionStrikeLimit;
+        var draft = _state.Draft();
+        draft.Strikes.Add(new Strike(kind, reason, now));
+        var events = new List<DomainEvent> { new StrikeRecorded { At = now, InstitutionId = Id, Kind = kind, Reason = reason } };
+
+        // R3: the limit of one kind of strike in a year suspends the institution until rectified.
+        var count = CurrentStrikes(draft, now).Count(s => s.Kind == kind);
+        if (count >= limit && draft.Status == InstitutionStatus.Active)
+        {
+            draft.Status = InstitutionStatus.Suspended;
+            draft.StatusReason = $"{count} strikes of {kind} in {ChinaTime.YearOf(now)}";
+            events.Add(new InstitutionStatusChanged { At = now, InstitutionId = Id, Status = InstitutionStatus.Suspended, Reason = draft.StatusReason });
+        }
+
+        await WriteAsync(draft, [.. events]);
+        return Result<InstitutionView>.Ok(View());
+    }
+
+    public Task<Result> SuspendAsync(string reason) => ChangeStatusAsync(InstitutionStatus.Suspended, reason, from: InstitutionStatus.Active);
+
+    public Task<Result> ReinstateAsync(string reason) => ChangeStatusAsync(InstitutionStatus.Active, reason, from: InstitutionStatus.Suspended);
+
+    public Task<Result> RemoveAsync(string reason) => ChangeStatusAsync(InstitutionStatus.Removed, reason, from: null);
+
+    public async Task<Result<ClassView>> RegisterClassAsync(ClassRegistration registration)
+    {
+        if (Inactive() is { } inactive)
+        {
+            return Result<ClassView>.From(inactive);
+        }
+
+        var listing = _state.State.Listing!;
+        var now = _services.Now;
+        if (registration is null || !IsValidClassCode(registration.ClassCode) || registration.Sessions is not { Count: > 0 and <= 500 } sessions
+            || sessions.Any(s => s is null || s.End <= s.Start || !Enum.IsDefined(s.Mode)) || registration.Capacity is < 1)
+        {
+            return Result<ClassView>.Reject(RejectionCode.InvalidRequest, "A class needs a code (letters, digits, '-'), 1 to 500 sessions that end after they start, and a positive capacity if any.");
+        }
+
+        // R2: only occupations the institution is listed for.
+        if (!listing.Occupations.Contains(registration.OccupationCode))
+        {
+            return Result<ClassView>.Reject(RejectionCode.OccupationNotAllowed, $"The institution may not train occupation {registration.OccupationCode}.");
+        }
+
+        var startsAt = sessions.Min(s => s.Start);
+        var occupation = await RegionLookup.OccupationAsync(GrainFactory, listing.RegionCode, ChinaTime.YearOf(startsAt), registration.OccupationCode);
+        if (occupation is null)
+        {
+            return Result<ClassView>.Reject(RejectionCode.OccupationNotInCatalogue, $"Occupation {registration.OccupationCode} is not in the catalogue of region {listing.RegionCode}.");
+        }
+
+        var policy = await RegionLookup.PolicyAsync(GrainFactory, listing.RegionCode);
+        if (policy is null)
+        {
+            return Result<ClassView>.Reject(RejectionCode.RegionPolicyNotSet, $"Region {listing.RegionCode} has no policy.");
+        }
+
+        // R12
+        if (startsAt - now < TimeSpan.FromDays(policy.ClassRegistrationLeadDays))
+        {
+            return Result<ClassView>.Reject(RejectionCode.RegistrationTooLate, $"Classes are registered at least {policy.ClassRegistrationLeadDays} day(s) before they start.");
+        }
+
+        var total = sessions.Sum(s => (s.End - s.Start).TotalMinutes);
+        var online = sessions.Where(s => s.Mode == SessionMode.Online).Sum(s => (s.End - s.Start).TotalMinutes);
+
+        // R14: online hours at most the cap of a government programme's total.
+        if (online * 100 > total * policy.OnlineShareCapPercent)
+        {
+            return Result<ClassView>.Reject(RejectionCode.OnlineShareExceeded, $"Online hours are {online * 100 / total:0}% of the class, above the {policy.OnlineShareCapPercent}% cap.");
+        }
+
+        // R15: an operation-skill occupation needs offline practice.
+        if (occupation.Kind == SkillKind.OperationSkill && online >= total)
+        {
+            return Result<ClassView>.Reject(RejectionCode.OfflinePracticeRequired, $"Occupation {occupation.Code} is operation-skill: it needs offline practice.");
+        }
+
+        if (online < total && listing.Site is null)
+        {
+            return Result<ClassView>.Reject(RejectionCode.InvalidRequest, "Offline sessions need the institution's site for check-in.");
+        }
+
+        if (registration.OnlinePartnerId is { } partnerId)
+        {
+            if (online == 0 || partnerId == Id)
+            {
+                return Result<ClassView>.Reject(RejectionCode.InvalidRequest, "An online partner teaches the online sessions of a class that has some, and is another institution.");
+            }
+
+            var partner = await GrainFactory.GetGrain<IInstitutionGrain>(partnerId).GetAsync();
+            if (InstitutionRejection(partner) is { } rejected)
+            {
+                return Result<ClassView>.From(rejected);
+            }
+
+            if (!partner!.Listing.OnlinePlatform)
+            {
+                return Result<ClassView>.Reject(RejectionCode.InvalidRequest, $"Institution {partnerId} is not an online platform.");
+            }
+        }
+
+        var classKey = ClassKey.Of(Id, registration.ClassCode);
+        var definition = new ClassDefinition(
+            Id,
+            registration.OccupationCode,
+            registration.Level,
+            [.. sessions],
+            registration.OnlinePartnerId,
+            listing.Site,
+            listing.SiteRadiusMetres,
+            registration.Capacity,
+            CheckInTokens.ClassKeyFrom(_state.State.TokenSecret, classKey));
+        var created = await GrainFactory.GetGrain<IClassParticipant>(classKey).CreateAsync(definition);
+        if (!created.IsSuccess)
+        {
+            return Result<ClassView>.From(created);
+        }
+
+        return Result<ClassView>.Ok((await GrainFactory.GetGrain<IClassGrain>(classKey).GetAsync())!);
+    }
+
+    public async Task<Result<VerificationReceipt>> VerifyVoucherAsync(VerificationRequest request)
+    {
+        var now = _services.Now;
+        if (request is null || !VoucherCode.TryParse(request.VoucherCode, out var code))
+        {
+            return Result<VerificationReceipt>.Reject(RejectionCode.InvalidVoucherCode, "The voucher code is not valid; check it for a mistyped character.");
+        }
+
+        if (!CitizenId.TryParse(request.PresenterCitizenId, ChinaTime.DateOf(now), out var presenter))
+        {
+            return Result<VerificationReceipt>.Reject(RejectionCode.InvalidCitizenId, "The presenter's citizen id is not valid.");
+        }
+
+        if (!IsValidClassCode(request.ClassCode))
+        {
+            return Result<VerificationReceipt>.Reject(RejectionCode.ClassNotFound, $"'{request.ClassCode}' is not a class code.");
+        }
+
+        var classKey = ClassKey.Of(Id, request.ClassCode);
+        for (var attempt = 0; attempt < Attempts.Max; attempt++)
+        {
+            // R3: a suspended or removed institution cannot verify.
+            if (Inactive() is { } inactive)
+            {
+                return Result<VerificationReceipt>.From(inactive);
+            }
+
+            var listing = _state.State.Listing!;
+            var schoolClass = await GrainFactory.GetGrain<IClassGrain>(classKey).GetAsync();
+            if (schoolClass is null)
+            {
+                return Result<VerificationReceipt>.Reject(RejectionCode.ClassNotFound, $"No class {request.ClassCode}.");
+            }
+
+            // R2, R11: the institution must be allowed to train the occupation.
+            if (!listing.Occupations.Contains(schoolClass.OccupationCode))
+            {
+                return Result<VerificationReceipt>.Reject(RejectionCode.OccupationNotAllowed, $"The institution may not train occupation {schoolClass.OccupationCode}.");
+            }
+
+            await using var transaction = new TransactionCoordinator(_services.Storage);
+            var voucher = GrainFactory.GetGrain<IVoucherParticipant>(code);
+            var voucherVote = await voucher.PrepareActivationAsync(transaction.Id, new ActivationRequest(
+                presenter, Id, listing.RegionCode, classKey, schoolClass.OccupationCode, schoolClass.Level, schoolClass.StartsAt, now));
+            if (voucherVote.Write is { } voucherWrite)
+            {
+                transaction.Enlist(voucherWrite, voucher.CompleteAsync);
+            }
+
+            if (!voucherVote.Value.IsSuccess)
+            {
+                return Result<VerificationReceipt>.Reject(voucherVote.Value.Rejection!.Value, voucherVote.Value.Detail);
+            }
+
+            var facts = voucherVote.Value.Value!;
+
+            // R10: the worker's yearly limits, under the policy the voucher was issued with.
+            var worker = GrainFactory.GetGrain<IWorkerParticipant>(presenter);
+            var workerVote = await worker.PrepareActivationAsync(transaction.Id, new SlotRequest(code, schoolClass.OccupationCode, facts.Year, facts.Limits, facts.Deadline));
+            if (workerVote.Write is { } workerWrite)
+            {
+                transaction.Enlist(workerWrite, worker.CompleteAsync);
+            }
+
+            if (!workerVote.Value.IsSuccess)
+            {
+                return Result<VerificationReceipt>.From(workerVote.Value);
+            }
+
+            var participant = GrainFactory.GetGrain<IClassParticipant>(classKey);
+            var classVote = await participant.PrepareEnrolmentAsync(transaction.Id, new Enrolment(presenter, code, facts.CampaignId, now));
+            if (classVote.Write is { } classWrite)
+            {
+                transaction.Enlist(classWrite, participant.CompleteAsync);
+            }
+
+            if (!classVote.Value.IsSuccess)
+            {
+                return Result<VerificationReceipt>.From(classVote.Value);
+            }
+
+            var draft = _state.Draft();
+            draft.Verifications++;
+            transaction.EnlistSelf(_state, draft);
+            transaction.Publish(new VoucherActivated
+            {
+                At = now,
+                Code = code,
+                CampaignId = facts.CampaignId,
+                CitizenId = presenter,
+                From = VoucherStatus.Claimed,
+                To = VoucherStatus.Activated,
+                DeadlineBefore = facts.DeadlineBefore,
+                DeadlineAfter = facts.Deadline,
+                InstitutionId = Id,
+                ClassKey = classKey,
+                OccupationCode = schoolClass.OccupationCode,
+                Year = facts.Year,
+            });
+            if (await transaction.CommitAsync())
+            {
+                return Result<VerificationReceipt>.Ok(new VerificationReceipt(code, presenter, classKey, schoolClass.OccupationCode, facts.Deadline));
+            }
+
+            await _state.ReloadAsync();
+        }
+
+        return Attempts.Contended<VerificationReceipt>();
+    }
+
+    public async Task<Result> RollBackVerificationAsync(string voucherCode, string reason)
+    {
+        if (!VoucherCode.TryParse(voucherCode, out var code))
+        {
+            return Result.Reject(RejectionCode.InvalidVoucherCode, "The voucher code is not valid.");
+        }
+
+        if (string.IsNullOrWhiteSpace(reason))
+        {
+            return Result.Reject(RejectionCode.InvalidRequest, "A rollback needs a reason.");
+        }
+
+        var now = _services.Now;
+        for (var attempt = 0; attempt < Attempts.Max; attempt++)
+        {
+            if (_state.State.Listing is null)
+            {
+                return Result.Reject(RejectionCode.InstitutionNotListed, $"Institution {Id} is not listed.");
+            }
+
+            await using var transaction = new TransactionCoordinator(_services.Storage);
+            var voucher = GrainFactory.GetGrain<IVoucherParticipant>(code);
+            var voucherVote = await voucher.PrepareRollbackAsync(transaction.Id, new RollbackRequest(Id, now));
+            if (voucherVote.Write is { } voucherWrite)
+            {
+                transaction.Enlist(voucherWrite, voucher.CompleteAsync);
+            }
+
+            if (!voucherVote.Value.IsSuccess)
+            {
+                return voucherVote.Value.ToResult();
+            }
+
+            var facts = voucherVote.Value.Value!;
+            var worker = GrainFactory.GetGrain<IWorkerParticipant>(facts.CitizenId);
+            var workerVote = await worker.PrepareChangeAsync(transaction.Id, new HeldChange(code, VoucherStatus.Claimed, facts.Deadline, ReleaseSlot: true));
+            if (workerVote.Write is { } workerWrite)
+            {
+                transaction.Enlist(workerWrite, worker.CompleteAsync);
+            }
+
+            if (!workerVote.Value.IsSuccess)
+            {
+                return workerVote.Value;
+            }
+
+            var participant = GrainFactory.GetGrain<IClassParticipant>(facts.ClassKey);
+            var classVote = await participant.PrepareWithdrawalAsync(transaction.Id, facts.CitizenId, code);
+            if (classVote.Write is { } classWrite)
+            {
+                transaction.Enlist(classWrite, participant.CompleteAsync);
+            }
+
+            if (!classVote.Value.IsSuccess)
+            {
+                return classVote.Value;
+            }
+
+            var draft = _state.Draft();
+            draft.Verifications--;
+            transaction.EnlistSelf(_state, draft);
+            transaction.Publish(new VoucherActivationRolledBack
+            {
+                At = now,
+                Code = code,
+                CampaignId = facts.CampaignId,
+                CitizenId = facts.CitizenId,
+                From = VoucherStatus.Activated,
+                To = VoucherStatus.Claimed,
+                DeadlineBefore = facts.DeadlineBefore,
+                DeadlineAfter = facts.Deadline,
+                InstitutionId = Id,
+                ClassKey = facts.ClassKey,
+                Reason = reason,
+            });
+            if (await transaction.CommitAsync())
+            {
+                return Result.Ok;
+            }
+
+            await _state.ReloadAsync();
+        }
+
+        return Attempts.Contended();
+    }
+
+    public async Task<Result<CheckInToken>> IssueCheckInTokenAsync(string classCode, int session, TimeSpan validFor)
+    {
+        if (_state.State.Listing is null)
+        {
+            return Result<CheckInToken>.Reject(RejectionCode.InstitutionNotListed, $"Institution {Id} is not listed.");
+        }
+
+        if (_state.State.Status == InstitutionStatus.Removed)
+        {
+            return Result<CheckInToken>.Reject(RejectionCode.InstitutionRemoved, "The institution was removed from the catalogue.");
+        }
+
+        if (validFor <= TimeSpan.Zero || validFor > CheckInTokens.MaxValidity)
+        {
+            return Result<CheckInToken>.Reject(RejectionCode.InvalidRequest, $"A check-in code is valid for at most {CheckInTokens.MaxValidity.TotalMinutes} minutes.");
+        }
+
+        if (!IsValidClassCode(classCode))
+        {
+            return Result<CheckInToken>.Reject(RejectionCode.ClassNotFound, $"'{classCode}' is not a class code.");
+        }
+
+        var classKey = ClassKey.Of(Id, classCode);
+        var schoolClass = await GrainFactory.GetGrain<IClassGrain>(classKey).GetAsync();
+        if (schoolClass is null || session < 0 || session >= schoolClass.Sessions.Count)
+        {
+            return Result<CheckInToken>.Reject(schoolClass is null ? RejectionCode.ClassNotFound : RejectionCode.SessionNotOpen, "No such class or session.");
+        }
+
+        var expiresAt = _services.Now + validFor;
+        var key = CheckInTokens.ClassKeyFrom(_state.State.TokenSecret, classKey);
+        return Result<CheckInToken>.Ok(new CheckInToken(CheckInTokens.Create(key, classKey, session, expiresAt), expiresAt));
+    }
+
+    public async Task<Result<SettlementPartView>> ClaimSettlementAsync(SettlementRequest request)
+    {
+        if (request is null || !VoucherCode.TryParse(request.VoucherCode, out var code))
+        {
+            return Result<SettlementPartView>.Reject(RejectionCode.InvalidVoucherCode, "The voucher code is not valid.");
+        }
+
+        if (!Enum.IsDefined(request.Part) || !Enum.IsDefined(request.PaymentTarget))
+        {
+            return Result<SettlementPartView>.Reject(RejectionCode.InvalidRequest, "Unknown part or payment target.");
+        }
+
+        var now = _services.Now;
+        for (var attempt = 0; attempt < Attempts.Max; attempt++)
+        {
+            // R3: a suspended or removed institution cannot settle.
+            if (Inactive() is { } inactive)
+            {
+                return Result<SettlementPartView>.From(inactive);
+            }
+
+            await using var transaction = new TransactionCoordinator(_services.Storage);
+            var voucher = GrainFactory.GetGrain<IVoucherParticipant>(code);
+            var vote = await voucher.PrepareSettlementClaimAsync(transaction.Id, new SettlementClaimRequest(Id, request.Part, request.PaymentTarget, now));
+            if (vote.Write is { } voucherWrite)
+            {
+                transaction.Enlist(voucherWrite, voucher.CompleteAsync);
+            }
+
+            if (!vote.Value.IsSuccess)
+            {
+                return Result<SettlementPartView>.Reject(vote.Value.Rejection!.Value, vote.Value.Detail);
+            }
+
+            var facts = vote.Value.Value!;
+            var draft = _state.Draft();
+            draft.SettlementClaims++;
+            transaction.EnlistSelf(_state, draft);
+            transaction.Publish(new SettlementClaimed
+            {
+                At = now,
+                Code = code,
+                CampaignId = facts.CampaignId,
+                CitizenId = facts.CitizenId,
+                From = VoucherStatus.Completed,
+                To = VoucherStatus.Completed,
+                Part = request.Part,
+                InstitutionId = Id,
+                AmountFen = facts.Part.AmountFen,
+            });
+            if (await transaction.CommitAsync())
+            {
+                return Result<SettlementPartView>.Ok(facts.Part);
+            }
+
+            await _state.ReloadAsync();
+        }
+
+        return Attempts.Contended<SettlementPartView>();
+    }
+
+    internal static Result? InstitutionRejection(InstitutionView? institution) => institution switch
+    {
+        null => Result.Reject(RejectionCode.InstitutionNotListed, "The institution is not in the catalogue."),
+        { Status: InstitutionStatus.Suspended } => Result.Reject(RejectionCode.InstitutionSuspended, $"The institution is suspended: {institution.StatusReason}"),
+        { Status: InstitutionStatus.Removed } => Result.Reject(RejectionCode.InstitutionRemoved, $"The institution was removed from the catalogue: {institution.StatusReason}"),
+        _ => null,
+    };
+
+    private async Task<Result> ChangeStatusAsync(InstitutionStatus status, string reason, InstitutionStatus? from)
+    {
+        if (_state.State.Listing is null)
+        {
+            return Result.Reject(RejectionCode.InstitutionNotListed, $"Institution {Id} is not listed.");
+        }
+
+        if (string.IsNullOrWhiteSpace(reason))
+        {
+            return Result.Reject(RejectionCode.InvalidRequest, "A reason is required.");
+        }
+
+        var current = _state.State.Status;
+        if (current == status || (from is { } required && current != required))
+        {
+            return InstitutionRejection(View()) ?? Result.Reject(RejectionCode.InvalidRequest, $"The institution is {current}.");
+        }
+
+        var now = _services.Now;
+        var draft = _state.Draft();
+        draft.Status = status;
+        draft.StatusReason = reason;
+        if (status == InstitutionStatus.Active)
+        {
+            // R3: reinstated after rectification; this year's strikes no longer count.
+            draft.StrikesClearedAt = now;
+        }
+
+        await WriteAsync(draft, new InstitutionStatusChanged { At = now, InstitutionId = Id, Status = status, Reason = reason });
+        return Result.Ok;
+    }
+
+    private Result? Inactive() => InstitutionRejection(_state.State.Listing is null ? null : View());
+
+    private static IEnumerable<Strike> CurrentStrikes(InstitutionState state, DateTimeOffset now) =>
+        state.Strikes.Where(s => ChinaTime.YearOf(s.At) == ChinaTime.YearOf(now) && (state.StrikesClearedAt is not { } cleared || s.At > cleared));
+
+    private Task WriteAsync(InstitutionState draft, params DomainEvent[] events) =>
+        _state.WriteAsync(draft, [.. events.Select(e => EventSerializer.ToStream(Streams.Institution(Id), Id, e))]);
+
+    private static bool IsValidId(string id) => id.Length is >= 2 and <= 32 && id.All(char.IsAsciiLetterOrDigit);
+
+    private static bool IsValidClassCode(string? code) => code is { Length: >= 1 and <= 32 } && code.All(c => char.IsAsciiLetterOrDigit(c) || c == '-');
+
+    private InstitutionView View()
+    {
+        var state = _state.State;
+        return new InstitutionView(Id, state.Listing!, state.Status, state.StatusReason, [.. CurrentStrikes(state, _services.Now)], state.Verifications);
+    }
+}

@@ -1,0 +1,609 @@
+using OrleansVoucher.Grains.Classes;
+using OrleansVoucher.Grains.Common;
+using OrleansVoucher.Grains.Events;
+using OrleansVoucher.Grains.Regions;
+using OrleansVoucher.Grains.Settlement;
+using OrleansVoucher.Grains.Workers;
+
+namespace OrleansVoucher.Grains.Vouchers;
+
+/// <summary>
+/// One voucher. Its status is computed from its stored state and the clock on every call (R9), and
+/// every change is written atomically with its events and with the other grains it touches.
+/// </summary>
+[GrainType("voucher")]
+internal sealed class VoucherGrain : Grain, IVoucherGrain, IVoucherParticipant
+{
+    private readonly GrainServices _services;
+    private readonly TransactionalState<VoucherState> _state;
+
+    public VoucherGrain([PersistentState("voucher")] IPersistentState<VoucherState> state, IServiceProvider services)
+    {
+        _services = new GrainServices(services);
+        _state = _services.Transactional(state);
+    }
+
+    private string Code => this.GetPrimaryKeyString();
+
+    public Task<Result<VoucherView>> GetAsync() =>
+        Task.FromResult(Missing() is { } missing ? Result<VoucherView>.From(missing) : Result<VoucherView>.Ok(ToView(_state.State, _services.Now)));
+
+    public async Task<Result<VoucherView>> ClaimAsync(string citizenId)
+    {
+        if (Missing() is { } missing)
+        {
+            return Result<VoucherView>.From(missing);
+        }
+
+        var now = _services.Now;
+        if (!CitizenId.TryParse(citizenId, ChinaTime.DateOf(now), out var claimant))
+        {
+            return Result<VoucherView>.Reject(RejectionCode.InvalidCitizenId, "The claimant's citizen id is not valid.");
+        }
+
+        for (var attempt = 0; attempt < Attempts.Max; attempt++)
+        {
+            var state = _state.State;
+            var status = state.EffectiveStatus(now);
+            if (status != VoucherStatus.Issued)
+            {
+                return Result<VoucherView>.From(StatusRejection(status, "claimed"));
+            }
+
+            // R8: a directed voucher is claimed by its named holder, once.
+            if (state.CitizenId != claimant)
+            {
+                return Result<VoucherView>.Reject(RejectionCode.IdentityMismatch, "The voucher was issued to another worker.");
+            }
+
+            if (_state.IsBusy)
+            {
+                return Attempts.Busy<VoucherView>();
+            }
+
+            var deadline = Deadlines.AtClaim(state.Policy.Validity, state.Deadline!.Value, now);
+            await using var transaction = new TransactionCoordinator(_services.Storage);
+            var worker = GrainFactory.GetGrain<IWorkerParticipant>(state.CitizenId);
+            var vote = await worker.PrepareChangeAsync(transaction.Id, new HeldChange(Code, VoucherStatus.Claimed, deadline));
+            Enlist(transaction, worker, vote.Write);
+            if (!vote.Value.IsSuccess)
+            {
+                return Result<VoucherView>.From(vote.Value);
+            }
+
+            var draft = _state.Draft();
+            draft.Status = VoucherStatus.Claimed;
+            draft.ClaimedAt = now;
+            draft.Deadline = deadline;
+            transaction.EnlistSelf(_state, draft);
+            transaction.Publish(new VoucherClaimed
+            {
+                At = now,
+                Code = Code,
+                CampaignId = state.CampaignId,
+                CitizenId = state.CitizenId,
+                From = VoucherStatus.Issued,
+                To = VoucherStatus.Claimed,
+                DeadlineBefore = state.Deadline,
+                DeadlineAfter = deadline,
+                ValueMode = state.ValueMode,
+                IssuanceMode = state.IssuanceMode,
+                AmountFen = state.AmountFen,
+                OccupationCode = state.BoundOccupation,
+            });
+            if (await transaction.CommitAsync())
+            {
+                return Result<VoucherView>.Ok(ToView(_state.State, now));
+            }
+
+            await _state.ReloadAsync();
+        }
+
+        return Attempts.Contended<VoucherView>();
+    }
+
+    public async Task<Result> RevokeAsync(string reason)
+    {
+        if (Missing() is { } missing)
+        {
+            return missing;
+        }
+
+        if (string.IsNullOrWhiteSpace(reason))
+        {
+            return Result.Reject(RejectionCode.InvalidRequest, "A revocation needs a reason.");
+        }
+
+        var now = _services.Now;
+        for (var attempt = 0; attempt < Attempts.Max; attempt++)
+        {
+            var state = _state.State;
+            var status = state.EffectiveStatus(now);
+            if (status is VoucherStatus.Settled or VoucherStatus.Revoked or VoucherStatus.Expired)
+            {
+                return StatusRejection(status, "revoked");
+            }
+
+            if (_state.IsBusy)
+            {
+                return Attempts.Busy();
+            }
+
+            await using var transaction = new TransactionCoordinator(_services.Storage);
+            var worker = GrainFactory.GetGrain<IWorkerParticipant>(state.CitizenId);
+            var vote = await worker.PrepareChangeAsync(transaction.Id, new HeldChange(Code, VoucherStatus.Revoked, null));
+            Enlist(transaction, worker, vote.Write);
+            if (!vote.Value.IsSuccess)
+            {
+                return vote.Value;
+            }
+
+            var draft = _state.Draft();
+            draft.Status = VoucherStatus.Revoked;
+            draft.RevokedAt = now;
+            draft.RevocationReason = reason;
+            draft.Deadline = null;
+            transaction.EnlistSelf(_state, draft);
+            transaction.Publish(new VoucherRevoked
+            {
+                At = now,
+                Code = Code,
+                CampaignId = state.CampaignId,
+                CitizenId = state.CitizenId,
+                From = state.Status,
+                To = VoucherStatus.Revoked,
+                DeadlineBefore = state.Deadline,
+                Reason = reason,
+            });
+            if (await transaction.CommitAsync())
+            {
+                return Result.Ok;
+            }
+
+            await _state.ReloadAsync();
+        }
+
+        return Attempts.Contended();
+    }
+
+    public async Task<Result<SettlementPartView>> ApproveSettlementAsync(TrainingPart part)
+    {
+        if (Check(part) is { } rejected)
+        {
+            return rejected;
+        }
+
+        var now = _services.Now;
+        var state = _state.State;
+        var draft = _state.Draft();
+        var claim = draft.Parts.Single(p => p.Part == part);
+        claim.Status = SettlementStatus.Approved;
+        claim.DecidedAt = now;
+        var settled = draft.Parts.All(p => p.Status == SettlementStatus.Approved);
+        if (settled)
+        {
+            // R17: settled, the code is invalid for good.
+            draft.Status = VoucherStatus.Settled;
+            draft.SettledAt = now;
+        }
+
+        var approved = new SettlementApproved
+        {
+            At = now,
+            Code = Code,
+            CampaignId = state.CampaignId,
+            CitizenId = state.CitizenId,
+            From = state.Status,
+            To = draft.Status,
+            Part = part,
+            InstitutionId = claim.InstitutionId,
+            AmountFen = claim.AmountFen,
+        };
+        await _state.WriteAsync(draft, EventPublishing.StreamsOf(approved));
+        return Result<SettlementPartView>.Ok(claim.ToView());
+    }
+
+    public async Task<Result<SettlementPartView>> RejectSettlementAsync(TrainingPart part, string reason)
+    {
+        if (string.IsNullOrWhiteSpace(reason))
+        {
+            return Result<SettlementPartView>.Reject(RejectionCode.InvalidRequest, "A rejection needs a reason.");
+        }
+
+        if (Check(part) is { } rejected)
+        {
+            return rejected;
+        }
+
+        var now = _services.Now;
+        var state = _state.State;
+        var draft = _state.Draft();
+        var claim = draft.Parts.Single(p => p.Part == part);
+        claim.Status = SettlementStatus.Rejected;
+        claim.Reason = reason;
+        claim.DecidedAt = now;
+        var rejection = new SettlementRejected
+        {
+            At = now,
+            Code = Code,
+            CampaignId = state.CampaignId,
+            CitizenId = state.CitizenId,
+            From = state.Status,
+            To = state.Status,
+            Part = part,
+            InstitutionId = claim.InstitutionId,
+            AmountFen = claim.AmountFen,
+            Reason = reason,
+        };
+        await _state.WriteAsync(draft, EventPublishing.StreamsOf(rejection));
+        return Result<SettlementPartView>.Ok(claim.ToView());
+    }
+
+    public Task<Prepared<Result>> PrepareIssueAsync(TransactionId transaction, VoucherIssue issue)
+    {
+        if (_state.IsBusy || _state.RecordExists)
+        {
+            return Task.FromResult(new Prepared<Result>(null, Result.Reject(RejectionCode.AlreadyExists, $"Voucher {Code} exists.")));
+        }
+
+        var draft = new VoucherState
+        {
+            CampaignId = issue.CampaignId,
+            RegionCode = issue.RegionCode,
+            CitizenId = issue.CitizenId,
+            ValueMode = issue.ValueMode,
+            IssuanceMode = issue.IssuanceMode,
+            Tier = issue.Tier,
+            AmountFen = issue.AmountFen,
+            BoundOccupation = issue.BoundOccupation,
+            OccupationCode = issue.BoundOccupation,
+            Level = issue.Level,
+            BoundInstitution = issue.BoundInstitution,
+            InstitutionId = issue.BoundInstitution,
+            RosterId = issue.RosterId,
+            Status = issue.Status,
+            Deadline = issue.Deadline,
+            IssuedAt = issue.Now,
+            ClaimedAt = issue.Status == VoucherStatus.Claimed ? issue.Now : null,
+            Policy = issue.Policy,
+            CatalogueYear = issue.CatalogueYear,
+            SubsidyRatioPercent = issue.SubsidyRatioPercent,
+            ClaimClosesAt = issue.ClaimClosesAt,
+        };
+        return Task.FromResult(new Prepared<Result>(_state.Prepare(transaction, draft), Result.Ok));
+    }
+
+    public async Task<Prepared<Result<ActivationFacts>>> PrepareActivationAsync(TransactionId transaction, ActivationRequest request)
+    {
+        if (Missing() is { } missing)
+        {
+            return Refuse<ActivationFacts>(missing);
+        }
+
+        var state = _state.State;
+        var status = state.EffectiveStatus(request.Now);
+        if (status != VoucherStatus.Claimed)
+        {
+            return Refuse<ActivationFacts>(StatusRejection(status, "activated"));
+        }
+
+        // R8, R11: the person presenting the voucher is its holder.
+        if (state.CitizenId != request.PresenterCitizenId)
+        {
+            return Refuse<ActivationFacts>(Result.Reject(RejectionCode.IdentityMismatch, "The person presenting the voucher is not its holder."));
+        }
+
+        // R11: a directed voucher's occupation (or a campaign's) must match.
+        if (state.BoundOccupation is { } bound && bound != request.OccupationCode)
+        {
+            return Refuse<ActivationFacts>(Result.Reject(RejectionCode.OccupationMismatch, $"The voucher is for occupation {bound}, the class trains {request.OccupationCode}."));
+        }
+
+        if (state.BoundInstitution is { } institution && institution != request.InstitutionId)
+        {
+            return Refuse<ActivationFacts>(Result.Reject(RejectionCode.InstitutionMismatch, $"The voucher was issued on the roster of institution {institution}."));
+        }
+
+        if (state.Level is { } level && level != request.Level)
+        {
+            return Refuse<ActivationFacts>(Result.Reject(RejectionCode.LevelMismatch, $"The voucher is for level {level}, the class is for {request.Level?.ToString() ?? "no level"}."));
+        }
+
+        if (!RegionCode.Contains(state.RegionCode, request.InstitutionRegion))
+        {
+            return Refuse<ActivationFacts>(Result.Reject(RejectionCode.OutOfRegion, $"The institution's region {request.InstitutionRegion} is outside the issuing region {state.RegionCode}."));
+        }
+
+        // R12: trainees are registered a policy-set number of days before the class starts.
+        if (request.ClassStartsAt - request.Now < TimeSpan.FromDays(state.Policy.ClassRegistrationLeadDays))
+        {
+            return Refuse<ActivationFacts>(Result.Reject(RejectionCode.RegistrationTooLate, $"Trainees are registered at least {state.Policy.ClassRegistrationLeadDays} day(s) before the class starts."));
+        }
+
+        // R1, R11: only programmes of the issuing region's catalogue are subsidised.
+        if (await RegionLookup.OccupationAsync(GrainFactory, state.RegionCode, state.CatalogueYear, request.OccupationCode) is null)
+        {
+            return Refuse<ActivationFacts>(Result.Reject(RejectionCode.OccupationNotInCatalogue, $"Occupation {request.OccupationCode} is not in the {state.CatalogueYear} catalogue of region {state.RegionCode}."));
+        }
+
+        if (_state.IsBusy)
+        {
+            return Refuse<ActivationFacts>(Attempts.Busy());
+        }
+
+        var deadline = Deadlines.AtActivation(state.Policy.Validity, state.Deadline!.Value, request.Now);
+        var year = ChinaTime.YearOf(request.Now);
+        var draft = _state.Draft();
+        draft.Status = VoucherStatus.Activated;
+        draft.ActivatedAt = request.Now;
+        draft.InstitutionId = request.InstitutionId;
+        draft.ClassKey = request.ClassKey;
+        draft.ClassStartsAt = request.ClassStartsAt;
+        draft.OccupationCode = request.OccupationCode;
+        draft.SlotYear = year;
+        draft.Deadline = deadline;
+        var facts = new ActivationFacts(state.CampaignId, state.CitizenId, year, state.Policy.YearlyLimits, state.Deadline.Value, deadline);
+        return new Prepared<Result<ActivationFacts>>(_state.Prepare(transaction, draft), Result<ActivationFacts>.Ok(facts));
+    }
+
+    public Task<Prepared<Result<RollbackFacts>>> PrepareRollbackAsync(TransactionId transaction, RollbackRequest request)
+    {
+        if (Missing() is { } missing)
+        {
+            return Task.FromResult(Refuse<RollbackFacts>(missing));
+        }
+
+        var state = _state.State;
+        var status = state.EffectiveStatus(request.Now);
+        if (status != VoucherStatus.Activated || state.InstitutionId != request.InstitutionId)
+        {
+            return Task.FromResult(Refuse<RollbackFacts>(status is VoucherStatus.Expired or VoucherStatus.Revoked or VoucherStatus.Settled
+                ? StatusRejection(status, "rolled back")
+                : Result.Reject(RejectionCode.NotActivated, "The voucher is not activated at this institution.")));
+        }
+
+        if (state.ClassStartsAt <= request.Now)
+        {
+            return Task.FromResult(Refuse<RollbackFacts>(Result.Reject(RejectionCode.ClassStarted, "The class has started; its enrolment can no longer be rolled back.")));
+        }
+
+        if (_state.IsBusy)
+        {
+            return Task.FromResult(Refuse<RollbackFacts>(Attempts.Busy()));
+        }
+
+        var deadline = Deadlines.AtRollback(state.Policy.Validity, state.Deadline!.Value, state.ClaimedAt!.Value);
+        var draft = _state.Draft();
+        draft.Status = VoucherStatus.Claimed;
+        draft.ActivatedAt = null;
+        draft.InstitutionId = state.BoundInstitution;
+        draft.ClassKey = null;
+        draft.ClassStartsAt = null;
+        draft.OccupationCode = state.BoundOccupation;
+        draft.SlotYear = null;
+        draft.Deadline = deadline;
+        var facts = new RollbackFacts(state.CampaignId, state.CitizenId, state.ClassKey!, state.Deadline.Value, deadline);
+        return Task.FromResult(new Prepared<Result<RollbackFacts>>(_state.Prepare(transaction, draft), Result<RollbackFacts>.Ok(facts)));
+    }
+
+    public async Task<Prepared<Result<CompletionFacts>>> PrepareCompletionAsync(TransactionId transaction, CompletionRequest request)
+    {
+        if (Missing() is { } missing)
+        {
+            return Refuse<CompletionFacts>(missing);
+        }
+
+        var state = _state.State;
+        var status = state.EffectiveStatus(request.Now);
+        if (status != VoucherStatus.Activated || state.ClassKey != request.ClassKey)
+        {
+            return Refuse<CompletionFacts>(status is VoucherStatus.Expired or VoucherStatus.Revoked or VoucherStatus.Settled or VoucherStatus.Completed
+                ? StatusRejection(status, "completed")
+                : Result.Reject(RejectionCode.NotActivated, "The voucher is not activated for this class."));
+        }
+
+        // R14
+        if (request.AttendancePercent < state.Policy.AttendanceThresholdPercent)
+        {
+            return Refuse<CompletionFacts>(Result.Reject(RejectionCode.AttendanceBelowThreshold, $"Attendance is {request.AttendancePercent}%, the threshold {state.Policy.AttendanceThresholdPercent}%."));
+        }
+
+        if (_state.IsBusy)
+        {
+            return Refuse<CompletionFacts>(Attempts.Busy());
+        }
+
+        var amount = await SubsidyAsync(state);
+        var draft = _state.Draft();
+        draft.Status = VoucherStatus.Completed;
+        draft.CompletedAt = request.Now;
+        draft.CertificateNumber = request.CertificateNumber;
+        draft.AttendancePercent = request.AttendancePercent;
+        draft.Deadline = null;
+        draft.Parts = state.ValueMode == ValueMode.CheckInOnly ? [] : Parts(request, amount);
+        var facts = new CompletionFacts(state.CampaignId, state.CitizenId, state.Deadline!.Value);
+        return new Prepared<Result<CompletionFacts>>(_state.Prepare(transaction, draft), Result<CompletionFacts>.Ok(facts));
+    }
+
+    public Task<Prepared<Result<SettlementFacts>>> PrepareSettlementClaimAsync(TransactionId transaction, SettlementClaimRequest request)
+    {
+        if (Missing() is { } missing)
+        {
+            return Task.FromResult(Refuse<SettlementFacts>(missing));
+        }
+
+        var state = _state.State;
+        var status = state.EffectiveStatus(request.Now);
+        if (status != VoucherStatus.Completed)
+        {
+            // R18: only a fully recorded training (claimed, verified, attended, passed) is paid.
+            return Task.FromResult(Refuse<SettlementFacts>(status is VoucherStatus.Settled or VoucherStatus.Revoked or VoucherStatus.Expired
+                ? StatusRejection(status, "settled")
+                : Result.Reject(RejectionCode.NotCompleted, "The training is not completed.")));
+        }
+
+        if (state.ValueMode == ValueMode.CheckInOnly)
+        {
+            return Task.FromResult(Refuse<SettlementFacts>(Result.Reject(RejectionCode.NoSubsidy, "A check-in-only voucher carries no subsidy.")));
+        }
+
+        // R15: each institution settles its own part.
+        if (state.Parts.FirstOrDefault(p => p.Part == request.Part) is not { } part || part.InstitutionId != request.InstitutionId)
+        {
+            return Task.FromResult(Refuse<SettlementFacts>(Result.Reject(RejectionCode.NotTrainingParty, $"The institution did not run the {request.Part} part of this training.")));
+        }
+
+        if (part.Status is SettlementStatus.Claimed or SettlementStatus.Approved)
+        {
+            return Task.FromResult(Refuse<SettlementFacts>(Result.Reject(RejectionCode.SettlementAlreadyClaimed, $"The {request.Part} part is {part.Status} already.")));
+        }
+
+        if (request.PaymentTarget == PaymentTarget.Individual && state.IssuanceMode != IssuanceMode.General)
+        {
+            return Task.FromResult(Refuse<SettlementFacts>(Result.Reject(RejectionCode.InvalidRequest, "Only a general voucher's subsidy may be paid to the individual (R16).")));
+        }
+
+        if (_state.IsBusy)
+        {
+            return Task.FromResult(Refuse<SettlementFacts>(Attempts.Busy()));
+        }
+
+        var draft = _state.Draft();
+        var claim = draft.Parts.Single(p => p.Part == request.Part);
+        claim.Status = SettlementStatus.Claimed;
+        claim.PaymentTarget = request.PaymentTarget;
+        claim.ClaimedAt = request.Now;
+        claim.Reason = null;
+        claim.DecidedAt = null;
+        var facts = new SettlementFacts(state.CampaignId, state.CitizenId, claim.ToView());
+        return Task.FromResult(new Prepared<Result<SettlementFacts>>(_state.Prepare(transaction, draft), Result<SettlementFacts>.Ok(facts)));
+    }
+
+    public Task CompleteAsync(TransactionOutcome outcome)
+    {
+        _state.Complete(outcome);
+        return Task.CompletedTask;
+    }
+
+    /// <summary>R16: the standard for the occupation and level, times the ratio plus the worker's group uplift, capped by face value or reserve.</summary>
+    private async Task<long> SubsidyAsync(VoucherState state)
+    {
+        if (state.ValueMode == ValueMode.CheckInOnly || state.OccupationCode is null)
+        {
+            return 0;
+        }
+
+        var occupation = await RegionLookup.OccupationAsync(GrainFactory, state.RegionCode, state.CatalogueYear, state.OccupationCode);
+        if (occupation?.StandardFor(state.Level) is not { } standard)
+        {
+            return 0;
+        }
+
+        var uplift = 0;
+        if (occupation.Uplifts.Count > 0 && await GrainFactory.GetGrain<IWorkerGrain>(state.CitizenId).GetAsync() is { Value: { } worker })
+        {
+            uplift = occupation.Uplifts.Where(u => worker.Attributes.Categories.Contains(u.Category)).Select(u => u.Percent).DefaultIfEmpty(0).Max();
+        }
+
+        var amount = standard * (state.SubsidyRatioPercent + uplift) / 100;
+        return Math.Min(amount, state.AmountFen);
+    }
+
+    /// <summary>R15: one part, or an online part and an offline part shared by hours when two institutions taught.</summary>
+    private static List<PartState> Parts(CompletionRequest request, long amount)
+    {
+        if (request.OnlinePartnerId is not { } partner)
+        {
+            return [new PartState { Part = TrainingPart.Whole, InstitutionId = request.InstitutionId, AmountFen = amount }];
+        }
+
+        var online = request.TotalMinutes == 0 ? 0 : amount * request.OnlineMinutes / request.TotalMinutes;
+        return
+        [
+            new PartState { Part = TrainingPart.Online, InstitutionId = partner, AmountFen = online },
+            new PartState { Part = TrainingPart.Offline, InstitutionId = request.InstitutionId, AmountFen = amount - online },
+        ];
+    }
+
+    private Result<SettlementPartView>? Check(TrainingPart part)
+    {
+        if (Missing() is { } missing)
+        {
+            return Result<SettlementPartView>.From(missing);
+        }
+
+        var state = _state.State;
+        if (state.Status == VoucherStatus.Settled)
+        {
+            return Result<SettlementPartView>.From(StatusRejection(VoucherStatus.Settled, "settled"));
+        }
+
+        if (state.Status != VoucherStatus.Completed || state.Parts.FirstOrDefault(p => p.Part == part) is not { Status: SettlementStatus.Claimed })
+        {
+            return Result<SettlementPartView>.Reject(RejectionCode.SettlementNotClaimed, $"No claim for the {part} part awaits a decision.");
+        }
+
+        return _state.IsBusy ? Attempts.Busy<SettlementPartView>() : null;
+    }
+
+    private Result? Missing()
+    {
+        if (!VoucherCode.IsValid(Code))
+        {
+            return Result.Reject(RejectionCode.InvalidVoucherCode, $"'{Code}' is not a valid voucher code.");
+        }
+
+        return _state.RecordExists ? null : Result.Reject(RejectionCode.VoucherNotFound, $"No voucher has code {VoucherCode.Format(Code)}.");
+    }
+
+    private static Result StatusRejection(VoucherStatus status, string action) => status switch
+    {
+        VoucherStatus.Issued => Result.Reject(RejectionCode.NotClaimed, $"The voucher must be claimed before it is {action}."),
+        VoucherStatus.Claimed => Result.Reject(RejectionCode.AlreadyClaimed, "The voucher is claimed already."),
+        VoucherStatus.Activated or VoucherStatus.Completed => Result.Reject(RejectionCode.AlreadyUsed, "The voucher has been used."),
+        VoucherStatus.Settled => Result.Reject(RejectionCode.VoucherSettled, "The voucher is settled; its code is no longer valid."),
+        VoucherStatus.Expired => Result.Reject(RejectionCode.VoucherExpired, "The voucher has expired."),
+        _ => Result.Reject(RejectionCode.VoucherRevoked, "The voucher was revoked."),
+    };
+
+    private static Prepared<Result<T>> Refuse<T>(Result rejection) => new(null, Result<T>.From(rejection));
+
+    private static void Enlist<TParticipant>(TransactionCoordinator transaction, TParticipant participant, StateWrite? write)
+        where TParticipant : IWorkerParticipant
+    {
+        if (write is { } w)
+        {
+            transaction.Enlist(w, participant.CompleteAsync);
+        }
+    }
+
+    private VoucherView ToView(VoucherState state, DateTimeOffset now)
+    {
+        var status = state.EffectiveStatus(now);
+        return new VoucherView
+        {
+            Code = Code,
+            CampaignId = state.CampaignId,
+            RegionCode = state.RegionCode,
+            Status = status,
+            CitizenId = state.CitizenId,
+            ValueMode = state.ValueMode,
+            IssuanceMode = state.IssuanceMode,
+            Tier = state.Tier,
+            AmountFen = state.AmountFen,
+            OccupationCode = state.OccupationCode,
+            Level = state.Level,
+            Deadline = state.Deadline,
+            InstitutionId = state.InstitutionId,
+            ClassKey = state.ClassKey,
+            IssuedAt = state.IssuedAt,
+            ClaimedAt = state.ClaimedAt,
+            ActivatedAt = state.ActivatedAt,
+            CompletedAt = state.CompletedAt,
+            SettledAt = state.SettledAt,
+            CertificateNumber = state.CertificateNumber,
+            Settlement = [.. state.Parts.Where(p => p.Status is not null).Select(p => p.ToView())],
+            RevocationReason = state.RevocationReason,
+        };
+    }
+}

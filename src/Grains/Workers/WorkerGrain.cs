@@ -1,0 +1,264 @@
+using OrleansVoucher.Grains.Common;
+using OrleansVoucher.Grains.Events;
+using OrleansVoucher.Grains.Vouchers;
+
+namespace OrleansVoucher.Grains.Workers;
+
+/// <summary>What the engine keeps of a worker. The archive is not here: it is the worker's event stream.</summary>
+internal sealed class WorkerState
+{
+    public WorkerAttributes? Attributes { get; set; }
+
+    public Dictionary<string, HeldState> Held { get; set; } = [];
+
+    public List<YearlySlot> Slots { get; set; } = [];
+}
+
+/// <summary>A voucher the worker holds and that has not reached its end.</summary>
+internal sealed class HeldState
+{
+    public string CampaignId { get; set; } = "";
+
+    public VoucherStatus Status { get; set; }
+
+    public DateTimeOffset Deadline { get; set; }
+
+    public string? RosterId { get; set; }
+}
+
+/// <summary>A worker: attributes, held vouchers, yearly slots (R6, R7, R10) and the lifelong archive.</summary>
+[GrainType("worker")]
+internal sealed class WorkerGrain : Grain, IWorkerGrain, IWorkerParticipant
+{
+    private const int ArchivePage = 1000;
+
+    private readonly GrainServices _services;
+    private readonly TransactionalState<WorkerState> _state;
+
+    public WorkerGrain([PersistentState("worker")] IPersistentState<WorkerState> state, IServiceProvider services)
+    {
+        _services = new GrainServices(services);
+        _state = _services.Transactional(state);
+    }
+
+    private string Id => this.GetPrimaryKeyString();
+
+    public async Task<Result> RegisterAsync(WorkerAttributes attributes)
+    {
+        if (!HasValidId())
+        {
+            return InvalidId();
+        }
+
+        if (attributes is null || attributes.Validate() is not null)
+        {
+            return Result.Reject(RejectionCode.InvalidRequest, attributes?.Validate() ?? "Attributes are required.");
+        }
+
+        if (_state.IsBusy)
+        {
+            return Attempts.Busy();
+        }
+
+        var draft = _state.Draft();
+        draft.Attributes = attributes;
+        var registered = new WorkerRegistered { At = _services.Now, CitizenId = Id, Attributes = attributes };
+        await _state.WriteAsync(draft, [EventSerializer.ToStream(Streams.Worker(Id), Id, registered)]);
+        return Result.Ok;
+    }
+
+    public Task<Result<WorkerView>> GetAsync()
+    {
+        if (!HasValidId())
+        {
+            return Task.FromResult(Result<WorkerView>.From(InvalidId()));
+        }
+
+        var state = _state.State;
+        if (state.Attributes is null && state.Held.Count == 0)
+        {
+            return Task.FromResult(Result<WorkerView>.Reject(RejectionCode.WorkerNotRegistered, $"Worker {Id} is not registered."));
+        }
+
+        var now = _services.Now;
+        var view = new WorkerView(
+            Id,
+            state.Attributes ?? new WorkerAttributes(),
+            [.. state.Held.Select(h => new HeldVoucher(h.Key, h.Value.CampaignId, h.Value.Deadline <= now ? VoucherStatus.Expired : h.Value.Status, h.Value.Deadline))],
+            [.. state.Slots]);
+        return Task.FromResult(Result<WorkerView>.Ok(view));
+    }
+
+    public async Task<Result<IReadOnlyList<ArchiveEntry>>> GetArchiveAsync()
+    {
+        if (!HasValidId())
+        {
+            return Result<IReadOnlyList<ArchiveEntry>>.From(InvalidId());
+        }
+
+        var entries = new List<ArchiveEntry>();
+        var stream = Streams.Worker(Id);
+        var after = 0L;
+        while (true)
+        {
+            var page = await _services.Storage.ReadStreamAsync(stream, after, ArchivePage, CancellationToken.None);
+            foreach (var stored in page)
+            {
+                if (ToArchiveEntry(EventSerializer.Read(stored)) is { } entry)
+                {
+                    entries.Add(entry);
+                }
+            }
+
+            if (page.Count < ArchivePage)
+            {
+                break;
+            }
+
+            after = page[^1].Sequence;
+        }
+
+        // R9: expiry is never written; a held voucher past its deadline shows as expired.
+        var now = _services.Now;
+        foreach (var (code, held) in _state.State.Held)
+        {
+            if (held.Deadline <= now)
+            {
+                entries.Add(new ArchiveEntry(held.Deadline, "VoucherExpired", code, held.CampaignId, null, null, null, null));
+            }
+        }
+
+        return Result<IReadOnlyList<ArchiveEntry>>.Ok([.. entries.OrderBy(e => e.At)]);
+    }
+
+    public Task<Prepared<GrantVote>> PrepareGrantAsync(TransactionId transaction, VoucherGrant grant)
+    {
+        var state = _state.State;
+        if (_state.IsBusy)
+        {
+            return Vote(Attempts.Busy());
+        }
+
+        if (grant.RosterId is not null && state.Held.FirstOrDefault(h => h.Value.RosterId == grant.RosterId) is { Key: { } existing })
+        {
+            return Task.FromResult(new Prepared<GrantVote>(null, new GrantVote(Result.Ok, existing)));
+        }
+
+        if (state.Attributes is null)
+        {
+            return Vote(Result.Reject(RejectionCode.WorkerNotRegistered, $"Worker {Id} is not registered; eligibility cannot be decided."));
+        }
+
+        // R6
+        if (Eligibility.Check(grant.Eligibility, state.Attributes, Id, grant.CampaignRegion, ChinaTime.DateOf(grant.Now)) is { } ineligible)
+        {
+            return Vote(Result.Reject(RejectionCode.NotEligible, ineligible));
+        }
+
+        // R7
+        if (grant.OneLiveVoucher && state.Held.FirstOrDefault(h => h.Value.Status is VoucherStatus.Issued or VoucherStatus.Claimed && h.Value.Deadline > grant.Now) is { Key: { } live })
+        {
+            return Vote(Result.Reject(RejectionCode.LiveVoucherHeld, $"The worker holds voucher {live}, valid and unused."));
+        }
+
+        var draft = _state.Draft();
+        draft.Held[grant.Code] = new HeldState { CampaignId = grant.CampaignId, Status = grant.Status, Deadline = grant.Deadline, RosterId = grant.RosterId };
+        return Task.FromResult(new Prepared<GrantVote>(_state.Prepare(transaction, draft), new GrantVote(Result.Ok, null)));
+
+        static Task<Prepared<GrantVote>> Vote(Result rejection) => Task.FromResult(new Prepared<GrantVote>(null, new GrantVote(rejection, null)));
+    }
+
+    public Task<Prepared<Result>> PrepareActivationAsync(TransactionId transaction, SlotRequest request)
+    {
+        if (_state.IsBusy)
+        {
+            return Refuse(Attempts.Busy());
+        }
+
+        var state = _state.State;
+        if (!state.Held.ContainsKey(request.Code))
+        {
+            return Refuse(Result.Reject(RejectionCode.NotClaimed, $"Worker {Id} does not hold voucher {request.Code}."));
+        }
+
+        // R10
+        var thisYear = state.Slots.Where(s => s.Year == request.Year).ToList();
+        if (request.Limits.PerOccupation is { } perOccupation && thisYear.Count(s => s.OccupationCode == request.OccupationCode) >= perOccupation)
+        {
+            return Refuse(Result.Reject(RejectionCode.YearlyLimitReached, $"The worker has trained in occupation {request.OccupationCode} {perOccupation} time(s) in {request.Year}."));
+        }
+
+        if (request.Limits.PerYear is { } perYear && thisYear.Count >= perYear)
+        {
+            return Refuse(Result.Reject(RejectionCode.YearlyLimitReached, $"The worker has activated {perYear} voucher(s) in {request.Year}."));
+        }
+
+        var draft = _state.Draft();
+        draft.Slots.Add(new YearlySlot(request.Year, request.OccupationCode, request.Code));
+        draft.Held[request.Code].Status = VoucherStatus.Activated;
+        draft.Held[request.Code].Deadline = request.Deadline;
+        return Task.FromResult(new Prepared<Result>(_state.Prepare(transaction, draft), Result.Ok));
+    }
+
+    public Task<Prepared<Result>> PrepareChangeAsync(TransactionId transaction, HeldChange change)
+    {
+        if (_state.IsBusy)
+        {
+            return Refuse(Attempts.Busy());
+        }
+
+        if (!_state.State.Held.ContainsKey(change.Code))
+        {
+            // Nothing held to change (e.g. a voucher retired already): the worker has no part to write.
+            return Task.FromResult(new Prepared<Result>(null, Result.Ok));
+        }
+
+        var draft = _state.Draft();
+        if (change.ReleaseSlot)
+        {
+            draft.Slots.RemoveAll(s => s.VoucherCode == change.Code);
+        }
+
+        if (change.Status is VoucherStatus.Issued or VoucherStatus.Claimed or VoucherStatus.Activated && change.Deadline is { } deadline)
+        {
+            draft.Held[change.Code].Status = change.Status;
+            draft.Held[change.Code].Deadline = deadline;
+        }
+        else
+        {
+            draft.Held.Remove(change.Code);
+        }
+
+        return Task.FromResult(new Prepared<Result>(_state.Prepare(transaction, draft), Result.Ok));
+    }
+
+    public Task CompleteAsync(TransactionOutcome outcome)
+    {
+        _state.Complete(outcome);
+        return Task.CompletedTask;
+    }
+
+    private static Task<Prepared<Result>> Refuse(Result rejection) => Task.FromResult(new Prepared<Result>(null, rejection));
+
+    private static ArchiveEntry? ToArchiveEntry(DomainEvent domainEvent) => domainEvent switch
+    {
+        VoucherIssued e => new(e.At, nameof(VoucherIssued), e.Code, e.CampaignId, e.InstitutionId, null, e.OccupationCode, Amount(e.AmountFen)),
+        VoucherClaimed e => new(e.At, nameof(VoucherClaimed), e.Code, e.CampaignId, null, null, e.OccupationCode, Amount(e.AmountFen)),
+        VoucherActivated e => new(e.At, nameof(VoucherActivated), e.Code, e.CampaignId, e.InstitutionId, e.ClassKey, e.OccupationCode, null),
+        VoucherActivationRolledBack e => new(e.At, nameof(VoucherActivationRolledBack), e.Code, e.CampaignId, e.InstitutionId, e.ClassKey, null, e.Reason),
+        VoucherCompleted e => new(e.At, nameof(VoucherCompleted), e.Code, e.CampaignId, null, e.ClassKey, null, $"certificate {e.CertificateNumber}, attendance {e.AttendancePercent}%"),
+        SettlementApproved e => new(e.At, nameof(SettlementApproved), e.Code, e.CampaignId, e.InstitutionId, null, null, $"{e.Part}: {Amount(e.AmountFen)}"),
+        VoucherRevoked e => new(e.At, nameof(VoucherRevoked), e.Code, e.CampaignId, null, null, null, e.Reason),
+        TraineeCheckedIn e => new(e.At, nameof(TraineeCheckedIn), e.VoucherCode, null, null, e.ClassKey, null, $"session {e.Session} by {e.Method}{(e.Flags.Count > 0 ? $", flagged {string.Join(' ', e.Flags)}" : "")}"),
+        ResultRecorded e => new(e.At, nameof(ResultRecorded), e.VoucherCode, null, null, e.ClassKey, null, $"{e.Part} {(e.Passed ? "passed" : "failed")}{(e.CertificateNumber is null ? "" : $", certificate {e.CertificateNumber}")}"),
+        EvaluationSubmitted e => new(e.At, nameof(EvaluationSubmitted), null, null, null, e.ClassKey, null, $"{(e.ByTrainee ? "rated the course" : "rated by the institution")} {e.Score}/5"),
+        WorkerRegistered e => new(e.At, nameof(WorkerRegistered), null, null, null, null, null, null),
+        _ => null,
+    };
+
+    private static string Amount(long fen) => $"{fen / 100}.{fen % 100:00} yuan";
+
+    private bool HasValidId() => CitizenId.TryParse(Id, ChinaTime.DateOf(_services.Now), out var canonical) && canonical == Id;
+
+    private Result InvalidId() => Result.Reject(RejectionCode.InvalidCitizenId, $"'{Id}' is not a valid citizen id.");
+}

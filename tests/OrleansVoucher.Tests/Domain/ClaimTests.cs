@@ -1,0 +1,326 @@
+using OrleansVoucher.Grains;
+using OrleansVoucher.Grains.Campaigns;
+using OrleansVoucher.Grains.Catalogues;
+using OrleansVoucher.Grains.Regions;
+using OrleansVoucher.Grains.Vouchers;
+using OrleansVoucher.Grains.Workers;
+using static OrleansVoucher.Tests.Domain.Scenario;
+
+namespace OrleansVoucher.Tests.Domain;
+
+/// <summary>Campaign stock, claims and eligibility (R4–R8).</summary>
+public abstract class ClaimTests : DomainTestBase
+{
+    [Fact]
+    public async Task R5_a_thousand_parallel_claims_on_a_stock_of_100_issue_exactly_100()
+    {
+        await Given.FujianAsync();
+        await Given.CampaignAsync("stock-100", General(Fujian, quantity: 100));
+        var workers = await Task.WhenAll(Enumerable.Range(1, 1000).Select(n => Given.WorkerAsync(n)));
+
+        var results = await Task.WhenAll(workers.Select(w => Task.Run(() => Given.TryClaimAsync("stock-100", w))));
+
+        Assert.Equal(100, results.Count(r => r.IsSuccess));
+        Assert.All(results.Where(r => !r.IsSuccess), r => Assert.Equal(RejectionCode.StockExhausted, r.Rejection));
+        Assert.Equal(100, results.Where(r => r.IsSuccess).Select(r => r.Value!.VoucherCode).Distinct().Count());
+        var statistics = await Grains.GetGrain<OrleansVoucher.Grains.Statistics.ICampaignStatisticsGrain>("stock-100").GetAsync();
+        Assert.Equal(100, statistics.Claimed);
+        Assert.Equal(100, statistics.Current.Claimed);
+    }
+
+    [Fact]
+    public async Task R5_the_budget_cap_is_never_exceeded_by_parallel_claims_of_mixed_face_values()
+    {
+        await Given.FujianAsync();
+        var definition = General(Fujian, quantity: 1000, budgetFen: 1_000_000) with
+        {
+            FaceValueFen = 30_000,
+            FaceValuesByLevel = [new(SkillLevel.Elementary, 30_000), new(SkillLevel.Intermediate, 70_000), new(SkillLevel.Advanced, 110_000)],
+        };
+        await Given.CampaignAsync("budget", definition);
+        SkillLevel[] levels = [SkillLevel.Elementary, SkillLevel.Intermediate, SkillLevel.Advanced];
+        var claims = await Task.WhenAll(Enumerable.Range(1, 600).Select(async n => (Worker: await Given.WorkerAsync(n), Level: levels[n % 3])));
+
+        var results = await Task.WhenAll(claims.Select(c => Task.Run(async () => (c.Level, Result: await Given.TryClaimAsync("budget", c.Worker, c.Level)))));
+
+        var issued = results.Where(r => r.Result.IsSuccess).Sum(r => r.Result.Value!.AmountFen);
+        Assert.True(issued <= 1_000_000, $"Issued {issued} fen against a budget of 1,000,000.");
+        var refused = results.Where(r => !r.Result.IsSuccess).ToList();
+        Assert.All(refused, r => Assert.Equal(RejectionCode.BudgetExhausted, r.Result.Rejection));
+
+        // Exact to the last fen: every refused claim needed more than was left.
+        Assert.All(refused, r => Assert.True(issued + definition.AmountFor(r.Level) > 1_000_000));
+        var statistics = await Grains.GetGrain<OrleansVoucher.Grains.Statistics.ICampaignStatisticsGrain>("budget").GetAsync();
+        Assert.Equal(issued, statistics.IssuedAmountFen);
+    }
+
+    [Fact]
+    public async Task R5_several_issuers_never_exceed_the_caps_together()
+    {
+        await Given.FujianAsync();
+        await Given.CampaignAsync("sharded", General(Fujian, quantity: 300) with { IssuerCount = 8 });
+        var workers = await Task.WhenAll(Enumerable.Range(1, 900).Select(n => Given.WorkerAsync(n)));
+
+        var results = await Task.WhenAll(workers.Select(w => Task.Run(() => Given.TryClaimAsync("sharded", w))));
+
+        var issued = results.Count(r => r.IsSuccess);
+        Assert.InRange(issued, 300 - 8, 300);
+        var campaign = (await Grains.GetGrain<ICampaignGrain>("sharded").GetAsync())!;
+        Assert.True(campaign.AllocatedQuantity <= 300);
+    }
+
+    [Fact]
+    public async Task R5_two_processes_claiming_on_one_store_never_exceed_the_stock()
+    {
+        await Given.FujianAsync();
+        await Given.CampaignAsync("two-silos", General(Fujian, quantity: 50));
+        var workers = await Task.WhenAll(Enumerable.Range(1, 200).Select(n => Given.WorkerAsync(n)));
+        await using var other = await StartAnotherSiloAsync();
+
+        var results = await Task.WhenAll(workers.Select((w, i) => Task.Run(async () =>
+        {
+            var grains = i % 2 == 0 ? Grains : other.Grains;
+            return await grains.GetGrain<ICampaignIssuerGrain>(CampaignIssuers.KeyFor("two-silos", 0)).ClaimAsync(new ClaimRequest(w));
+        })));
+
+        Assert.True(results.Count(r => r.IsSuccess) <= 50);
+        Assert.All(results.Where(r => !r.IsSuccess), r => Assert.Contains(r.Rejection, new RejectionCode?[] { RejectionCode.StockExhausted, RejectionCode.ConcurrentOperation }));
+
+        // What the store holds agrees with what callers were told.
+        await RestartAsync();
+        var statistics = await Grains.GetGrain<OrleansVoucher.Grains.Statistics.ICampaignStatisticsGrain>("two-silos").RecountAsync();
+        Assert.Equal(results.Count(r => r.IsSuccess), statistics.Claimed);
+        foreach (var success in results.Where(r => r.IsSuccess))
+        {
+            Assert.Equal(VoucherStatus.Claimed, (await Given.VoucherAsync(success.Value!.VoucherCode)).Status);
+        }
+    }
+
+    [Fact]
+    public async Task R6_Shaoxing_general_vouchers_need_36_months_of_local_insurance_and_exclude_civil_servants()
+    {
+        await Given.RegionAsync(Shaoxing, RegionPolicy.Shaoxing);
+        await Given.CampaignAsync("shaoxing-general", General(Shaoxing) with
+        {
+            Eligibility = new EligibilityRules { MinLocalInsuranceMonths = 36, ExcludedCategories = ["CivilServant"] },
+        });
+        var insured = await Given.WorkerAsync(1, new WorkerAttributes { UnemploymentInsurance = [new(Yuecheng, 30), new(Shaoxing, 6)] }, Yuecheng);
+        var elsewhere = await Given.WorkerAsync(2, new WorkerAttributes { UnemploymentInsurance = [new(Yuecheng, 20), new("330100", 40)] }, Yuecheng);
+        var servant = await Given.WorkerAsync(3, new WorkerAttributes { UnemploymentInsurance = [new(Yuecheng, 60)], Categories = ["CivilServant"] }, Yuecheng);
+
+        Ok(await Given.TryClaimAsync("shaoxing-general", insured));
+        var notLocal = await Given.TryClaimAsync("shaoxing-general", elsewhere);
+        Rejected(RejectionCode.NotEligible, notLocal);
+        Assert.Contains("36 months", notLocal.Detail, StringComparison.Ordinal);
+        Rejected(RejectionCode.NotEligible, await Given.TryClaimAsync("shaoxing-general", servant));
+    }
+
+    [Fact]
+    public async Task R6_an_unregistered_worker_cannot_claim_because_eligibility_cannot_be_decided()
+    {
+        await Given.FujianAsync();
+        await Given.CampaignAsync("c", General(Fujian));
+        Rejected(RejectionCode.WorkerNotRegistered, await Given.TryClaimAsync("c", Citizen(7)));
+    }
+
+    [Fact]
+    public async Task R6_targeted_groups_and_age_limits_are_campaign_settings()
+    {
+        await Given.FujianAsync();
+        await Given.CampaignAsync("targeted", General(Fujian) with
+        {
+            Eligibility = new EligibilityRules { TargetCategories = ["RegisteredUnemployed", "LowIncomeRural"], MaxAge = 50 },
+        });
+        var unemployed = await Given.WorkerAsync(1, new WorkerAttributes { Categories = ["RegisteredUnemployed"] }, born: new DateOnly(1990, 5, 1));
+        var employed = await Given.WorkerAsync(2, new WorkerAttributes { Categories = ["Employed"] }, born: new DateOnly(1990, 5, 1));
+        var old = await Given.WorkerAsync(3, new WorkerAttributes { Categories = ["LowIncomeRural"] }, born: new DateOnly(1970, 5, 1));
+
+        Ok(await Given.TryClaimAsync("targeted", unemployed));
+        Rejected(RejectionCode.NotEligible, await Given.TryClaimAsync("targeted", employed));
+        Rejected(RejectionCode.NotEligible, await Given.TryClaimAsync("targeted", old));
+    }
+
+    [Fact]
+    public async Task R7_a_worker_holding_a_valid_unused_voucher_is_not_issued_another()
+    {
+        await Given.FujianAsync();
+        await Given.CampaignAsync("first", General(Fujian));
+        await Given.CampaignAsync("second", General(Fujian));
+        var worker = await Given.WorkerAsync(1);
+        var code = await Given.ClaimAsync("first", worker);
+
+        var second = await Given.TryClaimAsync("second", worker);
+
+        Rejected(RejectionCode.LiveVoucherHeld, second);
+        Assert.Contains(code, second.Detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task R7_once_the_held_voucher_expires_the_worker_may_claim_again()
+    {
+        await Given.FujianAsync();
+        await Given.CampaignAsync("first", General(Fujian));
+        await Given.CampaignAsync("second", General(Fujian));
+        var worker = await Given.WorkerAsync(1);
+        var first = await Given.ClaimAsync("first", worker);
+
+        Given.Advance(TimeSpan.FromDays(100));
+
+        Assert.Equal(VoucherStatus.Expired, (await Given.VoucherAsync(first)).Status);
+        Ok(await Given.TryClaimAsync("second", worker));
+    }
+
+    [Fact]
+    public async Task R7_is_a_policy_setting_Shaoxing_lets_a_worker_hold_two()
+    {
+        await Given.RegionAsync(Shaoxing, RegionPolicy.Shaoxing);
+        await Given.CampaignAsync("first", General(Shaoxing));
+        await Given.CampaignAsync("second", General(Shaoxing));
+        var worker = await Given.WorkerAsync(1, region: Yuecheng);
+
+        await Given.ClaimAsync("first", worker);
+        Ok(await Given.TryClaimAsync("second", worker));
+        Assert.Equal(2, (await Given.WorkerViewAsync(worker)).Vouchers.Count);
+    }
+
+    [Fact]
+    public async Task R8_a_claim_needs_a_valid_citizen_id()
+    {
+        await Given.FujianAsync();
+        await Given.CampaignAsync("c", General(Fujian));
+        var valid = Citizen(1);
+        var wrongCheck = valid[..17] + (valid[17] == '1' ? '2' : '1');
+
+        Rejected(RejectionCode.InvalidCitizenId, await Grains.GetGrain<ICampaignIssuerGrain>(CampaignIssuers.KeyFor("c", 0)).ClaimAsync(new ClaimRequest(wrongCheck)));
+        Rejected(RejectionCode.InvalidCitizenId, await Grains.GetGrain<IWorkerGrain>(wrongCheck).GetAsync());
+    }
+
+    [Fact]
+    public async Task R8_a_directed_voucher_is_claimed_once_and_only_by_its_named_holder()
+    {
+        await Given.FujianAsync();
+        await Given.InstitutionAsync("SCHOOL1");
+        await Given.CampaignAsync("directed", Directed(Fujian, Nursery));
+        var named = await Given.WorkerAsync(1);
+        var other = await Given.WorkerAsync(2);
+        var roster = Grains.GetGrain<IRosterGrain>("directed/1");
+        Ok(await roster.SubmitAsync(new RosterSubmission("SCHOOL1", [new RosterEntry(named, Nursery)])));
+        var code = (await roster.ApproveAsync()).GetValueOrThrow().Outcomes.Single().VoucherCode!;
+        var voucher = Grains.GetGrain<IVoucherGrain>(code);
+        Assert.Equal(VoucherStatus.Issued, (await voucher.GetAsync()).Value!.Status);
+
+        Rejected(RejectionCode.IdentityMismatch, await voucher.ClaimAsync(other));
+        Ok(await voucher.ClaimAsync(named));
+        Rejected(RejectionCode.AlreadyClaimed, await voucher.ClaimAsync(named));
+    }
+
+    [Fact]
+    public async Task R8_codes_are_unique_unguessable_and_validated_before_any_grain_call()
+    {
+        await Given.FujianAsync();
+        await Given.CampaignAsync("c", General(Fujian));
+        var codes = new List<string>();
+        for (var n = 1; n <= 20; n++)
+        {
+            codes.Add(await Given.ClaimAsync("c", await Given.WorkerAsync(n)));
+        }
+
+        Assert.Equal(codes.Count, codes.Distinct().Count());
+        Assert.All(codes, c => Assert.True(VoucherCode.TryParse(VoucherCode.Format(c).ToLowerInvariant(), out var parsed) && parsed == c));
+        var typo = codes[0][..5] + (codes[0][5] == 'A' ? 'B' : 'A') + codes[0][6..];
+        Assert.False(VoucherCode.TryParse(typo, out _));
+        Rejected(RejectionCode.InvalidVoucherCode, await Grains.GetGrain<IVoucherGrain>(typo).GetAsync());
+    }
+
+    [Fact]
+    public async Task R4_face_value_credit_and_check_in_only_vouchers_reserve_their_amounts()
+    {
+        await Given.FujianAsync();
+        await Given.CampaignAsync("face", General(Fujian, faceValueFen: 50_000));
+        await Given.CampaignAsync("credit", General(Fujian) with { ValueMode = ValueMode.Credit, FaceValueFen = 0, CreditReserveFen = 150_000 });
+        await Given.CampaignAsync("check-in", General(Fujian, budgetFen: 0) with { ValueMode = ValueMode.CheckInOnly, FaceValueFen = 0 });
+
+        Assert.Equal(50_000, (await Given.TryClaimAsync("face", await Given.WorkerAsync(1))).Value!.AmountFen);
+        Assert.Equal(150_000, (await Given.TryClaimAsync("credit", await Given.WorkerAsync(2))).Value!.AmountFen);
+        var checkIn = await Given.TryClaimAsync("check-in", await Given.WorkerAsync(3));
+        Assert.Equal(0, checkIn.Value!.AmountFen);
+        Assert.Equal(ValueMode.CheckInOnly, (await Given.VoucherAsync(checkIn.Value.VoucherCode)).ValueMode);
+    }
+
+    [Fact]
+    public async Task R4_general_campaigns_are_claimed_and_directed_ones_issued_through_rosters()
+    {
+        await Given.FujianAsync();
+        await Given.InstitutionAsync("SCHOOL1");
+        await Given.CampaignAsync("general", General(Fujian));
+        await Given.CampaignAsync("directed", Directed(Fujian, Nursery));
+        var worker = await Given.WorkerAsync(1);
+
+        Rejected(RejectionCode.WrongIssuanceMode, await Given.TryClaimAsync("directed", worker));
+        Rejected(RejectionCode.WrongIssuanceMode, await Grains.GetGrain<IRosterGrain>("general/1").SubmitAsync(new RosterSubmission("SCHOOL1", [new RosterEntry(worker, Nursery)])));
+        Rejected(RejectionCode.OccupationMismatch, await Grains.GetGrain<IRosterGrain>("directed/1").SubmitAsync(new RosterSubmission("SCHOOL1", [new RosterEntry(worker, Electrician)])));
+    }
+
+    [Fact]
+    public async Task R4_a_roster_approval_resumed_after_a_crash_issues_no_voucher_twice()
+    {
+        await Given.FujianAsync();
+        await Given.InstitutionAsync("SCHOOL1");
+        await Given.CampaignAsync("directed", Directed(Fujian, Nursery));
+        var workers = await Task.WhenAll(Enumerable.Range(1, 5).Select(n => Given.WorkerAsync(n)));
+        Ok(await Grains.GetGrain<IRosterGrain>("directed/1").SubmitAsync(new RosterSubmission("SCHOOL1", [.. workers.Select(w => new RosterEntry(w, Nursery))])));
+
+        // The third voucher's commit is durable, then the process dies before the roster saves its outcomes.
+        var third = workers[2];
+        await RestartAsync(inner => new FaultyGrainStorage(inner, Fault.FailAfterCommit, key => key.GrainType == "worker" && key.GrainKey == third));
+        await Assert.ThrowsAnyAsync<Exception>(() => Grains.GetGrain<IRosterGrain>("directed/1").ApproveAsync());
+        await RestartAsync();
+
+        var roster = (await Grains.GetGrain<IRosterGrain>("directed/1").ApproveAsync()).GetValueOrThrow();
+
+        Assert.Equal(RosterStatus.Approved, roster.Status);
+        Assert.All(roster.Outcomes, o => Assert.NotNull(o.VoucherCode));
+        foreach (var worker in workers)
+        {
+            Assert.Single((await Given.WorkerViewAsync(worker)).Vouchers);
+        }
+
+        var statistics = await Grains.GetGrain<OrleansVoucher.Grains.Statistics.ICampaignStatisticsGrain>("directed").GetAsync();
+        Assert.Equal(5, statistics.Issued);
+        Assert.Equal(5, statistics.Current.Issued);
+    }
+
+    [Fact]
+    public async Task R5_a_closed_campaign_or_one_outside_its_window_issues_nothing()
+    {
+        await Given.FujianAsync();
+        await Given.CampaignAsync("closing", General(Fujian));
+        await Given.CampaignAsync("later", General(Fujian) with { ClaimOpensAt = Given.Now.AddDays(10) });
+        var worker = await Given.WorkerAsync(1);
+        Ok(await Grains.GetGrain<ICampaignGrain>("closing").CloseAsync("funds reallocated"));
+
+        Rejected(RejectionCode.CampaignNotOpen, await Given.TryClaimAsync("closing", worker));
+        Rejected(RejectionCode.OutsideClaimWindow, await Given.TryClaimAsync("later", worker));
+        Given.Advance(TimeSpan.FromDays(10));
+        Ok(await Given.TryClaimAsync("later", worker));
+    }
+
+    [Fact]
+    public async Task R5_a_campaign_does_not_open_without_a_policy_or_with_an_occupation_outside_the_catalogue()
+    {
+        var campaign = Grains.GetGrain<ICampaignGrain>("no-policy");
+        Ok(await campaign.CreateAsync(General(Shanghai)));
+        Rejected(RejectionCode.RegionPolicyNotSet, await campaign.OpenAsync());
+
+        await Given.FujianAsync();
+        var unknown = Grains.GetGrain<ICampaignGrain>("unknown-occupation");
+        Ok(await unknown.CreateAsync(General(Fujian) with { OccupationCode = "2-02-10-99" }));
+        Rejected(RejectionCode.OccupationNotInCatalogue, await unknown.OpenAsync());
+        Rejected(RejectionCode.InvalidRequest, await Grains.GetGrain<ICampaignGrain>("bad").CreateAsync(General(Fujian, quantity: 0)));
+    }
+}
+
+public sealed class ClaimTestsOnMemory : ClaimTests
+{
+    protected override Task<DomainStore> CreateStoreAsync() => Task.FromResult<DomainStore>(new MemoryDomainStore(Clock));
+}
