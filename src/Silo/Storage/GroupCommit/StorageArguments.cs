@@ -48,5 +48,31 @@ internal static class StorageArguments
         {
             throw new ArgumentException($"The {what} must not contain a NUL character.", parameterName);
         }
+
+        if (!IsValidUtf16(value))
+        {
+            throw new ArgumentException($"The {what} contains an unpaired surrogate, which has no UTF-8 form.", parameterName);
+        }
+    }
+
+    private static bool IsValidUtf16(string value)
+    {
+        for (var i = 0; i < value.Length; i++)
+        {
+            var c = value[i];
+            if (!char.IsSurrogate(c))
+            {
+                continue;
+            }
+
+            if (!char.IsHighSurrogate(c) || i + 1 == value.Length || !char.IsLowSurrogate(value[i + 1]))
+            {
+                return false;
+            }
+
+            i++;
+        }
+
+        return true;
     }
 }
