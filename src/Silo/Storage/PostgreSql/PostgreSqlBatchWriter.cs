@@ -1,0 +1,307 @@
+using Microsoft.Extensions.Logging;
+using Npgsql;
+using NpgsqlTypes;
+using OrleansVoucher.Silo.Storage.GroupCommit;
+
+namespace OrleansVoucher.Silo.Storage.PostgreSql;
+
+/// <summary>
+/// Runs a group-commit batch against PostgreSQL. A batch of single-state units is one statement in
+/// one round trip, committed as the implicit transaction of that round trip. A batch holding a unit
+/// that writes several states runs in an explicit transaction, so that a unit found half written can
+/// be undone by rolling back and retrying the batch without it.
+/// </summary>
+internal sealed partial class PostgreSqlBatchWriter : IWriteBatchExecutor
+{
+    private readonly NpgsqlDataSource _dataSource;
+    private readonly PostgreSqlCommands _commands;
+    private readonly int _maxTransientRetries;
+    private readonly ILogger _logger;
+
+    public PostgreSqlBatchWriter(NpgsqlDataSource dataSource, PostgreSqlCommands commands, int maxTransientRetries, ILogger logger)
+    {
+        _dataSource = dataSource;
+        _commands = commands;
+        _maxTransientRetries = maxTransientRetries;
+        _logger = logger;
+    }
+
+    /// <inheritdoc />
+    public async Task ExecuteAsync(WriteBatch batch)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                if (batch.HasMultiStateUnits)
+                {
+                    await ExecuteGuardedAsync(batch).ConfigureAwait(false);
+                }
+                else
+                {
+                    await ExecuteSingleAsync(batch).ConfigureAwait(false);
+                }
+
+                return;
+            }
+            catch (PostgresException exception) when (IsRetryable(exception) && attempt <= _maxTransientRetries)
+            {
+                // The server rolled the whole transaction back, so nothing of it happened.
+                foreach (var unit in batch.Units)
+                {
+                    unit.ResetOutcome();
+                }
+
+                BatchRetried(_logger, batch.Units.Count, exception.SqlState, attempt);
+            }
+        }
+    }
+
+    private static bool IsRetryable(PostgresException exception) =>
+        exception.SqlState is PostgresErrorCodes.DeadlockDetected or PostgresErrorCodes.SerializationFailure;
+
+    private async Task ExecuteSingleAsync(WriteBatch batch)
+    {
+        var units = Undecided(batch.Units);
+        var connection = await _dataSource.OpenConnectionAsync().ConfigureAwait(false);
+        await using (connection.ConfigureAwait(false))
+        {
+            // No explicit transaction: the statements of one round trip form an implicit one, which
+            // has committed once the reader has consumed the server's final response.
+            var misses = await WriteAsync(connection, null, units, guarded: false).ConfigureAwait(false);
+            for (var u = 0; u < units.Count; u++)
+            {
+                if (misses[u].Count == 0)
+                {
+                    units[u].MarkWritten();
+                }
+                else
+                {
+                    MarkConflict(units[u], misses[u]);
+                }
+            }
+        }
+    }
+
+    private async Task ExecuteGuardedAsync(WriteBatch batch)
+    {
+        var units = Undecided(batch.Units);
+        while (units.Count > 0)
+        {
+            var connection = await _dataSource.OpenConnectionAsync().ConfigureAwait(false);
+            await using (connection.ConfigureAwait(false))
+            {
+                var transaction = await connection.BeginTransactionAsync().ConfigureAwait(false);
+                await using (transaction.ConfigureAwait(false))
+                {
+                    var misses = await WriteAsync(connection, transaction, units, guarded: true).ConfigureAwait(false);
+                    var halfWritten = 0;
+                    for (var u = 0; u < units.Count; u++)
+                    {
+                        var missed = misses[u].Count;
+                        if (missed == 0)
+                        {
+                            units[u].MarkWritten();
+                            continue;
+                        }
+
+                        MarkConflict(units[u], misses[u]);
+                        if (missed < units[u].Unit.States.Count)
+                        {
+                            halfWritten++;
+                        }
+                    }
+
+                    if (halfWritten == 0)
+                    {
+                        await transaction.CommitAsync().ConfigureAwait(false);
+                        return;
+                    }
+
+                    // A conflicting unit was partly written: undo everything and go again without
+                    // the units that lost (their losses stand: another writer committed first).
+                    await transaction.RollbackAsync().ConfigureAwait(false);
+                    BatchRolledBack(_logger, units.Count, halfWritten);
+                    units = Undecided(units);
+                }
+            }
+        }
+    }
+
+    private static List<PendingWrite> Undecided(IReadOnlyList<PendingWrite> units)
+    {
+        var result = new List<PendingWrite>(units.Count);
+        foreach (var unit in units)
+        {
+            unit.ResetOutcome();
+            if (unit.Outcome == WriteOutcome.None)
+            {
+                result.Add(unit);
+            }
+        }
+
+        return result;
+    }
+
+    private static void MarkConflict(PendingWrite unit, List<(int StateIndex, long? StoredVersion)> misses)
+    {
+        // Name the unit's first state whose stored version differs from the expected one. A unit
+        // rejected as a whole also reports its states that would have passed; those are not named
+        // unless nothing else is known.
+        var states = unit.Unit.States;
+        (int StateIndex, long? StoredVersion)? loser = null;
+        foreach (var miss in misses)
+        {
+            var write = states[miss.StateIndex];
+            var lost = (miss.StoredVersion ?? 0) != write.ExpectedVersion;
+            if (lost && (loser is null || miss.StateIndex < loser.Value.StateIndex))
+            {
+                loser = miss;
+            }
+        }
+
+        if (loser is null)
+        {
+            // Every miss saw the expected version: a concurrent writer won after the statement began.
+            loser = misses[0];
+            foreach (var miss in misses)
+            {
+                if (miss.StateIndex < loser.Value.StateIndex)
+                {
+                    loser = miss;
+                }
+            }
+
+            var raced = states[loser.Value.StateIndex];
+            unit.MarkConflict(raced.Key, raced.ExpectedVersion, null);
+            return;
+        }
+
+        var losing = states[loser.Value.StateIndex];
+        unit.MarkConflict(losing.Key, losing.ExpectedVersion, loser.Value.StoredVersion ?? 0);
+    }
+
+    /// <summary>
+    /// Runs the batch statement and returns, per unit, its state writes that were not written with
+    /// the version the statement saw.
+    /// </summary>
+    private async Task<List<(int StateIndex, long? StoredVersion)>[]> WriteAsync(NpgsqlConnection connection, NpgsqlTransaction? transaction, List<PendingWrite> units, bool guarded)
+    {
+        var stateCount = 0;
+        var eventCount = 0;
+        foreach (var unit in units)
+        {
+            stateCount += unit.Unit.States.Count;
+            eventCount += unit.Unit.Events.Count;
+        }
+
+        var rowUnit = new int[stateCount];
+        var rowState = new int[stateCount];
+        var grainTypes = new string[stateCount];
+        var stateNames = new string[stateCount];
+        var grainKeys = new string[stateCount];
+        var expected = new long[stateCount];
+        var payloads = new byte[]?[stateCount];
+        var guards = new bool[stateCount];
+        var eventUnit = new int[eventCount];
+        var eventStateCount = new int[eventCount];
+        var streams = new string[eventCount];
+        var streamKeys = new string[eventCount];
+        var eventPayloads = new byte[eventCount][];
+        var row = 0;
+        var ev = 0;
+        for (var u = 0; u < units.Count; u++)
+        {
+            var states = units[u].Unit.States;
+            for (var i = 0; i < states.Count; i++, row++)
+            {
+                var write = states[i];
+                rowUnit[row] = u;
+                rowState[row] = i;
+                grainTypes[row] = write.Key.GrainType;
+                stateNames[row] = write.Key.StateName;
+                grainKeys[row] = write.Key.GrainKey;
+                expected[row] = write.ExpectedVersion;
+                payloads[row] = write.Payload;
+                guards[row] = states.Count > 1;
+            }
+
+            foreach (var e in units[u].Unit.Events)
+            {
+                eventUnit[ev] = u;
+                eventStateCount[ev] = states.Count;
+                streams[ev] = e.Stream;
+                streamKeys[ev] = e.Key;
+                eventPayloads[ev] = e.Payload;
+                ev++;
+            }
+        }
+
+        var batch = new NpgsqlBatch(connection, transaction);
+        await using (batch.ConfigureAwait(false))
+        {
+            if (eventCount > 0)
+            {
+                var takeLock = new NpgsqlBatchCommand(PostgreSqlCommands.TakeLock);
+                takeLock.Parameters.Add(new NpgsqlParameter<long> { TypedValue = _commands.EventAppendLockKey });
+                batch.BatchCommands.Add(takeLock);
+            }
+
+            var write = new NpgsqlBatchCommand(eventCount > 0
+                ? guarded ? _commands.WriteGuardedWithEvents : _commands.WriteSingleWithEvents
+                : guarded ? _commands.WriteGuarded : _commands.WriteSingle);
+            var parameters = write.Parameters;
+            parameters.Add(new NpgsqlParameter<int[]> { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Integer, TypedValue = rowUnit });
+            parameters.Add(new NpgsqlParameter<string[]> { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text, TypedValue = grainTypes });
+            parameters.Add(new NpgsqlParameter<string[]> { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text, TypedValue = stateNames });
+            parameters.Add(new NpgsqlParameter<string[]> { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text, TypedValue = grainKeys });
+            parameters.Add(new NpgsqlParameter<long[]> { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Bigint, TypedValue = expected });
+            parameters.Add(new NpgsqlParameter<byte[]?[]> { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Bytea, TypedValue = payloads });
+            parameters.Add(new NpgsqlParameter<bool[]> { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Boolean, TypedValue = guards });
+            if (eventCount > 0)
+            {
+                parameters.Add(new NpgsqlParameter<int[]> { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Integer, TypedValue = eventUnit });
+                parameters.Add(new NpgsqlParameter<int[]> { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Integer, TypedValue = eventStateCount });
+                parameters.Add(new NpgsqlParameter<string[]> { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text, TypedValue = streams });
+                parameters.Add(new NpgsqlParameter<string[]> { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text, TypedValue = streamKeys });
+                parameters.Add(new NpgsqlParameter<byte[][]> { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Bytea, TypedValue = eventPayloads });
+            }
+
+            batch.BatchCommands.Add(write);
+            var misses = new List<(int StateIndex, long? StoredVersion)>[units.Count];
+            for (var u = 0; u < misses.Length; u++)
+            {
+                misses[u] = [];
+            }
+
+            var reader = await batch.ExecuteReaderAsync().ConfigureAwait(false);
+            await using (reader.ConfigureAwait(false))
+            {
+                if (eventCount > 0)
+                {
+                    await reader.NextResultAsync().ConfigureAwait(false);
+                }
+
+                while (await reader.ReadAsync().ConfigureAwait(false))
+                {
+                    var index = checked((int)reader.GetInt64(0)) - 1;
+                    long? stored = reader.IsDBNull(1) ? null : reader.GetInt64(1);
+                    misses[rowUnit[index]].Add((rowState[index], stored));
+                }
+
+                // Consume the rest of the response: only then has an implicit transaction committed.
+                while (await reader.NextResultAsync().ConfigureAwait(false))
+                {
+                }
+            }
+
+            return misses;
+        }
+    }
+
+    [LoggerMessage(EventId = 3110, Level = LogLevel.Warning, Message = "The server aborted a storage transaction of {UnitCount} write units ({SqlState}); retrying it (attempt {Attempt})")]
+    private static partial void BatchRetried(ILogger logger, int unitCount, string sqlState, int attempt);
+
+    [LoggerMessage(EventId = 3111, Level = LogLevel.Debug, Message = "{HalfWrittenCount} of {UnitCount} write units lost a version check after writing part of their states; the transaction was rolled back and is retried without the losing units")]
+    private static partial void BatchRolledBack(ILogger logger, int unitCount, int halfWrittenCount);
+}

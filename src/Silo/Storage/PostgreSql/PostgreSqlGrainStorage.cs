@@ -1,0 +1,226 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Npgsql;
+using NpgsqlTypes;
+using OrleansVoucher.Silo.Diagnostics;
+using OrleansVoucher.Silo.Storage.GroupCommit;
+
+namespace OrleansVoucher.Silo.Storage.PostgreSql;
+
+/// <summary>
+/// Grain storage in PostgreSQL, shared safely by several silos. Concurrent writes are group-committed:
+/// the units of many grains travel as one statement and commit in one transaction, and every unit's
+/// version checks are decided by the database, so a write that lost a race with another silo fails
+/// with <see cref="InconsistentStateException"/>. Concurrent reads are coalesced into one query.
+/// </summary>
+/// <remarks>
+/// Stream events are numbered from one sequence. A transaction appending events holds an advisory lock
+/// from before it draws its numbers until it commits, so events become visible in sequence order even
+/// with several silos appending: a reader paging with <see cref="ReadStreamAsync"/> never skips an event.
+/// Sequence numbers can have gaps (from rolled-back transactions).
+/// </remarks>
+public sealed partial class PostgreSqlGrainStorage : IGrainStorage, IAsyncDisposable
+{
+    private const string StoreName = "PostgreSQL";
+
+    private readonly NpgsqlDataSource _dataSource;
+    private readonly PostgreSqlCommands _commands;
+    private readonly GroupCommitWriter _writer;
+    private readonly ReadBatcher _reader;
+    private readonly ILogger _logger;
+    private int _disposed;
+
+    /// <summary>Creates the store; call <see cref="InitializeAsync"/> before using it.</summary>
+    /// <param name="options">Connection, schema and batching settings.</param>
+    /// <param name="metrics">Where batch sizes, durations and conflicts are recorded; null for none.</param>
+    /// <param name="logger">Where schema migrations and failed transactions are logged.</param>
+    public PostgreSqlGrainStorage(PostgreSqlStorageOptions options, SiloMetrics? metrics = null, ILogger<PostgreSqlGrainStorage>? logger = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        _logger = logger ?? NullLogger<PostgreSqlGrainStorage>.Instance;
+        _commands = new PostgreSqlCommands(options.Schema);
+
+        var builder = new NpgsqlDataSourceBuilder(options.ConnectionString);
+        var connectionString = builder.ConnectionStringBuilder;
+        if (connectionString.MaxAutoPrepare == 0)
+        {
+            // The store runs a handful of statements over and over: let connections keep them prepared.
+            connectionString.MaxAutoPrepare = 16;
+            connectionString.AutoPrepareMinUsages = 2;
+        }
+
+        // The batch statements take arrays whose length varies from one to thousands of elements; a
+        // generic plan, costed for no particular length, can pick joins that degrade badly on long
+        // arrays. Plan every execution for its actual arrays (the parse stays prepared).
+        connectionString.Options = string.IsNullOrWhiteSpace(connectionString.Options)
+            ? "-c plan_cache_mode=force_custom_plan"
+            : connectionString.Options + " -c plan_cache_mode=force_custom_plan";
+
+        if (string.IsNullOrEmpty(connectionString.ApplicationName))
+        {
+            connectionString.ApplicationName = "OrleansVoucher.Silo";
+        }
+
+        _dataSource = builder.Build();
+        _writer = new GroupCommitWriter(
+            new PostgreSqlBatchWriter(_dataSource, _commands, options.MaxTransientRetries, _logger),
+            StoreName,
+            options.MaxBatchSize,
+            options.MaxConcurrentBatches,
+            metrics,
+            _logger);
+        _reader = new ReadBatcher(new PostgreSqlBatchReader(_dataSource, _commands), StoreName, options.MaxReadBatchSize, options.MaxConcurrentReads, metrics, _logger);
+    }
+
+    /// <summary>The group commit loop, for tests.</summary>
+    internal GroupCommitWriter Writer => _writer;
+
+    /// <summary>The read coalescing loop, for tests.</summary>
+    internal ReadBatcher Reader => _reader;
+
+    /// <summary>
+    /// Creates the schema and its tables, or migrates them to this release's version. Safe when several
+    /// silos start at once: migrations run under an advisory lock, each in the transaction that records it.
+    /// </summary>
+    public async Task InitializeAsync(CancellationToken cancellationToken)
+    {
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+        var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using (connection.ConfigureAwait(false))
+        {
+            var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+            await using (transaction.ConfigureAwait(false))
+            {
+                await ExecuteAsync(connection, PostgreSqlCommands.TakeLock, _commands.MigrationLockKey, cancellationToken).ConfigureAwait(false);
+
+                // CREATE SCHEMA needs a privilege that a silo using an existing schema may lack.
+                var schemaExists = await ScalarAsync<bool>(connection, "SELECT EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = $1)", _commands.Schema, cancellationToken).ConfigureAwait(false);
+                if (!schemaExists)
+                {
+                    await ExecuteAsync(connection, $"CREATE SCHEMA {_commands.Schema}", null, cancellationToken).ConfigureAwait(false);
+                }
+
+                await ExecuteAsync(connection, _commands.CreateSchemaVersionTable, null, cancellationToken).ConfigureAwait(false);
+                var current = await ScalarAsync<int>(connection, _commands.ReadSchemaVersion, null, cancellationToken).ConfigureAwait(false);
+                var migrations = _commands.Migrations;
+                var latest = migrations[^1].Version;
+                if (current > latest)
+                {
+                    throw new InvalidOperationException($"The PostgreSQL schema '{_commands.Schema}' is at version {current}, newer than this release's {latest}; run a newer release.");
+                }
+
+                foreach (var (version, sql) in migrations)
+                {
+                    if (version <= current)
+                    {
+                        continue;
+                    }
+
+                    await ExecuteAsync(connection, sql, null, cancellationToken).ConfigureAwait(false);
+                    await ExecuteAsync(connection, _commands.RecordSchemaVersion, version, cancellationToken).ConfigureAwait(false);
+                }
+
+                await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+                if (current < latest)
+                {
+                    SchemaMigrated(_logger, _commands.Schema, current, latest);
+                }
+                else
+                {
+                    SchemaCurrent(_logger, _commands.Schema, current);
+                }
+            }
+        }
+    }
+
+    /// <inheritdoc />
+    public Task<StoredState> ReadAsync(GrainStateKey key, CancellationToken cancellationToken) => _reader.ReadAsync(key, cancellationToken);
+
+    /// <inheritdoc />
+    public Task<IReadOnlyList<long>> CommitAsync(WriteUnit unit, CancellationToken cancellationToken) => _writer.CommitAsync(unit, cancellationToken);
+
+    /// <inheritdoc />
+    public async Task<IReadOnlyList<StoredStreamEvent>> ReadStreamAsync(string stream, long afterSequence, int maxCount, CancellationToken cancellationToken)
+    {
+        StorageArguments.ValidateStream(stream);
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+        if (maxCount <= 0)
+        {
+            return [];
+        }
+
+        var command = _dataSource.CreateCommand(_commands.ReadStream);
+        await using (command.ConfigureAwait(false))
+        {
+            command.Parameters.Add(new NpgsqlParameter<string> { NpgsqlDbType = NpgsqlDbType.Text, TypedValue = stream });
+            command.Parameters.Add(new NpgsqlParameter<long> { NpgsqlDbType = NpgsqlDbType.Bigint, TypedValue = afterSequence });
+            command.Parameters.Add(new NpgsqlParameter<int> { NpgsqlDbType = NpgsqlDbType.Integer, TypedValue = maxCount });
+            var events = new List<StoredStreamEvent>(Math.Min(maxCount, 256));
+            var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            await using (reader.ConfigureAwait(false))
+            {
+                while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+                {
+                    events.Add(new StoredStreamEvent(
+                        reader.GetInt64(0),
+                        stream,
+                        reader.GetString(1),
+                        reader.GetFieldValue<byte[]>(2),
+                        reader.GetFieldValue<DateTimeOffset>(3)));
+                }
+            }
+
+            return events;
+        }
+    }
+
+    /// <summary>
+    /// Accepts no more calls, commits (or fails) every write already accepted and answers every read,
+    /// then closes the connections.
+    /// </summary>
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
+        await _writer.DisposeAsync().ConfigureAwait(false);
+        await _reader.DisposeAsync().ConfigureAwait(false);
+        await _dataSource.DisposeAsync().ConfigureAwait(false);
+    }
+
+    private static async Task ExecuteAsync(NpgsqlConnection connection, string sql, object? parameter, CancellationToken cancellationToken)
+    {
+        var command = new NpgsqlCommand(sql, connection);
+        await using (command.ConfigureAwait(false))
+        {
+            if (parameter is not null)
+            {
+                command.Parameters.Add(new NpgsqlParameter { Value = parameter });
+            }
+
+            await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private static async Task<T> ScalarAsync<T>(NpgsqlConnection connection, string sql, object? parameter, CancellationToken cancellationToken)
+    {
+        var command = new NpgsqlCommand(sql, connection);
+        await using (command.ConfigureAwait(false))
+        {
+            if (parameter is not null)
+            {
+                command.Parameters.Add(new NpgsqlParameter { Value = parameter });
+            }
+
+            var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            await using (reader.ConfigureAwait(false))
+            {
+                await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+                return reader.GetFieldValue<T>(0);
+            }
+        }
+    }
+}

@@ -1,0 +1,74 @@
+using System.Text.RegularExpressions;
+
+namespace OrleansVoucher.Silo.Storage.PostgreSql;
+
+/// <summary>Settings of <see cref="PostgreSqlGrainStorage"/>.</summary>
+public sealed partial class PostgreSqlStorageOptions
+{
+    /// <summary>The schema used when none is configured.</summary>
+    public const string DefaultSchema = "orleans_voucher";
+
+    /// <summary>The Npgsql connection string. Required.</summary>
+    public string ConnectionString { get; set; } = "";
+
+    /// <summary>
+    /// The schema holding the store's tables, created if missing. A plain lower-case identifier
+    /// (letters, digits, underscores). Several silos share a store by sharing database and schema.
+    /// </summary>
+    public string Schema { get; set; } = DefaultSchema;
+
+    /// <summary>Most write units committed in one transaction.</summary>
+    public int MaxBatchSize { get; set; } = 1024;
+
+    /// <summary>
+    /// Most write transactions in flight at once, each on its own connection. Two let one batch
+    /// form and travel while the previous one waits for its commit to reach disk.
+    /// </summary>
+    public int MaxConcurrentBatches { get; set; } = 2;
+
+    /// <summary>Most distinct states read in one query.</summary>
+    public int MaxReadBatchSize { get; set; } = 1024;
+
+    /// <summary>Most read queries in flight at once.</summary>
+    public int MaxConcurrentReads { get; set; } = 4;
+
+    /// <summary>
+    /// How often a batch is retried when the server aborts it for a reason unrelated to its data (a
+    /// deadlock with another silo's transaction). The batch's units fail once retries run out.
+    /// </summary>
+    public int MaxTransientRetries { get; set; } = 5;
+
+    /// <summary>Throws <see cref="ArgumentException"/> naming the first invalid setting.</summary>
+    public void Validate()
+    {
+        if (string.IsNullOrWhiteSpace(ConnectionString))
+        {
+            throw new ArgumentException("A PostgreSQL connection string is required.", nameof(ConnectionString));
+        }
+
+        if (Schema is null || !SchemaPattern().IsMatch(Schema))
+        {
+            throw new ArgumentException($"The schema '{Schema}' is not a plain lower-case identifier (letters, digits and underscores, at most 63 characters).", nameof(Schema));
+        }
+
+        ThrowIfBelowOne(MaxBatchSize, nameof(MaxBatchSize));
+        ThrowIfBelowOne(MaxConcurrentBatches, nameof(MaxConcurrentBatches));
+        ThrowIfBelowOne(MaxReadBatchSize, nameof(MaxReadBatchSize));
+        ThrowIfBelowOne(MaxConcurrentReads, nameof(MaxConcurrentReads));
+        if (MaxTransientRetries < 0)
+        {
+            throw new ArgumentException("MaxTransientRetries must not be negative.", nameof(MaxTransientRetries));
+        }
+    }
+
+    private static void ThrowIfBelowOne(int value, string name)
+    {
+        if (value < 1)
+        {
+            throw new ArgumentException($"{name} must be at least 1, not {value}.", name);
+        }
+    }
+
+    [GeneratedRegex("^[a-z_][a-z0-9_]{0,62}$", RegexOptions.CultureInvariant)]
+    private static partial Regex SchemaPattern();
+}
