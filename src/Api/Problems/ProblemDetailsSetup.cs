@@ -20,7 +20,7 @@ internal static class ProblemDetailsSetup
         problem.Status = status;
         problem.Type = ProblemTypes.For(code);
         problem.Extensions[ApiProblems.CodeMember] = code;
-        if (problem.Title is null || problem.Title == ReasonPhraseTitle(status))
+        if (problem.Title is null || ReasonPhraseTitles(status).Contains(problem.Title))
         {
             problem.Title = ApiProblems.TitleOf(code);
         }
@@ -44,27 +44,26 @@ internal static class ProblemDetailsSetup
         _ => ProblemCodes.BadRequest,
     };
 
-    // The titles ProblemDetailsDefaults fills in: replaced by our code's title.
-    private static string? ReasonPhraseTitle(int status) => status switch
+    // The titles ProblemDetailsDefaults and the reason phrases fill in: replaced by our code's title.
+    private static string[] ReasonPhraseTitles(int status) => status switch
     {
-        400 => "Bad Request",
-        401 => "Unauthorized",
-        403 => "Forbidden",
-        404 => "Not Found",
-        405 => "Method Not Allowed",
-        406 => "Not Acceptable",
-        408 => "Request Timeout",
-        409 => "Conflict",
-        412 => "Precondition Failed",
-        413 => "Payload Too Large",
-        415 => "Unsupported Media Type",
-        422 => "Unprocessable Entity",
-        426 => "Upgrade Required",
-        429 => "Too Many Requests",
-        500 => "An error occurred while processing your request.",
-        502 => "Bad Gateway",
-        503 => "Service Unavailable",
-        504 => "Gateway Timeout",
-        _ => null,
+        400 => ["Bad Request"],
+        401 => ["Unauthorized"],
+        403 => ["Forbidden"],
+        404 => ["Not Found"],
+        405 => ["Method Not Allowed"],
+        406 => ["Not Acceptable"],
+        408 => ["Request Timeout"],
+        409 => ["Conflict"],
+        412 => ["Precondition Failed"],
+        413 => ["Payload Too Large", "Content Too Large", "Request Entity Too Large"],
+        415 => ["Unsupported Media Type"],
+        422 => ["Unprocessable Entity", "Unprocessable Content"],
+        429 => ["Too Many Requests"],
+        500 => ["An error occurred while processing your request.", "Internal Server Error"],
+        502 => ["Bad Gateway"],
+        503 => ["Service Unavailable"],
+        504 => ["Gateway Timeout"],
+        _ => [],
     };
 }
