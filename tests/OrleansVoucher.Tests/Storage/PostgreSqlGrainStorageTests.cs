@@ -1,0 +1,300 @@
+using Npgsql;
+using OrleansVoucher.Silo.Diagnostics;
+using OrleansVoucher.Silo.Storage.PostgreSql;
+
+namespace OrleansVoucher.Tests.Storage;
+
+/// <summary>
+/// The contract, group commit and several-silo behaviour of the PostgreSQL store. The class shares one
+/// database; every test uses its own keys and streams, and a second store stands in for a second silo.
+/// </summary>
+[Collection(PostgresCollection.Name)]
+public sealed class PostgreSqlGrainStorageTests : GrainStorageContractTests
+{
+    private static readonly SemaphoreSlim s_databaseLock = new(1, 1);
+    private static string? s_connectionString;
+
+    private readonly PostgresFixture _fixture;
+    private readonly SiloMetrics _metrics = new();
+    private readonly List<PostgreSqlGrainStorage> _extraStores = [];
+
+    public PostgreSqlGrainStorageTests(PostgresFixture fixture) => _fixture = fixture;
+
+    private PostgreSqlGrainStorage Postgres => (PostgreSqlGrainStorage)Storage;
+
+    protected override async Task<IGrainStorage> CreateStorageAsync()
+    {
+        await s_databaseLock.WaitAsync();
+        try
+        {
+            s_connectionString ??= await _fixture.CreateDatabaseAsync("storage");
+        }
+        finally
+        {
+            s_databaseLock.Release();
+        }
+
+        return NewStore();
+    }
+
+    public override async Task DisposeAsync()
+    {
+        await base.DisposeAsync();
+        foreach (var store in _extraStores)
+        {
+            await store.DisposeAsync();
+        }
+
+        _metrics.Dispose();
+    }
+
+    [Fact]
+    public async Task Concurrent_units_commit_in_one_transaction()
+    {
+        using var listener = new StorageMetricsListener(_metrics);
+        var batchesBefore = Postgres.Writer.BatchCount;
+        Postgres.Writer.Pause();
+
+        var writes = Enumerable.Range(0, 64).Select(i => Storage.WriteAsync(new StateWrite(Key($"group-{i}"), 0, Bytes("x")))).ToList();
+        Postgres.Writer.Resume();
+
+        Assert.All(await Task.WhenAll(writes), v => Assert.Equal(1, v));
+        Assert.Equal(1, Postgres.Writer.BatchCount - batchesBefore);
+        Assert.Equal([64], listener.BatchSizes);
+    }
+
+    [Fact]
+    public async Task A_conflict_fails_only_its_own_unit_of_the_batch()
+    {
+        using var listener = new StorageMetricsListener(_metrics);
+        var stale = Key("stale");
+        var staleSingle = Key("stale-single");
+        await Storage.WriteAsync(new StateWrite(stale, 0, Bytes("1")));
+        await Storage.WriteAsync(new StateWrite(staleSingle, 0, Bytes("1")));
+        Postgres.Writer.Pause();
+
+        var singles = Enumerable.Range(0, 5).Select(i => Storage.CommitAsync(
+            new WriteUnit([new StateWrite(Key($"single-{i}"), 0, Bytes("x"))], [new StreamEventWrite(Stream, $"single-{i}", Bytes("e"))]),
+            CancellationToken.None)).ToList();
+        var pairs = Enumerable.Range(0, 5).Select(i => Storage.CommitAsync(
+            new WriteUnit([new StateWrite(Key($"pair-{i}"), 0, Bytes("x")), new StateWrite(Key($"pair-{i}", "second"), 0, Bytes("y"))], [new StreamEventWrite(Stream, $"pair-{i}", Bytes("e"))]),
+            CancellationToken.None)).ToList();
+        var losingPair = Storage.CommitAsync(
+            new WriteUnit([new StateWrite(Key("loser"), 0, Bytes("x")), new StateWrite(stale, 0, Bytes("y"))], [new StreamEventWrite(Stream, "loser", Bytes("e"))]),
+            CancellationToken.None);
+        var losingSingle = Storage.CommitAsync(
+            new WriteUnit([new StateWrite(staleSingle, 5, Bytes("z"))], [new StreamEventWrite(Stream, "loser", Bytes("e"))]),
+            CancellationToken.None);
+        Postgres.Writer.Resume();
+
+        await Task.WhenAll(singles.Concat(pairs));
+        var conflict = await Assert.ThrowsAsync<InconsistentStateException>(() => losingPair);
+        Assert.Equal(stale, conflict.Key);
+        Assert.Equal(1, conflict.StoredVersion);
+        Assert.Equal(1, (await Assert.ThrowsAsync<InconsistentStateException>(() => losingSingle)).StoredVersion);
+        Assert.Equal(StoredState.Absent, await Storage.ReadAsync(Key("loser"), CancellationToken.None));
+        var events = await Storage.ReadStreamAsync(Stream, 0, 100, CancellationToken.None);
+        Assert.Equal(10, events.Count);
+        Assert.DoesNotContain(events, e => e.Key == "loser");
+        Assert.Equal([1, 1, 12], listener.BatchSizes);
+        Assert.Equal(2, listener.Conflicts);
+    }
+
+    [Fact]
+    public async Task Units_writing_the_same_state_wait_for_each_other()
+    {
+        var key = Key("queued");
+        var batchesBefore = Postgres.Writer.BatchCount;
+        Postgres.Writer.Pause();
+
+        var first = Storage.WriteAsync(new StateWrite(key, 0, Bytes("1")));
+        var second = Storage.WriteAsync(new StateWrite(key, 1, Bytes("2")));
+        var other = Storage.WriteAsync(new StateWrite(Key("bystander"), 0, Bytes("b")));
+        Postgres.Writer.Resume();
+
+        Assert.Equal(1, await first);
+        Assert.Equal(2, await second);
+        Assert.Equal(1, await other);
+        Assert.Equal(2, Postgres.Writer.BatchCount - batchesBefore);
+    }
+
+    [Fact]
+    public async Task Concurrent_reads_are_answered_by_one_query()
+    {
+        using var listener = new StorageMetricsListener(_metrics);
+        await Storage.WriteAsync(new StateWrite(Key("read-0"), 0, Bytes("zero")));
+        await Storage.WriteAsync(new StateWrite(Key("read-1"), 0, null));
+        Postgres.Reader.Pause();
+
+        var reads = Enumerable.Range(0, 40).Select(i => Storage.ReadAsync(Key($"read-{i % 20}"), CancellationToken.None)).ToList();
+        Postgres.Reader.Resume();
+
+        var states = await Task.WhenAll(reads);
+        Assert.Equal(Bytes("zero"), states[0].Payload);
+        Assert.Equal(Bytes("zero"), states[20].Payload);
+        Assert.NotSame(states[0].Payload, states[20].Payload);
+        Assert.Equal(new StoredState(1, null), states[1]);
+        Assert.All(states.Where((_, i) => i % 20 > 1), s => Assert.Equal(StoredState.Absent, s));
+        Assert.Equal([20], listener.ReadBatchSizes);
+    }
+
+    [Fact]
+    public async Task Two_silos_never_lose_an_increment()
+    {
+        var second = await NewInitializedStoreAsync();
+        var key = Key("counter");
+
+        await Task.WhenAll(SqliteGrainStorageTests.IncrementAsync(Storage, key, 1000), SqliteGrainStorageTests.IncrementAsync(second, key, 1000));
+
+        var state = await Storage.ReadAsync(key, CancellationToken.None);
+        Assert.Equal(2000, state.Version);
+        Assert.Equal(2000, BitConverter.ToInt32(state.Payload));
+    }
+
+    [Fact]
+    public async Task Two_silos_racing_units_over_the_same_states_keep_them_in_step()
+    {
+        var second = await NewInitializedStoreAsync();
+        var a = Key("pair-a");
+        var b = Key("pair-b");
+
+        // Both silos create the same two states at once (racing inserts of rows neither can lock), then
+        // keep writing both in one unit, each in its own order.
+        await Task.WhenAll(MoveBothAsync(Storage, a, b, 100), MoveBothAsync(second, b, a, 100));
+
+        var stateA = await Storage.ReadAsync(a, CancellationToken.None);
+        var stateB = await Storage.ReadAsync(b, CancellationToken.None);
+        Assert.Equal(200, stateA.Version);
+        Assert.Equal(200, stateB.Version);
+        Assert.Equal(stateA.Payload, stateB.Payload);
+    }
+
+    [Fact]
+    public async Task A_reader_paging_a_stream_while_two_silos_append_sees_every_event_once()
+    {
+        var second = await NewInitializedStoreAsync();
+        var appendersDone = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        async Task AppendAsync(IGrainStorage store, string silo)
+        {
+            await Task.WhenAll(Enumerable.Range(0, 8).Select(async worker =>
+            {
+                for (var i = 0; i < 25; i++)
+                {
+                    await store.CommitAsync(
+                        new WriteUnit([new StateWrite(Key($"{silo}-{worker}-{i}"), 0, Bytes("s"))], [new StreamEventWrite(Stream, silo, Bytes($"{silo}-{worker}-{i}"))]),
+                        CancellationToken.None);
+                }
+            }));
+        }
+
+        var appending = Task.WhenAll(AppendAsync(Storage, "one"), AppendAsync(second, "two"))
+            .ContinueWith(t => appendersDone.TrySetResult(), TaskScheduler.Default);
+        var seen = new List<StoredStreamEvent>();
+        var after = 0L;
+        while (true)
+        {
+            var finished = appendersDone.Task.IsCompleted;
+            var page = await Storage.ReadStreamAsync(Stream, after, 7, CancellationToken.None);
+            seen.AddRange(page);
+            if (page.Count > 0)
+            {
+                after = page[^1].Sequence;
+            }
+            else if (finished)
+            {
+                break;
+            }
+        }
+
+        await appending;
+        var all = await Storage.ReadStreamAsync(Stream, 0, 1000, CancellationToken.None);
+        Assert.Equal(400, all.Count);
+        Assert.Equal(all.Select(e => e.Sequence), seen.Select(e => e.Sequence));
+    }
+
+    [Fact]
+    public async Task Disposing_commits_accepted_units_and_rejects_new_ones()
+    {
+        Postgres.Writer.Pause();
+        var writes = Enumerable.Range(0, 10).Select(i => Storage.WriteAsync(new StateWrite(Key($"drain-{i}"), 0, Bytes("x")))).ToList();
+
+        await Postgres.DisposeAsync();
+
+        Assert.All(writes, w => Assert.True(w.IsCompletedSuccessfully));
+        await Assert.ThrowsAsync<ObjectDisposedException>(() => Storage.WriteAsync(new StateWrite(Key("late"), 0, Bytes("x"))));
+        await Assert.ThrowsAsync<ObjectDisposedException>(() => Storage.ReadAsync(Key("late"), CancellationToken.None));
+        await Assert.ThrowsAsync<ObjectDisposedException>(() => Storage.ReadStreamAsync(Stream, 0, 1, CancellationToken.None));
+        var other = await NewInitializedStoreAsync();
+        Assert.Equal(1, (await other.ReadAsync(Key("drain-9"), CancellationToken.None)).Version);
+    }
+
+    [Fact]
+    public async Task A_failed_transaction_fails_every_unit_in_it()
+    {
+        // A store whose schema was never created: the batch's statement fails as a whole.
+        var broken = NewStore("never_created");
+        broken.Writer.Pause();
+
+        var writes = Enumerable.Range(0, 3).Select(i => broken.WriteAsync(new StateWrite(Key($"broken-{i}"), 0, Bytes("x")))).ToList();
+        broken.Writer.Resume();
+
+        foreach (var write in writes)
+        {
+            var failure = await Assert.ThrowsAsync<PostgresException>(() => write);
+            Assert.Equal(PostgresErrorCodes.UndefinedTable, failure.SqlState);
+        }
+    }
+
+    [Fact]
+    public async Task Silos_starting_at_once_migrate_a_new_schema_once()
+    {
+        var stores = Enumerable.Range(0, 4).Select(_ => NewStore("started_together")).ToList();
+
+        await Task.WhenAll(stores.Select(s => s.InitializeAsync(CancellationToken.None)));
+
+        await using var connection = new NpgsqlConnection(s_connectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand("SELECT array_agg(version) FROM started_together.schema_version", connection);
+        var versions = (int[])(await command.ExecuteScalarAsync())!;
+        Assert.Equal([1], versions);
+        Assert.Equal(1, await stores[3].WriteAsync(new StateWrite(Key("migrated"), 0, Bytes("x"))));
+    }
+
+    private static async Task MoveBothAsync(IGrainStorage store, GrainStateKey first, GrainStateKey second, int count)
+    {
+        for (var done = 0; done < count;)
+        {
+            var one = await store.ReadAsync(first, CancellationToken.None);
+            var two = await store.ReadAsync(second, CancellationToken.None);
+            var next = BitConverter.GetBytes(Math.Max(one.Version, two.Version) + 1);
+            try
+            {
+                await store.CommitAsync(new WriteUnit([new StateWrite(first, one.Version, next), new StateWrite(second, two.Version, next)]), CancellationToken.None);
+                done++;
+            }
+            catch (InconsistentStateException)
+            {
+                // The other silo moved first: read again and retry.
+            }
+        }
+    }
+
+    private async Task<PostgreSqlGrainStorage> NewInitializedStoreAsync()
+    {
+        var store = NewStore();
+        await store.InitializeAsync(CancellationToken.None);
+        return store;
+    }
+
+    private PostgreSqlGrainStorage NewStore(string schema = PostgreSqlStorageOptions.DefaultSchema)
+    {
+        var store = new PostgreSqlGrainStorage(new PostgreSqlStorageOptions { ConnectionString = s_connectionString!, Schema = schema }, _metrics);
+        if (Storage is not null)
+        {
+            _extraStores.Add(store);
+        }
+
+        return store;
+    }
+}
