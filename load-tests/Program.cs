@@ -2,6 +2,12 @@ using OrleansVoucher.LoadTests.Benchmarks;
 using OrleansVoucher.LoadTests.Cli;
 
 // The load-test program: `bench <name> [options]` runs one benchmark and ends its output with one JSON line.
+// `run <scenario> [options]` runs a load scenario (docs/load-testing.md); it parses its own, repeatable options.
+if (args is ["run", .. var runArgs])
+{
+    return await OrleansVoucher.LoadTests.Runner.Cli.RunCommand.RunAsync(runArgs).ConfigureAwait(false);
+}
+
 var commands = new CommandDispatcher("OrleansVoucher.LoadTests")
     .Add(
         "bench",

@@ -148,7 +148,7 @@ public sealed class LoadRunner
             var wait = phaseStart + (interval * (index + 1)) - Elapsed(runStart);
             if (wait > TimeSpan.Zero)
             {
-                var delay = Task.Delay(wait, _time, cancel.Token);
+                var delay = ClockDelay.WaitAsync(_time, wait, cancel.Token);
                 if (await Task.WhenAny(delay, until).ConfigureAwait(false) == until)
                 {
                     cancel.Cancel();
@@ -320,7 +320,7 @@ public sealed class LoadRunner
     private Task SleepUntilAsync(long runStart, TimeSpan at, CancellationToken stop)
     {
         var wait = at - Elapsed(runStart);
-        return wait > TimeSpan.Zero ? Task.Delay(wait, _time, stop).ContinueWith(static _ => { }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default) : Task.CompletedTask;
+        return wait > TimeSpan.Zero ? ClockDelay.WaitAsync(_time, wait, stop).ContinueWith(static _ => { }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default) : Task.CompletedTask;
     }
 
     private TimeSpan Elapsed(long runStart) => _time.GetElapsedTime(runStart);

@@ -9,8 +9,8 @@ namespace OrleansVoucher.LoadTests.Runner;
 /// the closed model), times them, and hands every ended invocation to the phase's recorder.
 /// </summary>
 /// <remarks>
-/// Open model: one dispatcher walks the arrival schedule, sleeps until the next intended start (timer
-/// granularity 1 ms), then starts every invocation that is due — late ones too, at once, never skipped.
+/// Open model: one dispatcher walks the arrival schedule, sleeps until the next intended start (see
+/// <see cref="SleepUntilPreciseAsync"/>), then starts every invocation that is due — late ones too, at once, never skipped.
 /// Each invocation's response time runs from its intended start, so time the runner itself lost (a
 /// pause, a starved thread pool, a slow synchronous step) is counted, not hidden; its service time runs
 /// from the actual send. An invocation due while <see cref="RunOptions.MaxInFlight"/> are running is not
@@ -35,6 +35,7 @@ internal sealed class ScenarioRuntime
     private readonly ScenarioInfo _openWarmUpInfo;
     private readonly ScenarioInfo _openInfo;
     private readonly Lock _sealGate = new();
+    private readonly bool _systemClock;
     private int _inFlight;
     private long _invocations;
     private bool _draining;
@@ -45,6 +46,7 @@ internal sealed class ScenarioRuntime
     {
         _scenario = scenario;
         _time = options.TimeProvider;
+        _systemClock = ReferenceEquals(_time, TimeProvider.System);
         _runStart = runStart;
         _maxInFlight = options.MaxInFlight;
         _seedBase = Mix((ulong)(uint)options.Seed ^ Fnv(scenario.Name));
@@ -141,7 +143,7 @@ internal sealed class ScenarioRuntime
         }
 
         using var cancel = new CancellationTokenSource();
-        var delay = Task.Delay(timeout, _time, cancel.Token);
+        var delay = ClockDelay.WaitAsync(_time, timeout, cancel.Token);
         var first = await Task.WhenAny(task, delay).ConfigureAwait(false);
         cancel.Cancel();
         return first == task;
@@ -154,8 +156,7 @@ internal sealed class ScenarioRuntime
         var pending = arrivals.MoveNext();
         while (pending)
         {
-            var wait = phaseStart + arrivals.Current - Elapsed;
-            if (wait > TimeSpan.Zero && !await SleepAsync(wait, stop).ConfigureAwait(false))
+            if (!await SleepUntilPreciseAsync(phaseStart + arrivals.Current, stop).ConfigureAwait(false))
             {
                 return;
             }
@@ -166,12 +167,11 @@ internal sealed class ScenarioRuntime
             }
 
             var now = Elapsed;
-            do
+            while (pending && phaseStart + arrivals.Current <= now)
             {
                 Dispatch(recorder, warmUp, phaseStart + arrivals.Current);
                 pending = arrivals.MoveNext();
             }
-            while (pending && phaseStart + arrivals.Current <= now);
         }
 
         await SleepUntilAsync(phaseStart + schedule.Duration, stop).ConfigureAwait(false);
@@ -278,7 +278,7 @@ internal sealed class ScenarioRuntime
                     copies.LimitIterations(iterations);
                     copies.SetTarget(phase.Changes[0].Copies, recorder, warmUp);
                     var finished = copies.WhenStopped();
-                    var deadline = cut is null ? Task.Delay(Timeout.InfiniteTimeSpan, _time, stop) : Task.Delay(end - Elapsed > TimeSpan.Zero ? end - Elapsed : TimeSpan.Zero, _time, stop);
+                    var deadline = cut is null ? ClockDelay.WaitAsync(_time, Timeout.InfiniteTimeSpan, stop) : ClockDelay.WaitAsync(_time, end - Elapsed, stop);
                     await Task.WhenAny(finished, deadline).ConfigureAwait(false);
                     copies.SetTarget(0, recorder, warmUp);
                     copies.LimitIterations(null);
@@ -294,7 +294,13 @@ internal sealed class ScenarioRuntime
                 foreach (var change in phase.Changes)
                 {
                     var at = phaseOffset + change.At;
-                    if (at >= end || !await SleepUntilAsync(at, stop).ConfigureAwait(false))
+                    if (at >= end)
+                    {
+                        await SleepUntilAsync(end, stop).ConfigureAwait(false);
+                        return;
+                    }
+
+                    if (!await SleepUntilAsync(at, stop).ConfigureAwait(false))
                     {
                         return;
                     }
@@ -321,14 +327,44 @@ internal sealed class ScenarioRuntime
         return wait > TimeSpan.Zero ? SleepAsync(wait, stop) : Task.FromResult(!stop.IsCancellationRequested);
     }
 
-    // Sleeps at least `wait`, rounded up to whole milliseconds: the system timer's granularity, so that
-    // the dispatcher never spins on a sub-millisecond wait. False when the run was stopped.
+    // The open model's wait for the next intended start. The system timer counts whole milliseconds
+    // and may fire up to one early: a wait of a millisecond or more sleeps on the timer and then spins
+    // out the remaining fraction (at most a millisecond of spinning per wake); a shorter wait sleeps a
+    // full millisecond and sends the batch that came due, so high rates do not keep a core spinning.
+    // Lateness either way is measured as send lag and counted in the response time.
+    private async Task<bool> SleepUntilPreciseAsync(TimeSpan due, CancellationToken stop)
+    {
+        var wait = due - Elapsed;
+        if (wait <= TimeSpan.Zero)
+        {
+            return !stop.IsCancellationRequested;
+        }
+
+        if (!_systemClock)
+        {
+            return await SleepAsync(wait, stop).ConfigureAwait(false);
+        }
+
+        if (!await SleepAsync(wait < TimeSpan.FromMilliseconds(1) ? TimeSpan.FromMilliseconds(1) : wait, stop).ConfigureAwait(false))
+        {
+            return false;
+        }
+
+        var spin = default(SpinWait);
+        while (Elapsed < due && !stop.IsCancellationRequested)
+        {
+            spin.SpinOnce(sleep1Threshold: -1);
+        }
+
+        return !stop.IsCancellationRequested;
+    }
+
+    // Sleeps `wait` on the run's clock; false when the run was stopped.
     private async Task<bool> SleepAsync(TimeSpan wait, CancellationToken stop)
     {
-        var rounded = TimeSpan.FromTicks((wait.Ticks + TimeSpan.TicksPerMillisecond - 1) / TimeSpan.TicksPerMillisecond * TimeSpan.TicksPerMillisecond);
         try
         {
-            await Task.Delay(rounded, _time, stop).ConfigureAwait(false);
+            await ClockDelay.WaitAsync(_time, wait, stop).ConfigureAwait(false);
             return true;
         }
         catch (OperationCanceledException) when (stop.IsCancellationRequested)

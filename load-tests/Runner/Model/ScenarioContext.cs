@@ -61,6 +61,12 @@ public sealed class ScenarioContext
     public CancellationToken CancellationToken { get; }
 
     /// <summary>
+    /// Waits on the run's clock (think time between steps, a pause a scenario needs); cancelled with the
+    /// run. Exact to the clock's resolution, so a test clock drives it deterministically.
+    /// </summary>
+    public Task DelayAsync(TimeSpan delay) => ClockDelay.WaitAsync(TimeProvider, delay, CancellationToken);
+
+    /// <summary>
     /// Runs one named step of the invocation and records its own ok/fail count and time (from its start
     /// to its end) in the report's step table. An exception becomes a failed response. Return the
     /// failure from the scenario to fail the invocation: <c>if (step.IsError) return step;</c>.

@@ -106,7 +106,8 @@ public sealed class LatencyHistogram
             return Min;
         }
 
-        var rank = Math.Max(1, (long)Math.Ceiling(percentile / 100 * count));
+        // Rounded first, so that 99.9 % of 1000 is rank 999 and not 1000 (0.999 is not exact in binary).
+        var rank = Math.Max(1, (long)Math.Ceiling(Math.Round(percentile / 100 * count, 9)));
         var seen = 0L;
         for (var bucket = 0; bucket < BucketCount; bucket++)
         {

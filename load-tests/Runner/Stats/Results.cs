@@ -109,11 +109,11 @@ public sealed record ScenarioStats
 
     /// <summary>The successes' response-time histogram, for thresholds on any percentile.</summary>
     [JsonIgnore]
-    public required LatencyHistogram ResponseTimeHistogram { get; init; }
+    public LatencyHistogram ResponseTimeHistogram { get; init; } = new();
 
     /// <summary>The successes' service-time histogram.</summary>
     [JsonIgnore]
-    public required LatencyHistogram ServiceTimeHistogram { get; init; }
+    public LatencyHistogram ServiceTimeHistogram { get; init; } = new();
 
     public bool IsOpenModel => Model == "open";
 }

@@ -1,0 +1,236 @@
+using System.Globalization;
+
+namespace OrleansVoucher.LoadTests.Runner.Cli;
+
+/// <summary>
+/// The <c>run</c> command's arguments: <c>run &lt;scenario&gt; [--rate R | --concurrency C] [--duration D]
+/// [--warmup W] [--url U] [--threshold T]... [--report-dir DIR]</c>, or <c>run --config suite.json</c>.
+/// Options are <c>--name value</c> or <c>--name=value</c>; <c>--threshold</c> and <c>--setting</c> repeat.
+/// </summary>
+public sealed class RunArguments
+{
+    /// <summary>Every option with its value's name and help text, for the usage text.</summary>
+    public static readonly IReadOnlyList<(string Name, string Value, string Help)> Options =
+    [
+        ("url", "url", "the target: for http-get the URL to call, for API scenarios the API's base URL"),
+        ("rate", "n", "open model: n requests per second on a fixed schedule (inject)"),
+        ("concurrency", "n", "closed model: n copies sending back to back (keep constant)"),
+        ("duration", "time", "how long the steady load runs (default 30s)"),
+        ("ramp-up", "time", "ramp linearly from zero to the rate or copies first"),
+        ("iterations", "n", "send n requests instead of running for a duration"),
+        ("warmup", "time", "load before measuring, results discarded (default 5s; 0 for none)"),
+        ("threshold", "rule", "e.g. \"p99<=25ms\", \"fail_percent<=0.1\", \"rps>=1000\"; repeatable"),
+        ("setting", "name=value", "a scenario setting, as in a suite file's \"settings\"; repeatable"),
+        ("config", "file", "run a suite file; a scenario name given too picks one of its scenarios"),
+        ("report-dir", "dir", "where the reports go (default reports/<yyyyMMdd-HHmmss>)"),
+        ("format", "list", "report formats: txt,md,csv,html,json or all (default all)"),
+        ("max-in-flight", "n", "requests of one scenario running at once; more are failures (default 10000)"),
+        ("timeout", "time", "how long one HTTP request may take (default 30s)"),
+        ("interval", "time", "reporting interval: chart resolution and live view (default 1s)"),
+        ("drain-timeout", "time", "how long requests still running at the end may finish (default 10s)"),
+        ("seed", "n", "seed of the scenarios' random data (default 1)"),
+        ("name", "text", "the test's name in the reports"),
+        ("list", string.Empty, "list the scenarios and exit"),
+    ];
+
+    public string? Scenario { get; private set; }
+
+    public string? Config { get; private set; }
+
+    public Uri? Url { get; private set; }
+
+    public double? Rate { get; private set; }
+
+    public int? Concurrency { get; private set; }
+
+    public TimeSpan? Duration { get; private set; }
+
+    public TimeSpan? RampUp { get; private set; }
+
+    public long? Iterations { get; private set; }
+
+    public TimeSpan? WarmUp { get; private set; }
+
+    public List<Threshold> Thresholds { get; } = [];
+
+    public Dictionary<string, string> Settings { get; } = new(StringComparer.Ordinal);
+
+    public string? ReportDir { get; private set; }
+
+    public List<string> Formats { get; } = [];
+
+    public int? MaxInFlight { get; private set; }
+
+    public TimeSpan? Timeout { get; private set; }
+
+    public TimeSpan? Interval { get; private set; }
+
+    public TimeSpan? DrainTimeout { get; private set; }
+
+    public int? Seed { get; private set; }
+
+    public string? Name { get; private set; }
+
+    public bool List { get; private set; }
+
+    public bool Help { get; private set; }
+
+    /// <summary>Whether a flag that shapes the load was given (not allowed with <c>--config</c>).</summary>
+    public bool HasLoadFlags => Rate is not null || Concurrency is not null || Duration is not null || RampUp is not null || Iterations is not null || Settings.Count > 0;
+
+    /// <summary>Parses the arguments after <c>run</c>; throws <see cref="FormatException"/> saying what is wrong.</summary>
+    public static RunArguments Parse(IReadOnlyList<string> args)
+    {
+        ArgumentNullException.ThrowIfNull(args);
+        var parsed = new RunArguments();
+        for (var i = 0; i < args.Count; i++)
+        {
+            var arg = args[i];
+            if (arg is "-h" or "--help" or "help")
+            {
+                parsed.Help = true;
+                continue;
+            }
+
+            if (!arg.StartsWith("--", StringComparison.Ordinal))
+            {
+                if (parsed.Scenario is not null)
+                {
+                    throw new FormatException($"Unexpected argument '{arg}': give one scenario name (use a suite file for several).");
+                }
+
+                parsed.Scenario = arg;
+                continue;
+            }
+
+            string name;
+            string? value = null;
+            var equals = arg.IndexOf('=', StringComparison.Ordinal);
+            if (equals > 0)
+            {
+                name = arg[2..equals];
+                value = arg[(equals + 1)..];
+            }
+            else
+            {
+                name = arg[2..];
+            }
+
+            if (!Options.Any(o => o.Name == name))
+            {
+                throw new FormatException($"Unknown option --{name}.");
+            }
+
+            if (name == "list")
+            {
+                parsed.List = true;
+                continue;
+            }
+
+            if (value is null)
+            {
+                if (i + 1 >= args.Count)
+                {
+                    throw new FormatException($"Option --{name} needs a value.");
+                }
+
+                value = args[++i];
+            }
+
+            parsed.Set(name, value);
+        }
+
+        if (parsed.Rate is not null && parsed.Concurrency is not null)
+        {
+            throw new FormatException("Give --rate (open model) or --concurrency (closed model), not both.");
+        }
+
+        return parsed;
+    }
+
+    private void Set(string name, string value)
+    {
+        switch (name)
+        {
+            case "url":
+                Url = Uri.TryCreate(value, UriKind.Absolute, out var url) ? url : throw new FormatException($"--url '{value}' is not an absolute URL, e.g. http://127.0.0.1:5080/health/live.");
+                break;
+            case "rate":
+                Rate = double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var rate) && rate > 0 && double.IsFinite(rate)
+                    ? rate
+                    : throw new FormatException($"--rate must be a number of requests per second above zero; got '{value}'.");
+                break;
+            case "concurrency":
+                Concurrency = PositiveInt(name, value);
+                break;
+            case "duration":
+                Duration = PositiveDuration(name, value);
+                break;
+            case "ramp-up":
+                RampUp = PositiveDuration(name, value);
+                break;
+            case "iterations":
+                Iterations = long.TryParse(value.Replace("_", string.Empty, StringComparison.Ordinal), NumberStyles.Integer, CultureInfo.InvariantCulture, out var iterations) && iterations > 0
+                    ? iterations
+                    : throw new FormatException($"--iterations must be a whole number above zero; got '{value}'.");
+                break;
+            case "warmup":
+                WarmUp = Duration0(name, value);
+                break;
+            case "threshold":
+                Thresholds.Add(Threshold.Parse(value));
+                break;
+            case "setting":
+                var separator = value.IndexOf('=', StringComparison.Ordinal);
+                if (separator <= 0)
+                {
+                    throw new FormatException($"--setting takes name=value; got '{value}'.");
+                }
+
+                Settings[value[..separator]] = value[(separator + 1)..];
+                break;
+            case "config":
+                Config = value;
+                break;
+            case "report-dir":
+                ReportDir = value;
+                break;
+            case "format":
+                Formats.Add(value);
+                break;
+            case "max-in-flight":
+                MaxInFlight = PositiveInt(name, value);
+                break;
+            case "timeout":
+                Timeout = PositiveDuration(name, value);
+                break;
+            case "interval":
+                Interval = PositiveDuration(name, value);
+                break;
+            case "drain-timeout":
+                DrainTimeout = Duration0(name, value);
+                break;
+            case "seed":
+                Seed = int.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out var seed) ? seed : throw new FormatException($"--seed must be a whole number; got '{value}'.");
+                break;
+            case "name":
+                Name = value;
+                break;
+        }
+    }
+
+    private static int PositiveInt(string name, string value) =>
+        int.TryParse(value.Replace("_", string.Empty, StringComparison.Ordinal), NumberStyles.Integer, CultureInfo.InvariantCulture, out var number) && number > 0
+            ? number
+            : throw new FormatException($"--{name} must be a whole number above zero; got '{value}'.");
+
+    private static TimeSpan PositiveDuration(string name, string value) =>
+        DurationText.TryParse(value, out var duration) && duration > TimeSpan.Zero
+            ? duration
+            : throw new FormatException($"--{name} must be a duration above zero such as 30s, 500ms or 2m; got '{value}'.");
+
+    private static TimeSpan Duration0(string name, string value) =>
+        DurationText.TryParse(value, out var duration)
+            ? duration
+            : throw new FormatException($"--{name} must be a duration such as 0, 5s or 1m; got '{value}'.");
+}

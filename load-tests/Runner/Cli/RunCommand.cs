@@ -1,0 +1,271 @@
+using System.Text.Json;
+using Microsoft.Extensions.Logging;
+using OrleansVoucher.LoadTests.Runner.Live;
+using OrleansVoucher.LoadTests.Runner.Reports;
+
+namespace OrleansVoucher.LoadTests.Runner.Cli;
+
+/// <summary>
+/// <c>run</c>: runs a registered scenario (or a suite file), shows the live view on stderr, writes the
+/// reports, prints the text report and a one-line JSON summary on stdout, and exits 0 when every
+/// threshold held, 1 when one broke, 2 for a usage or set-up error, 3 when the run itself failed and
+/// 130 when stopped with Ctrl+C (reports are still written).
+/// </summary>
+internal static class RunCommand
+{
+    public const string Verb = "run";
+
+    public static async Task<int> RunAsync(IReadOnlyList<string> args, ScenarioRegistry? registry = null)
+    {
+        registry ??= ScenarioRegistry.CreateDefault();
+        RunArguments arguments;
+        try
+        {
+            arguments = RunArguments.Parse(args);
+        }
+        catch (FormatException exception)
+        {
+            Console.Error.WriteLine(exception.Message);
+            WriteUsage(Console.Error, registry);
+            return 2;
+        }
+
+        if (arguments.Help || (arguments.Scenario is null && arguments.Config is null && !arguments.List))
+        {
+            WriteUsage(Console.Error, registry);
+            return arguments.Help ? 0 : 2;
+        }
+
+        if (arguments.List)
+        {
+            foreach (var scenario in registry.All)
+            {
+                Console.Out.WriteLine($"{scenario.Name,-24}{scenario.Description}");
+            }
+
+            return 0;
+        }
+
+        var view = LiveConsoleView.ForStandardError();
+        using var loggers = LoggerFactory.Create(builder => builder.AddProvider(new ConsoleLoggerProvider(view, LogLevel.Information)));
+        Plan plan;
+        HttpClient? http = null;
+        try
+        {
+            plan = BuildPlan(arguments, registry, loggers, out http);
+        }
+        catch (Exception exception) when (exception is FormatException or ScenarioSetupException or ArgumentException or UriFormatException)
+        {
+            http?.Dispose();
+            Console.Error.WriteLine(exception.Message);
+            return 2;
+        }
+
+        using (http)
+        {
+            return await ExecuteAsync(plan, view, loggers).ConfigureAwait(false);
+        }
+    }
+
+    private static async Task<int> ExecuteAsync(Plan plan, LiveConsoleView view, ILoggerFactory loggers)
+    {
+        using var stop = new CancellationTokenSource();
+        using var abort = new CancellationTokenSource();
+        void OnCancel(object? sender, ConsoleCancelEventArgs e)
+        {
+            e.Cancel = true;
+            if (!stop.IsCancellationRequested)
+            {
+                view.Log("Stopping: the load ends now, running requests may finish (Ctrl+C again to cancel them).");
+                stop.Cancel();
+            }
+            else
+            {
+                abort.Cancel();
+            }
+        }
+
+        Console.CancelKeyPress += OnCancel;
+        RunResult result;
+        try
+        {
+            var runner = new LoadRunner(plan.Options with { Observer = view, LoggerFactory = loggers });
+            result = await runner.RunAsync(plan.Scenarios, stop.Token, abort.Token).ConfigureAwait(false);
+        }
+        catch (Exception exception) when (exception is not OperationCanceledException || !abort.IsCancellationRequested)
+        {
+            Console.Error.WriteLine($"The run failed: {exception}");
+            return 3;
+        }
+        finally
+        {
+            Console.CancelKeyPress -= OnCancel;
+        }
+
+        var directory = plan.ReportDir ?? ReportWriter.DefaultDirectory(result.StartedUtc);
+        var files = ReportWriter.Write(result, directory, plan.Formats);
+        Console.Out.WriteLine();
+        TextReport.Write(result, Console.Out);
+        Console.Error.WriteLine($"Reports in {Path.GetFullPath(directory)}: {string.Join(", ", files.Select(Path.GetFileName))}");
+        Console.Out.WriteLine(SummaryLine(result, directory));
+        return result.StoppedEarly ? 130 : result.Passed ? 0 : 1;
+    }
+
+    private static Plan BuildPlan(RunArguments arguments, ScenarioRegistry registry, ILoggerFactory loggers, out HttpClient? http)
+    {
+        http = null;
+        var suite = arguments.Config is { } path ? SuiteConfig.Load(path) : null;
+        if (suite is not null && arguments.HasLoadFlags)
+        {
+            throw new FormatException("With --config the load comes from the suite file; --rate, --concurrency, --duration, --ramp-up, --iterations and --setting go there.");
+        }
+
+        var entries = suite?.Scenarios ?? [new SuiteScenario { Scenario = arguments.Scenario }];
+        if (suite is not null && arguments.Scenario is { } only)
+        {
+            entries = [.. entries.Where(e => (e.Name ?? e.Scenario) == only)];
+            if (entries.Count == 0)
+            {
+                throw new FormatException($"The suite has no scenario named '{only}'.");
+            }
+        }
+
+        var maxInFlight = arguments.MaxInFlight ?? suite?.MaxInFlight ?? 10_000;
+        var timeout = arguments.Timeout ?? SuiteConfig.Duration(suite?.RequestTimeout, "requestTimeout") ?? TimeSpan.FromSeconds(30);
+        var suiteTarget = arguments.Url ?? (suite?.Target is { } target ? ParseUrl(target, "target") : null);
+        var suiteWarmUp = arguments.WarmUp ?? SuiteConfig.Duration(suite?.WarmUp, "warmUp") ?? TimeSpan.FromSeconds(5);
+        http = LoadHttpClient.Create(maxInFlight * entries.Count, timeout);
+
+        var scenarios = new List<Scenario>();
+        var configuration = new List<KeyValuePair<string, string>>
+        {
+            new("command line", "run " + string.Join(' ', Environment.GetCommandLineArgs().SkipWhile(a => a != Verb).Skip(1))),
+        };
+        if (arguments.Config is { } configPath)
+        {
+            configuration.Add(new("suite file", Path.GetFullPath(configPath)));
+        }
+
+        foreach (var entry in entries)
+        {
+            var where = $"scenario '{entry.Name ?? entry.Scenario}'";
+            if (!registry.TryGet(entry.Scenario!, out var registration))
+            {
+                throw new FormatException($"No scenario is registered as '{entry.Scenario}'. Known: {string.Join(", ", registry.All.Select(r => r.Name))}.");
+            }
+
+            var settings = new RunSettings
+            {
+                TargetUrl = entry.Target is { } own ? ParseUrl(own, where + " target") : suiteTarget,
+                Rate = suite is null ? arguments.Rate : entry.Rate,
+                Concurrency = suite is null ? arguments.Concurrency : entry.Concurrency,
+                Duration = (suite is null ? arguments.Duration : SuiteConfig.Duration(entry.Duration, where + " duration")) ?? TimeSpan.FromSeconds(30),
+                RampUp = suite is null ? arguments.RampUp : SuiteConfig.Duration(entry.RampUp, where + " rampUp"),
+                Iterations = suite is null ? arguments.Iterations : entry.Iterations,
+                WarmUp = arguments.WarmUp ?? SuiteConfig.Duration(entry.WarmUp, where + " warmUp") ?? suiteWarmUp,
+                Load = entry.Load?.Select((load, i) => load.ToSimulation($"{where} load[{i}]")).ToList(),
+                RequestTimeout = timeout,
+            };
+            if (settings.Rate is not null && settings.Concurrency is not null)
+            {
+                throw new FormatException($"{where}: give a rate (open model) or a concurrency (closed model), not both.");
+            }
+
+            var scenarioSettings = entry.Settings ?? (arguments.Settings.Count == 0 ? null : JsonSerializer.SerializeToElement(arguments.Settings));
+            var name = entry.Name ?? registration.Name;
+            var scenario = registration.Create(new ScenarioFactoryContext(name, settings, http, scenarioSettings, loggers)).WithName(name);
+            if (settings.LoadSimulations() is { } load)
+            {
+                scenario = scenario.WithLoadSimulations([.. load]);
+            }
+
+            scenario = scenario.WithWarmUpDuration(settings.WarmUp)
+                .WithThresholds([.. (entry.Thresholds ?? []).Select(t => Scoped(Threshold.Parse(t), name, where))]);
+            scenarios.Add(scenario);
+            if (settings.TargetUrl is { } scenarioTarget)
+            {
+                configuration.Add(new($"scenario {name}: target", scenarioTarget.ToString()));
+            }
+        }
+
+        var thresholds = (suite?.Thresholds ?? []).Select(Threshold.Parse).Concat(arguments.Thresholds).ToList();
+        configuration.Add(new("thresholds", thresholds.Count == 0 && scenarios.All(s => s.Thresholds.Count == 0)
+            ? "none"
+            : string.Join("; ", thresholds.Select(t => t.Text).Concat(scenarios.SelectMany(s => s.Thresholds.Select(t => $"{s.Name}: {t.Text}"))))));
+        configuration.Add(new("request timeout", DurationText.Format(timeout)));
+
+        var formats = arguments.Formats.Count > 0 ? ReportWriter.ParseFormats(arguments.Formats)
+            : suite?.Formats is { Count: > 0 } suiteFormats ? ReportWriter.ParseFormats(suiteFormats)
+            : ReportFormats.All;
+        var options = new RunOptions
+        {
+            TestName = arguments.Name ?? suite?.Name ?? (scenarios.Count == 1 ? $"{scenarios[0].Name} load test" : "OrleansVoucher load test"),
+            ReportingInterval = arguments.Interval ?? SuiteConfig.Duration(suite?.ReportingInterval, "reportingInterval") ?? TimeSpan.FromSeconds(1),
+            MaxInFlight = maxInFlight,
+            DrainTimeout = arguments.DrainTimeout ?? SuiteConfig.Duration(suite?.DrainTimeout, "drainTimeout") ?? TimeSpan.FromSeconds(10),
+            Seed = arguments.Seed ?? suite?.Seed ?? 1,
+            Thresholds = thresholds,
+            Configuration = configuration,
+        };
+        return new Plan(scenarios, options, arguments.ReportDir ?? suite?.ReportDir, formats);
+    }
+
+    private static Threshold Scoped(Threshold threshold, string scenario, string where) =>
+        threshold.Scenario is null || threshold.Scenario == scenario
+            ? threshold
+            : throw new FormatException($"{where}: threshold '{threshold.Text}' names another scenario; put it in the suite's \"thresholds\".");
+
+    private static Uri ParseUrl(string text, string what) =>
+        Uri.TryCreate(text, UriKind.Absolute, out var url) ? url : throw new FormatException($"{what}: '{text}' is not an absolute URL.");
+
+    private static string SummaryLine(RunResult result, string directory)
+    {
+        var summary = new
+        {
+            command = Verb,
+            test = result.TestName,
+            passed = result.Passed,
+            stopped_early = result.StoppedEarly,
+            report_dir = directory,
+            thresholds_broken = result.Thresholds.Count(t => !t.Passed),
+            scenarios = result.Scenarios.Select(s => new
+            {
+                name = s.Name,
+                model = s.Model,
+                requests = s.Requests,
+                ok = s.Ok,
+                fail = s.Fail,
+                fail_percent = Math.Round(s.FailPercent, 4),
+                rps = Math.Round(s.Rps, 2),
+                p50_ms = s.ResponseTime.P50,
+                p99_ms = s.ResponseTime.P99,
+                max_ms = s.ResponseTime.Max,
+                service_p99_ms = s.ServiceTime.P99,
+            }),
+        };
+        return JsonSerializer.Serialize(summary);
+    }
+
+    private static void WriteUsage(TextWriter writer, ScenarioRegistry registry)
+    {
+        writer.WriteLine("Usage: OrleansVoucher.LoadTests run <scenario> [--rate R | --concurrency C] [--duration D] [--warmup W] [--url U] [--threshold T]... [--report-dir DIR]");
+        writer.WriteLine("       OrleansVoucher.LoadTests run --config suite.json [scenario]");
+        writer.WriteLine();
+        foreach (var (name, value, help) in RunArguments.Options)
+        {
+            writer.WriteLine($"  --{name}{(value.Length == 0 ? string.Empty : $" <{value}>")}".PadRight(30) + help);
+        }
+
+        writer.WriteLine();
+        writer.WriteLine("Scenarios:");
+        foreach (var scenario in registry.All)
+        {
+            writer.WriteLine($"  {scenario.Name,-22}{scenario.Description}");
+        }
+
+        writer.WriteLine();
+        writer.WriteLine("Exit code: 0 all thresholds held, 1 a threshold broke, 2 usage error, 3 run failed, 130 stopped. See docs/load-testing.md.");
+    }
+
+    private sealed record Plan(IReadOnlyList<Scenario> Scenarios, RunOptions Options, string? ReportDir, ReportFormats Formats);
+}

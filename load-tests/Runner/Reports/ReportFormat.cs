@@ -1,0 +1,93 @@
+using System.Globalization;
+
+namespace OrleansVoucher.LoadTests.Runner.Reports;
+
+/// <summary>How the reports write numbers: invariant culture, latency to three significant digits.</summary>
+internal static class ReportFormat
+{
+    public static string Count(long value) => value.ToString("N0", CultureInfo.InvariantCulture);
+
+    public static string Rate(double value) => value.ToString(value >= 100 ? "N0" : "0.0", CultureInfo.InvariantCulture);
+
+    public static string Percent(double value) => value.ToString(value == 0 ? "0" : value < 0.01 ? "0.####" : "0.##", CultureInfo.InvariantCulture) + "%";
+
+    /// <summary>A latency in milliseconds, three significant digits: <c>0.412</c>, <c>4.12</c>, <c>41.2</c>, <c>412</c>, <c>4,120</c>.</summary>
+    public static string Milliseconds(double value) => value switch
+    {
+        0 => "0",
+        < 1 => value.ToString("0.000", CultureInfo.InvariantCulture),
+        < 10 => value.ToString("0.00", CultureInfo.InvariantCulture),
+        < 100 => value.ToString("0.0", CultureInfo.InvariantCulture),
+        _ => value.ToString("N0", CultureInfo.InvariantCulture),
+    };
+
+    /// <summary>A latency with its unit, switching to seconds from 10 s: <c>4.12 ms</c>, <c>12.3 s</c>.</summary>
+    public static string Latency(double milliseconds) =>
+        milliseconds >= 10_000 ? (milliseconds / 1000).ToString("0.0", CultureInfo.InvariantCulture) + " s" : Milliseconds(milliseconds) + " ms";
+
+    public static string Bytes(long value) => value switch
+    {
+        < 1024 => $"{value} B",
+        < 1024 * 1024 => (value / 1024.0).ToString("0.0", CultureInfo.InvariantCulture) + " KB",
+        < 1024L * 1024 * 1024 => (value / (1024.0 * 1024)).ToString("0.0", CultureInfo.InvariantCulture) + " MB",
+        _ => (value / (1024.0 * 1024 * 1024)).ToString("0.00", CultureInfo.InvariantCulture) + " GB",
+    };
+
+    public static string Seconds(TimeSpan value) => value.TotalSeconds.ToString("0.0", CultureInfo.InvariantCulture) + " s";
+
+    public static string Number(double value, string format = "0.###") =>
+        double.IsFinite(value) ? value.ToString(format, CultureInfo.InvariantCulture) : string.Empty;
+
+    public static string Timestamp(DateTimeOffset value) => value.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss 'UTC'", CultureInfo.InvariantCulture);
+
+    /// <summary>What the target column says: <c>500/s</c> for a rate, <c>64 copies</c> for copies.</summary>
+    public static string Target(ScenarioStats scenario, double target) =>
+        scenario.IsOpenModel ? Rate(target) + "/s" : ((int)target).ToString(CultureInfo.InvariantCulture) + " copies";
+
+    public static string Verdict(RunResult result)
+    {
+        var thresholds = result.Thresholds.ToList();
+        var broken = thresholds.Count(t => !t.Passed);
+        var stopped = result.StoppedEarly ? " (stopped early)" : string.Empty;
+        return thresholds.Count == 0
+            ? "NO THRESHOLDS" + stopped
+            : broken == 0
+                ? $"PASSED: {thresholds.Count} of {thresholds.Count} thresholds held{stopped}"
+                : $"FAILED: {broken} of {thresholds.Count} thresholds broken{stopped}";
+    }
+
+    /// <summary>The latency rows every report shows, as label, note and stats.</summary>
+    public static IEnumerable<(string Label, string Note, LatencyStats Stats)> LatencyRows(ScenarioStats scenario)
+    {
+        if (scenario.IsOpenModel)
+        {
+            yield return ("response time", "ok, from intended start", scenario.ResponseTime);
+            yield return ("service time", "ok, from actual send", scenario.ServiceTime);
+            yield return ("send lag", "runner: actual send − intended start", scenario.SendLag);
+        }
+        else
+        {
+            yield return ("service time", "ok; closed model: waits between requests are not seen", scenario.ServiceTime);
+        }
+
+        if (scenario.FailResponseTime.Count > 0)
+        {
+            yield return ("failures", "failed requests that got an answer", scenario.FailResponseTime);
+        }
+    }
+
+    public static string[] LatencyCells(LatencyStats stats) =>
+    [
+        Count(stats.Count),
+        Milliseconds(stats.Min),
+        Milliseconds(stats.Mean),
+        Milliseconds(stats.P50),
+        Milliseconds(stats.P75),
+        Milliseconds(stats.P95),
+        Milliseconds(stats.P99),
+        Milliseconds(stats.P999),
+        Milliseconds(stats.Max),
+    ];
+
+    public static readonly string[] LatencyHeaders = ["count", "min", "mean", "p50", "p75", "p95", "p99", "p99.9", "max"];
+}
