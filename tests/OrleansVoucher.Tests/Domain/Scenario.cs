@@ -85,6 +85,10 @@ public sealed class Scenario(DomainTestBase test)
         Ok(await Grains.GetGrain<IOccupationCatalogueGrain>(OccupationCatalogue.KeyFor(region, Year)).PublishAsync(Occupations));
     }
 
+    /// <summary>A region's catalogue for another year.</summary>
+    public async Task CatalogueForAsync(string region, int year) =>
+        Ok(await Grains.GetGrain<IOccupationCatalogueGrain>(OccupationCatalogue.KeyFor(region, year)).PublishAsync(Occupations));
+
     /// <summary>Fujian's policy and catalogue at province level.</summary>
     public Task FujianAsync() => RegionAsync(Fujian, RegionPolicy.Fujian);
 
