@@ -33,13 +33,4 @@ public static class SiloServiceCollectionExtensions
         services.AddHostedService(sp => sp.GetRequiredService<SiloRuntime>());
         return services;
     }
-
-    /// <summary>Uses a store in this process's memory: nothing survives the process. For tests.</summary>
-    public static ISiloBuilder UseMemoryStorage(this ISiloBuilder builder, string name = PersistentStateAttribute.DefaultStorageName)
-    {
-        ArgumentNullException.ThrowIfNull(builder);
-        builder.Services.AddKeyedSingleton<IGrainStorage>(name, (sp, _) => new MemoryGrainStorage(sp.GetRequiredService<TimeProvider>()));
-        builder.Services.AddSingleton(new StorageRegistration(name));
-        return builder;
-    }
 }
