@@ -170,6 +170,47 @@ public sealed class PostgreSqlGrainStorageTests : GrainStorageContractTests
     }
 
     [Fact]
+    public async Task A_unit_half_written_because_another_silo_inserted_a_row_is_undone_and_fails_alone()
+    {
+        var existing = Key("existing");
+        var contested = Key("contested");
+        await Storage.WriteAsync(new StateWrite(existing, 0, Bytes("before")));
+
+        // Another silo inserts the contested row and keeps its transaction open: the batch cannot lock
+        // a row it cannot see, so its insert waits for that transaction and loses once it commits.
+        await using var otherSilo = new NpgsqlConnection(s_connectionString);
+        await otherSilo.OpenAsync();
+        await using var otherTransaction = await otherSilo.BeginTransactionAsync();
+        await using (var insert = new NpgsqlCommand("INSERT INTO orleans_voucher.grain_state VALUES ($1, $2, $3, 1, 'other'::bytea, now())", otherSilo, otherTransaction))
+        {
+            insert.Parameters.Add(new NpgsqlParameter { Value = contested.GrainType });
+            insert.Parameters.Add(new NpgsqlParameter { Value = contested.StateName });
+            insert.Parameters.Add(new NpgsqlParameter { Value = contested.GrainKey });
+            await insert.ExecuteNonQueryAsync();
+        }
+
+        Postgres.Writer.Pause();
+        var halfWritten = Storage.CommitAsync(
+            new WriteUnit([new StateWrite(existing, 1, Bytes("after")), new StateWrite(contested, 0, Bytes("mine"))], [new StreamEventWrite(Stream, "half", Bytes("never"))]),
+            CancellationToken.None);
+        var bystander = Storage.CommitAsync(
+            new WriteUnit([new StateWrite(Key("bystander-a"), 0, Bytes("a")), new StateWrite(Key("bystander-b"), 0, Bytes("b"))], [new StreamEventWrite(Stream, "bystander", Bytes("kept"))]),
+            CancellationToken.None);
+        Postgres.Writer.Resume();
+        await WaitUntilABackendWaitsForALockAsync();
+        await otherTransaction.CommitAsync();
+
+        var conflict = await Assert.ThrowsAsync<InconsistentStateException>(() => halfWritten);
+        Assert.Equal(contested, conflict.Key);
+        Assert.Equal([1L, 1L], await bystander);
+        var state = await Storage.ReadAsync(existing, CancellationToken.None);
+        Assert.Equal(1, state.Version);
+        Assert.Equal(Bytes("before"), state.Payload);
+        Assert.Equal(Bytes("other"), (await Storage.ReadAsync(contested, CancellationToken.None)).Payload);
+        Assert.Equal(["bystander"], (await Storage.ReadStreamAsync(Stream, 0, 10, CancellationToken.None)).Select(e => e.Key));
+    }
+
+    [Fact]
     public async Task A_reader_paging_a_stream_while_two_silos_append_sees_every_event_once()
     {
         var second = await NewInitializedStoreAsync();
@@ -259,6 +300,18 @@ public sealed class PostgreSqlGrainStorageTests : GrainStorageContractTests
         var versions = (int[])(await command.ExecuteScalarAsync())!;
         Assert.Equal([1], versions);
         Assert.Equal(1, await stores[3].WriteAsync(new StateWrite(Key("migrated"), 0, Bytes("x"))));
+    }
+
+    private static async Task WaitUntilABackendWaitsForALockAsync()
+    {
+        // Polls the server's activity view, each query a round trip and its own transaction (a
+        // transaction would keep seeing its first snapshot of the view); no timer is involved.
+        await using var observer = new NpgsqlConnection(s_connectionString);
+        await observer.OpenAsync();
+        await using var command = new NpgsqlCommand("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()", observer);
+        while ((long)(await command.ExecuteScalarAsync())! == 0)
+        {
+        }
     }
 
     private static async Task MoveBothAsync(IGrainStorage store, GrainStateKey first, GrainStateKey second, int count)
