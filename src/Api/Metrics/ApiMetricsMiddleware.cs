@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using OrleansVoucher.Api.Problems;
 
 namespace OrleansVoucher.Api.Metrics;
 
@@ -9,20 +10,21 @@ internal sealed class ApiMetricsMiddleware(RequestDelegate next, ApiMetrics metr
     public async Task InvokeAsync(HttpContext context)
     {
         var started = Stopwatch.GetTimestamp();
-        var failed = false;
+        int? failedWith = null;
         try
         {
             await next(context);
         }
-        catch
+        catch (Exception exception)
         {
-            failed = true;
+            // Recorded with the status the exception handler will answer.
+            failedWith = ProblemExceptionHandler.Classify(exception).Status;
             throw;
         }
         finally
         {
             var route = (context.GetEndpoint() as RouteEndpoint)?.RoutePattern.RawText ?? "(unmatched)";
-            var status = failed ? StatusCodes.Status500InternalServerError : context.Response.StatusCode;
+            var status = failedWith ?? context.Response.StatusCode;
             var tags = new TagList
             {
                 { "http.route", route },

@@ -37,6 +37,7 @@ public sealed partial class PrometheusEndpointTests : IAsyncLifetime
         Assert.Equal("histogram", families["http_server_request_duration_seconds"]);
         Assert.Contains("orleansvoucher_api_problems_total{code=\"malformed-json\"} 1", text, StringComparison.Ordinal);
         Assert.Contains("orleansvoucher_api_requests_total{http_request_method=\"POST\",http_response_status_code=\"200\",http_route=\"/api/v1/admin/activation-collections\"} 1", text, StringComparison.Ordinal);
+        Assert.Contains("orleansvoucher_api_requests_total{http_request_method=\"POST\",http_response_status_code=\"400\",http_route=\"/api/v1/admin/activation-collections\"} 1", text, StringComparison.Ordinal);
         Assert.Matches(@"orleansvoucher_silo_calls_total [1-9]\d*\n", text);
         Assert.Matches(@"orleansvoucher_api_request_duration_seconds_bucket\{[^}]*le=""\+Inf""\} [1-9]", text);
     }
