@@ -152,7 +152,11 @@ public sealed partial class PostgresServer : IAsyncDisposable
         if (RunsAsRoot)
         {
             // The server runs as postgres, so the directory it owns must be postgres's.
-            await RunAsync("chown", [$"{ServiceUser}:{ServiceUser}", baseDirectory], asServiceUser: false, cancellationToken).ConfigureAwait(false);
+            var (exitCode, output) = await RunAsync("chown", [$"{ServiceUser}:{ServiceUser}", baseDirectory], asServiceUser: false, cancellationToken).ConfigureAwait(false);
+            if (exitCode != 0)
+            {
+                throw new InvalidOperationException($"PostgreSQL refuses to run as root, so the test server runs as the '{ServiceUser}' user, but handing it the data directory failed (does the user exist?): {output}");
+            }
         }
 
         if (!OperatingSystem.IsWindows())
@@ -454,10 +458,25 @@ public sealed partial class PostgresServer : IAsyncDisposable
         };
         if (asServiceUser && RunsAsRoot)
         {
-            start.FileName = File.Exists("/usr/sbin/runuser") ? "/usr/sbin/runuser" : File.Exists("/sbin/runuser") ? "/sbin/runuser" : "runuser";
-            start.ArgumentList.Add("-u");
-            start.ArgumentList.Add(ServiceUser);
-            start.ArgumentList.Add("--");
+            if (new[] { "/usr/sbin/runuser", "/sbin/runuser", "/usr/bin/runuser" }.FirstOrDefault(File.Exists) is { } runuser)
+            {
+                start.FileName = runuser;
+                start.ArgumentList.Add("-u");
+                start.ArgumentList.Add(ServiceUser);
+                start.ArgumentList.Add("--");
+            }
+            else
+            {
+                // su hands the words after "--" to the shell as $0, $1, ...
+                start.FileName = "su";
+                start.ArgumentList.Add("-s");
+                start.ArgumentList.Add("/bin/sh");
+                start.ArgumentList.Add("-c");
+                start.ArgumentList.Add("exec \"$0\" \"$@\"");
+                start.ArgumentList.Add(ServiceUser);
+                start.ArgumentList.Add("--");
+            }
+
             start.ArgumentList.Add(file);
         }
         else
