@@ -121,7 +121,7 @@ internal sealed class ScenarioRuntime
 
         if (!await WaitForAsync(idle.Task, timeout).ConfigureAwait(false))
         {
-            _logger.LogWarning("{Scenario}: {Count} invocations still running {Timeout} after the load ended; cancelling them.", _scenario.Name, InFlight, DurationText.Format(timeout));
+            _logger.LogWarning("{Count} invocations still running {Timeout} after the load ended; cancelling them.", InFlight, DurationText.Format(timeout));
             _abort.Cancel();
             await WaitForAsync(idle.Task, TimeSpan.FromSeconds(1)).ConfigureAwait(false);
         }
@@ -255,7 +255,7 @@ internal sealed class ScenarioRuntime
     {
         if (reason is not null && _loggedReasons.Count < ScenarioRecorder.MaxReasons && _loggedReasons.TryAdd(reason, true))
         {
-            _logger.LogWarning("{Scenario}: first failure of its kind: {Reason}", _scenario.Name, reason);
+            _logger.LogWarning("First failure of its kind: {Reason}", reason);
         }
     }
 

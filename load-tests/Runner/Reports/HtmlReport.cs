@@ -125,9 +125,10 @@ public static class HtmlReport
         Kpi(html, "requests", Count(s.Requests), $"{Count(s.Ok)} ok · {Count(s.Fail)} failed", null);
         Kpi(html, "success", Percent(100 - s.FailPercent), s.Fail == 0 ? "no failures" : $"{Percent(s.FailPercent)} failed", s.Fail > 0 ? "bad" : "good");
         Kpi(html, "throughput", Rate(s.Rps) + " rps", $"{Rate(s.OkRps)} ok/s · {Bytes(s.Bytes)}", null);
-        Kpi(html, "p50", Latency(s.ResponseTime.P50), latencyName, null);
-        Kpi(html, "p99", Latency(s.ResponseTime.P99), s.IsOpenModel ? $"service p99 {Latency(s.ServiceTime.P99)}" : latencyName, null);
-        Kpi(html, "max", Latency(s.ResponseTime.Max), $"mean {Latency(s.ResponseTime.Mean)}", null);
+        var measured = s.ResponseTime.Count > 0;
+        Kpi(html, "p50", measured ? Latency(s.ResponseTime.P50) : "–", measured ? latencyName : "no successes to measure", null);
+        Kpi(html, "p99", measured ? Latency(s.ResponseTime.P99) : "–", measured && s.IsOpenModel ? $"service p99 {Latency(s.ServiceTime.P99)}" : latencyName, null);
+        Kpi(html, "max", measured ? Latency(s.ResponseTime.Max) : "–", measured ? $"mean {Latency(s.ResponseTime.Mean)}" : latencyName, null);
         html.Append("</div>");
 
         if (s.NotSent > 0)
@@ -145,29 +146,33 @@ public static class HtmlReport
             html.Append("<p class=\"callout info\">Closed model: each copy waits for its answer before sending again, so during a stall fewer requests are sent and the stall shows in few samples. Latencies here are service times. Use an inject (open-model) load to measure latency under a fixed arrival rate.</p>");
         }
 
-        var x = s.Series.Select(i => (i.Start + i.Duration).TotalSeconds).ToList();
+        // The last interval is often a few milliseconds of drain tail: a rate or a percentile over it
+        // would plunge or spike on a handful of requests, so the charts leave it out (the tables, the
+        // CSV and the embedded data keep it).
+        var points = s.Series.Where(i => i.Duration >= interval / 2).ToList();
+        var x = points.Select(i => (i.Start + i.Duration).TotalSeconds).ToList();
         var perSecond = 1 / interval.TotalSeconds;
         Chart(html, index, "throughput", "Throughput", "requests per second, ok and failed, against the target", x,
         [
-            new ChartSeries("ok rps", Green, [.. s.Series.Select(i => (double?)(i.Ok * perSecond))], Area: true),
-            new ChartSeries("fail rps", Red, [.. s.Series.Select(i => (double?)(i.Fail * perSecond))], Area: true),
-            .. s.IsOpenModel ? [new ChartSeries("target rps", Slate, [.. s.Series.Select(i => (double?)i.Target)], Dashed: true)] : Array.Empty<ChartSeries>(),
+            new ChartSeries("ok rps", Green, [.. points.Select(i => (double?)(i.Ok * perSecond))], Area: true),
+            new ChartSeries("fail rps", Red, [.. points.Select(i => (double?)(i.Fail * perSecond))], Area: true),
+            .. s.IsOpenModel ? [new ChartSeries("target rps", Slate, [.. points.Select(i => (double?)i.Target)], Dashed: true)] : Array.Empty<ChartSeries>(),
         ], "rps", 260);
 
         Chart(html, index, "latency", "Latency", s.IsOpenModel ? "percentiles of response time (from intended start) per interval; dashed: service time p99" : "percentiles of service time per interval", x,
         [
-            new ChartSeries("p50", Blue, Values(s.Series, l => l.ResponseTime.P50)),
-            new ChartSeries("p75", Teal, Values(s.Series, l => l.ResponseTime.P75)),
-            new ChartSeries("p95", Amber, Values(s.Series, l => l.ResponseTime.P95)),
-            new ChartSeries("p99", Red, Values(s.Series, l => l.ResponseTime.P99)),
-            new ChartSeries("max", Grey, Values(s.Series, l => l.ResponseTime.Max), Thin: true),
-            .. s.IsOpenModel ? [new ChartSeries("service p99", Violet, Values(s.Series, l => l.ServiceTime.P99), Dashed: true)] : Array.Empty<ChartSeries>(),
+            new ChartSeries("p50", Blue, Values(points, l => l.ResponseTime.P50)),
+            new ChartSeries("p75", Teal, Values(points, l => l.ResponseTime.P75)),
+            new ChartSeries("p95", Amber, Values(points, l => l.ResponseTime.P95)),
+            new ChartSeries("p99", Red, Values(points, l => l.ResponseTime.P99)),
+            new ChartSeries("max", Grey, Values(points, l => l.ResponseTime.Max), Thin: true),
+            .. s.IsOpenModel ? [new ChartSeries("service p99", Violet, Values(points, l => l.ServiceTime.P99), Dashed: true)] : Array.Empty<ChartSeries>(),
         ], "ms", 300);
 
         Chart(html, index, "concurrency", s.IsOpenModel ? "In flight" : "Copies and in flight", "requests running at the end of each interval" + (s.IsOpenModel ? string.Empty : "; dashed: copies asked for"), x,
         [
-            new ChartSeries("in flight", Violet, [.. s.Series.Select(i => (double?)i.InFlight)], Area: true),
-            .. s.IsOpenModel ? Array.Empty<ChartSeries>() : [new ChartSeries("copies", Slate, [.. s.Series.Select(i => (double?)i.Target)], Dashed: true)],
+            new ChartSeries("in flight", Violet, [.. points.Select(i => (double?)i.InFlight)], Area: true),
+            .. s.IsOpenModel ? Array.Empty<ChartSeries>() : [new ChartSeries("copies", Slate, [.. points.Select(i => (double?)i.Target)], Dashed: true)],
         ], "count", 180);
 
         html.Append("<h3>Latency (ms)</h3><table class=\"grid\"><thead><tr><th></th><th>measured</th>");
@@ -259,7 +264,10 @@ public static class HtmlReport
         }
 
         html.Append("</span></figcaption>");
-        html.Append(x.Count == 0 ? "<p class=\"muted\">No intervals were recorded.</p>" : SvgChart.Render(x, series, unit, height));
+        html.Append(
+            x.Count == 0 ? "<p class=\"muted\">No full interval was recorded.</p>"
+            : series.All(line => line.Values.All(v => v is null)) ? "<p class=\"muted empty\">No successful requests: nothing to plot.</p>"
+            : SvgChart.Render(x, series, unit, height));
         html.Append("</figure>");
     }
 
@@ -359,6 +367,7 @@ svg .area{fill-opacity:.14;stroke:none}
 svg .line{stroke-linejoin:round;stroke-linecap:round}
 svg .cursor{stroke:#334155;stroke-width:1;stroke-dasharray:3 3}
 .cols{display:grid;grid-template-columns:1fr 2fr;gap:22px}
+.empty{padding:28px 0;text-align:center;border:1px dashed var(--line);border-radius:8px}
 .checks{list-style:none;padding:0;margin:0}.checks li{padding:4px 0}
 .tip{position:fixed;pointer-events:none;background:#0f172a;color:#e2e8f0;font-size:12px;padding:8px 10px;border-radius:8px;box-shadow:0 6px 18px rgba(15,23,42,.25);z-index:10;font-variant-numeric:tabular-nums}
 .tip b{color:#fff}.tip i{display:inline-block;width:8px;height:8px;border-radius:50%;margin-right:6px}

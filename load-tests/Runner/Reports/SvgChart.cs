@@ -21,7 +21,7 @@ internal static class SvgChart
     public const int Width = 1000;
     private const int Left = 62;
     private const int Right = 16;
-    private const int Top = 14;
+    private const int Top = 26;
     private const int Bottom = 34;
 
     /// <summary>The chart's SVG; <paramref name="x"/> holds each point's time in seconds.</summary>
@@ -47,7 +47,7 @@ internal static class SvgChart
             svg.Append(CultureInfo.InvariantCulture, $"<text class=\"tick\" x=\"{Left - 8}\" y=\"{y}\" text-anchor=\"end\" dominant-baseline=\"middle\">{Tick(tick, yStep)}</text>");
         }
 
-        svg.Append(CultureInfo.InvariantCulture, $"<text class=\"unit\" x=\"{Left - 8}\" y=\"{Top - 4}\" text-anchor=\"end\">{yUnit}</text>");
+        svg.Append(CultureInfo.InvariantCulture, $"<text class=\"unit\" x=\"{Left - 8}\" y=\"{Top - 14}\" text-anchor=\"end\">{yUnit}</text>");
 
         var xStep = NiceStep(xMax / 8);
         for (var tick = 0.0; tick <= xMax + 1e-9; tick += xStep)
