@@ -1,5 +1,6 @@
 using OrleansVoucher.Tests.Runtime.Grains;
 using OrleansVoucher.Tests.Runtime.Stores;
+using OrleansVoucher.Tests.Storage;
 
 namespace OrleansVoucher.Tests.Runtime;
 
@@ -92,4 +93,15 @@ public abstract class StatePersistenceTests : StoreTests
 public sealed class MemoryStatePersistenceTests : StatePersistenceTests
 {
     protected override Task<TestStore> CreateStoreAsync() => Task.FromResult<TestStore>(new MemoryTestStore());
+}
+
+public sealed class SqliteStatePersistenceTests : StatePersistenceTests
+{
+    protected override Task<TestStore> CreateStoreAsync() => Task.FromResult<TestStore>(new SqliteTestStore());
+}
+
+[Collection(PostgresCollection.Name)]
+public sealed class PostgreSqlStatePersistenceTests(PostgresFixture fixture) : StatePersistenceTests
+{
+    protected override async Task<TestStore> CreateStoreAsync() => await PostgresTestStore.ForClassAsync(fixture, GetType());
 }

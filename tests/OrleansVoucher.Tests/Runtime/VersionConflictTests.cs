@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using OrleansVoucher.Tests.Runtime.Grains;
 using OrleansVoucher.Tests.Runtime.Stores;
+using OrleansVoucher.Tests.Storage;
 
 namespace OrleansVoucher.Tests.Runtime;
 
@@ -78,4 +79,15 @@ public abstract class VersionConflictTests : StoreTests
 public sealed class MemoryVersionConflictTests : VersionConflictTests
 {
     protected override Task<TestStore> CreateStoreAsync() => Task.FromResult<TestStore>(new MemoryTestStore());
+}
+
+public sealed class SqliteVersionConflictTests : VersionConflictTests
+{
+    protected override Task<TestStore> CreateStoreAsync() => Task.FromResult<TestStore>(new SqliteTestStore());
+}
+
+[Collection(PostgresCollection.Name)]
+public sealed class PostgreSqlVersionConflictTests(PostgresFixture fixture) : VersionConflictTests
+{
+    protected override async Task<TestStore> CreateStoreAsync() => await PostgresTestStore.ForClassAsync(fixture, GetType());
 }
