@@ -150,9 +150,6 @@ internal sealed partial class ReadBatcher : IAsyncDisposable
             _slots.Release();
         }
     }
-
-    [LoggerMessage(EventId = 3011, Level = LogLevel.Error, Message = "A {Store} storage read of {KeyCount} states failed; every read in it fails")]
-    private static partial void ReadFailed(ILogger logger, string store, int keyCount, Exception exception);
 }
 
 /// <summary>Distinct keys read in one query, and the states the store found for them.</summary>

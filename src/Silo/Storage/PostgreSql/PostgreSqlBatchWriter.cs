@@ -298,10 +298,4 @@ internal sealed partial class PostgreSqlBatchWriter : IWriteBatchExecutor
             return misses;
         }
     }
-
-    [LoggerMessage(EventId = 3110, Level = LogLevel.Warning, Message = "The server aborted a storage transaction of {UnitCount} write units ({SqlState}); retrying it (attempt {Attempt})")]
-    private static partial void BatchRetried(ILogger logger, int unitCount, string sqlState, int attempt);
-
-    [LoggerMessage(EventId = 3111, Level = LogLevel.Debug, Message = "{HalfWrittenCount} of {UnitCount} write units lost a version check after writing part of their states; the transaction was rolled back and is retried without the losing units")]
-    private static partial void BatchRolledBack(ILogger logger, int unitCount, int halfWrittenCount);
 }
