@@ -1,6 +1,9 @@
 using System.Text.Json;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Mvc;
+using OrleansVoucher.Grains;
+using OrleansVoucher.Silo;
+using OrleansVoucher.Silo.Storage;
 
 namespace OrleansVoucher.Api.Problems;
 
@@ -8,7 +11,9 @@ namespace OrleansVoucher.Api.Problems;
 /// Turns exceptions into problem documents. A request the client got wrong (unreadable JSON, an
 /// unknown field, a wrong type, a wrong content type, a value that does not bind) is a 4xx with the
 /// matching code, logged at debug; anything else is a 500 <c>internal-error</c> that says nothing of
-/// the engine's insides, logged as an error.
+/// the engine's insides, logged as an error. A lost race between engine processes over the same grain
+/// state is a 409 <c>concurrent-operation</c> and a grain call that timed out a 503 <c>unavailable</c>,
+/// both with <c>Retry-After</c>: retrying is the remedy.
 /// </summary>
 internal sealed partial class ProblemExceptionHandler(IProblemDetailsService problemDetails, ILogger<ProblemExceptionHandler> logger) : IExceptionHandler
 {
@@ -30,6 +35,11 @@ internal sealed partial class ProblemExceptionHandler(IProblemDetailsService pro
         }
 
         httpContext.Response.StatusCode = status;
+        if (status is StatusCodes.Status409Conflict or StatusCodes.Status503ServiceUnavailable)
+        {
+            httpContext.Response.Headers.RetryAfter = "1";
+        }
+
         return await problemDetails.TryWriteAsync(new ProblemDetailsContext
         {
             HttpContext = httpContext,
@@ -58,6 +68,8 @@ internal sealed partial class ProblemExceptionHandler(IProblemDetailsService pro
             (400, ProblemCodes.MissingBody, "The operation needs a JSON body."),
         BadHttpRequestException { StatusCode: >= 400 and < 500 } bad =>
             (bad.StatusCode, ProblemDetailsSetup.DefaultCodeFor(bad.StatusCode), "A route, query or header value could not be read."),
+        InconsistentStateException => (409, ProblemCodes.Of(RejectionCode.ConcurrentOperation), "Another request changed the same records at the same moment; retry."),
+        GrainCallTimeoutException => (503, ProblemCodes.Unavailable, "The engine did not answer in time; retry."),
         OperationCanceledException => (499, ProblemCodes.BadRequest, "The request was cancelled."),
         _ => (500, ProblemCodes.InternalError, "The engine failed to process the request. Quote the traceId when reporting it."),
     };
