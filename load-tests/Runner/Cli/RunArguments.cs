@@ -145,6 +145,11 @@ public sealed class RunArguments
             throw new FormatException("Give --rate (open model) or --concurrency (closed model), not both.");
         }
 
+        if ((parsed.Iterations is not null || parsed.RampUp is not null) && parsed.Rate is null && parsed.Concurrency is null)
+        {
+            throw new FormatException("--iterations and --ramp-up shape a load given by --rate or --concurrency; give one of them too.");
+        }
+
         return parsed;
     }
 

@@ -92,7 +92,12 @@ internal static class RunCommand
             var runner = new LoadRunner(plan.Options with { Observer = view, LoggerFactory = loggers });
             result = await runner.RunAsync(plan.Scenarios, stop.Token, abort.Token).ConfigureAwait(false);
         }
-        catch (Exception exception) when (exception is not OperationCanceledException || !abort.IsCancellationRequested)
+        catch (OperationCanceledException) when (abort.IsCancellationRequested)
+        {
+            Console.Error.WriteLine("Cancelled before the load started; no reports.");
+            return 130;
+        }
+        catch (Exception exception)
         {
             Console.Error.WriteLine($"The run failed: {exception}");
             return 3;

@@ -32,6 +32,7 @@ public sealed class RunConfigurationTests
     [InlineData("http-get", "--unknown", "1")]
     [InlineData("http-get", "--threshold")]
     [InlineData("a", "b")]
+    [InlineData("http-get", "--iterations", "100")]
     public void Bad_command_lines_are_rejected(params string[] args) => Assert.Throws<FormatException>(() => RunArguments.Parse(args));
 
     [Fact]
