@@ -48,6 +48,10 @@ internal static class RuntimeBenchmark
         var writes = await MeasureWritesAsync(pg, writers, duration, cancellationToken).ConfigureAwait(false);
         var ratio = writes.GroupCommit.WritesPerSecond / writes.SingleCommit.WritesPerSecond;
 
+        // Writes per CPU-second (silo and database together), group commit over one transaction per
+        // write: what the ratio would be with the machine to themselves and the processors saturated.
+        var cpuRatio = writes.SingleCommit.TotalProcessorMicrosecondsPerWrite / writes.GroupCommit.TotalProcessorMicrosecondsPerWrite;
+
         var output = Console.Out;
         output.WriteLine();
         MachineInfo.WriteTo(output);
@@ -88,7 +92,7 @@ internal static class RuntimeBenchmark
         callTable.WriteTo(output);
         output.WriteLine();
 
-        var writeTable = new ResultTable("store", "writes/s", "per phase", "writes", "seconds", "writes/transaction", "B/write", "silo CPU µs/write")
+        var writeTable = new ResultTable("store", "writes/s", "per phase", "writes", "writes/transaction", "B/write", "silo CPU µs/write", "db CPU µs/write", "writes/CPU-s")
         {
             Title = $"Durable writes to PostgreSQL from {writers} concurrent grains ({duration.TotalSeconds:0.#} s each, in two phases: group, single, single, group)",
         };
@@ -99,10 +103,11 @@ internal static class RuntimeBenchmark
                 Format(run.WritesPerSecond),
                 string.Join(" / ", run.Phases.Select(p => Format(p.WritesPerSecond))),
                 Format(run.Writes),
-                run.Elapsed.TotalSeconds.ToString("0.00", CultureInfo.InvariantCulture),
                 (run.WritesPerTransaction ?? 1).ToString("0.0", CultureInfo.InvariantCulture),
                 Format(run.BytesPerWrite),
-                run.ProcessorMicrosecondsPerWrite.ToString("0.0", CultureInfo.InvariantCulture));
+                run.ProcessorMicrosecondsPerWrite.ToString("0.0", CultureInfo.InvariantCulture),
+                run.ServerProcessorMicrosecondsPerWrite?.ToString("0.0", CultureInfo.InvariantCulture) ?? "n/a",
+                run.TotalProcessorMicrosecondsPerWrite is { } total ? Format(1e6 / total) : "n/a");
         }
 
         writeTable.WriteTo(output);
@@ -116,6 +121,11 @@ internal static class RuntimeBenchmark
         summaryTable.AddRow("group_commit_writes_per_sec", Format(writes.GroupCommit.WritesPerSecond), string.Empty, string.Empty);
         summaryTable.AddRow("single_commit_writes_per_sec", Format(writes.SingleCommit.WritesPerSecond), string.Empty, string.Empty);
         summaryTable.AddRow("group_commit_ratio", Ratio(ratio), $">= {Ratio(GroupCommitRatioTarget)}", Ratio(ratio / GroupCommitRatioTarget));
+        if (cpuRatio is { } writesPerCpuRatio)
+        {
+            summaryTable.AddRow("group_commit_cpu_ratio", Ratio(writesPerCpuRatio), string.Empty, string.Empty);
+        }
+
         summaryTable.AddRow("bytes_per_activation", Format(footprint.BytesPerActivation), $"<= {Format(BytesPerActivationTarget)}", Ratio(BytesPerActivationTarget / footprint.BytesPerActivation));
         summaryTable.WriteTo(output);
         output.WriteLine();
@@ -129,6 +139,9 @@ internal static class RuntimeBenchmark
             .Add("group_commit_writes_per_sec", Math.Round(writes.GroupCommit.WritesPerSecond))
             .Add("single_commit_writes_per_sec", Math.Round(writes.SingleCommit.WritesPerSecond))
             .Add("group_commit_ratio", Math.Round(ratio, 2))
+            .Add("group_commit_cpu_us_per_write", Round(writes.GroupCommit.TotalProcessorMicrosecondsPerWrite))
+            .Add("single_commit_cpu_us_per_write", Round(writes.SingleCommit.TotalProcessorMicrosecondsPerWrite))
+            .Add("group_commit_cpu_ratio", cpuRatio is { } r ? Math.Round(r, 2) : null)
             .Add("group_commit_writes_per_transaction", writes.GroupCommit.WritesPerTransaction is { } perTransaction ? Math.Round(perTransaction, 1) : null)
             .Add("writers", writers)
             .Add("bytes_per_activation", Math.Round(footprint.BytesPerActivation, 1))
@@ -145,7 +158,7 @@ internal static class RuntimeBenchmark
     {
         if (pg is not null)
         {
-            return await MeasureAsync(pg).ConfigureAwait(false);
+            return await MeasureAsync(pg, server: null).ConfigureAwait(false);
         }
 
         Progress.Note("writes: starting a throwaway PostgreSQL server");
@@ -154,17 +167,19 @@ internal static class RuntimeBenchmark
         {
             await server.StartAsync(cancellationToken).ConfigureAwait(false);
             var connectionString = await server.CreateDatabaseAsync("bench_runtime", cancellationToken).ConfigureAwait(false);
-            return await MeasureAsync(connectionString).ConfigureAwait(false);
+            return await MeasureAsync(connectionString, ServerProcessorTime.ForDataDirectory(server.DataDirectory)).ConfigureAwait(false);
         }
 
-        async Task<(WriteRun, WriteRun, string)> MeasureAsync(string connectionString)
+        async Task<(WriteRun, WriteRun, string)> MeasureAsync(string connectionString, ServerProcessorTime? server)
         {
             var description = await WriteThroughput.DescribeServerAsync(connectionString, cancellationToken).ConfigureAwait(false);
             Progress.Note($"writes: {description}");
-            var (group, single) = await WriteThroughput.MeasureAsync(connectionString, writers, duration, cancellationToken).ConfigureAwait(false);
+            var (group, single) = await WriteThroughput.MeasureAsync(connectionString, writers, duration, server, cancellationToken).ConfigureAwait(false);
             return (group, single, description);
         }
     }
+
+    private static double? Round(double? value) => value is { } v ? Math.Round(v, 1) : null;
 
     private static string Format(double value) => value.ToString("N0", CultureInfo.InvariantCulture);
 

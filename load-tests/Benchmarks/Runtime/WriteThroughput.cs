@@ -17,7 +17,8 @@ namespace OrleansVoucher.LoadTests.Benchmarks.Runtime;
 /// <param name="Transactions">Storage transactions the store reported, or null when it reports none.</param>
 /// <param name="AllocatedBytes">Bytes this process allocated during the phase.</param>
 /// <param name="ProcessorTime">CPU time this process (not the database server) used during the phase.</param>
-internal sealed record WritePhase(long Writes, TimeSpan Elapsed, long? Transactions, long AllocatedBytes, TimeSpan ProcessorTime)
+/// <param name="ServerProcessorTime">CPU time the database server used during the phase, when it can be read.</param>
+internal sealed record WritePhase(long Writes, TimeSpan Elapsed, long? Transactions, long AllocatedBytes, TimeSpan ProcessorTime, TimeSpan? ServerProcessorTime)
 {
     public double WritesPerSecond => Writes / Elapsed.TotalSeconds;
 }
@@ -41,6 +42,13 @@ internal sealed record WriteRun(string Store, int Writers, IReadOnlyList<WritePh
     public double BytesPerWrite => Writes == 0 ? 0 : (double)Phases.Sum(p => p.AllocatedBytes) / Writes;
 
     public double ProcessorMicrosecondsPerWrite => Writes == 0 ? 0 : Phases.Sum(p => p.ProcessorTime.TotalMicroseconds) / Writes;
+
+    public double? ServerProcessorMicrosecondsPerWrite => Writes > 0 && Phases.All(p => p.ServerProcessorTime is not null)
+        ? Phases.Sum(p => p.ServerProcessorTime!.Value.TotalMicroseconds) / Writes
+        : null;
+
+    /// <summary>Silo and database CPU per write, when the database's can be read.</summary>
+    public double? TotalProcessorMicrosecondsPerWrite => ProcessorMicrosecondsPerWrite + ServerProcessorMicrosecondsPerWrite;
 }
 
 /// <summary>
@@ -56,13 +64,18 @@ internal static class WriteThroughput
     public const string GroupCommit = "group commit";
     public const string OneTransactionPerWrite = "one transaction per write";
 
-    public static async Task<(WriteRun GroupCommit, WriteRun SingleCommit)> MeasureAsync(string connectionString, int writers, TimeSpan duration, CancellationToken cancellationToken)
+    /// <param name="connectionString">The database.</param>
+    /// <param name="writers">Concurrent grains writing.</param>
+    /// <param name="duration">The timed length of each store's run.</param>
+    /// <param name="server">Reads the database server's CPU time, when it runs on this machine; else null.</param>
+    /// <param name="cancellationToken">Stops the phases early.</param>
+    public static async Task<(WriteRun GroupCommit, WriteRun SingleCommit)> MeasureAsync(string connectionString, int writers, TimeSpan duration, ServerProcessorTime? server, CancellationToken cancellationToken)
     {
         using var batches = new BatchCounter();
-        var group = await WriterSilo.StartAsync(GroupCommit, connectionString, writers, batches, cancellationToken).ConfigureAwait(false);
+        var group = await WriterSilo.StartAsync(GroupCommit, connectionString, writers, batches, server, cancellationToken).ConfigureAwait(false);
         await using (group.ConfigureAwait(false))
         {
-            var single = await WriterSilo.StartAsync(OneTransactionPerWrite, connectionString, writers, batches: null, cancellationToken).ConfigureAwait(false);
+            var single = await WriterSilo.StartAsync(OneTransactionPerWrite, connectionString, writers, batches: null, server, cancellationToken).ConfigureAwait(false);
             await using (single.ConfigureAwait(false))
             {
                 // Warm up both long enough for tiered compilation to reach optimized code on the whole
@@ -122,10 +135,12 @@ internal static class WriteThroughput
         private readonly string _schema;
         private readonly string _store;
         private readonly BatchCounter? _batches;
+        private readonly ServerProcessorTime? _server;
         private long _writes;
 
-        private WriterSilo(BenchSilo silo, IWriterGrain[] grains, string connectionString, string schema, string store, BatchCounter? batches)
+        private WriterSilo(BenchSilo silo, IWriterGrain[] grains, string connectionString, string schema, string store, BatchCounter? batches, ServerProcessorTime? server)
         {
+            _server = server;
             _silo = silo;
             _grains = grains;
             _connectionString = connectionString;
@@ -134,7 +149,7 @@ internal static class WriteThroughput
             _batches = batches;
         }
 
-        public static async Task<WriterSilo> StartAsync(string store, string connectionString, int writers, BatchCounter? batches, CancellationToken cancellationToken)
+        public static async Task<WriterSilo> StartAsync(string store, string connectionString, int writers, BatchCounter? batches, ServerProcessorTime? server, CancellationToken cancellationToken)
         {
             var schema = store == GroupCommit ? "bench_group_commit" : "bench_single_commit";
             await ExecuteAsync(connectionString, $"DROP SCHEMA IF EXISTS {schema} CASCADE", cancellationToken).ConfigureAwait(false);
@@ -172,7 +187,7 @@ internal static class WriteThroughput
 
             // Activate each grain and insert its row.
             await Task.WhenAll(grains.Select(g => g.IncrementAsync())).ConfigureAwait(false);
-            var writerSilo = new WriterSilo(silo, grains, connectionString, schema, store, batches);
+            var writerSilo = new WriterSilo(silo, grains, connectionString, schema, store, batches, server);
             writerSilo._writes = writers;
             return writerSilo;
         }
@@ -182,6 +197,7 @@ internal static class WriteThroughput
             _batches?.Reset();
             using var process = Process.GetCurrentProcess();
             var processorBefore = process.TotalProcessorTime;
+            var serverBefore = _server?.Read();
             var allocatedBefore = GC.GetTotalAllocatedBytes(precise: true);
             var started = Stopwatch.GetTimestamp();
             var deadline = started + (long)(duration.TotalSeconds * Stopwatch.Frequency);
@@ -189,9 +205,10 @@ internal static class WriteThroughput
             var elapsed = Stopwatch.GetElapsedTime(started);
             var allocated = GC.GetTotalAllocatedBytes(precise: true) - allocatedBefore;
             process.Refresh();
+            var serverProcessor = _server?.Read() - serverBefore;
             var writes = counts.Sum();
             _writes += writes;
-            return new WritePhase(writes, elapsed, _batches?.Count, allocated, process.TotalProcessorTime - processorBefore);
+            return new WritePhase(writes, elapsed, _batches?.Count, allocated, process.TotalProcessorTime - processorBefore, serverProcessor);
         }
 
         /// <summary>Checks that every counted write is in the database: each grain's row version counts its writes.</summary>
