@@ -24,6 +24,7 @@ internal sealed partial class GroupCommitWriter : IAsyncDisposable
     private readonly Channel<PendingWrite> _queue = Channel.CreateUnbounded<PendingWrite>(new UnboundedChannelOptions { SingleReader = true });
     private readonly IWriteBatchExecutor _executor;
     private readonly int _maxBatchSize;
+    private readonly long _maxBatchBytes;
     private readonly int _maxConcurrentBatches;
     private readonly SiloMetrics? _metrics;
     private readonly ILogger _logger;
@@ -42,16 +43,21 @@ internal sealed partial class GroupCommitWriter : IAsyncDisposable
     /// <param name="executor">Runs a batch as one transaction.</param>
     /// <param name="storeName">The store's name, for logs.</param>
     /// <param name="maxBatchSize">Most units per transaction.</param>
+    /// <param name="maxBatchBytes">
+    /// Most payload bytes per transaction; a single larger unit still commits, alone.
+    /// </param>
     /// <param name="maxConcurrentBatches">Most transactions in flight at once.</param>
     /// <param name="metrics">Where batch sizes, durations and conflicts are recorded; null for none.</param>
     /// <param name="logger">Where failed batches are logged.</param>
-    public GroupCommitWriter(IWriteBatchExecutor executor, string storeName, int maxBatchSize, int maxConcurrentBatches, SiloMetrics? metrics, ILogger logger)
+    public GroupCommitWriter(IWriteBatchExecutor executor, string storeName, int maxBatchSize, long maxBatchBytes, int maxConcurrentBatches, SiloMetrics? metrics, ILogger logger)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(maxBatchSize, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxBatchBytes, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(maxConcurrentBatches, 1);
         _executor = executor;
         _storeName = storeName;
         _maxBatchSize = maxBatchSize;
+        _maxBatchBytes = maxBatchBytes;
         _maxConcurrentBatches = maxConcurrentBatches;
         _metrics = metrics;
         _logger = logger;
@@ -209,6 +215,8 @@ internal sealed partial class GroupCommitWriter : IAsyncDisposable
     private WriteBatch? FormBatch()
     {
         var units = new List<PendingWrite>(Math.Min(_maxBatchSize, 64));
+        var bytes = 0L;
+        var full = false;
         var batchKeys = new HashSet<GrainStateKey>();
         var waitingKeys = new HashSet<GrainStateKey>();
         var eventsInFlight = _inFlight.Exists(b => b.Batch.HasEvents);
@@ -217,7 +225,14 @@ internal sealed partial class GroupCommitWriter : IAsyncDisposable
 
         void Consider(PendingWrite pending)
         {
-            var blocked = units.Count >= _maxBatchSize
+            var size = PayloadBytes(pending.Unit);
+            if (units.Count > 0 && bytes + size > _maxBatchBytes)
+            {
+                full = true;
+            }
+
+            var blocked = full
+                || units.Count >= _maxBatchSize
                 || (pending.HasEvents && (eventsInFlight || eventsWaiting));
             if (!blocked)
             {
@@ -245,6 +260,7 @@ internal sealed partial class GroupCommitWriter : IAsyncDisposable
             }
 
             units.Add(pending);
+            bytes += size;
             foreach (var write in pending.Unit.States)
             {
                 batchKeys.Add(write.Key);
@@ -257,7 +273,7 @@ internal sealed partial class GroupCommitWriter : IAsyncDisposable
         }
 
         _deferred.Clear();
-        while (units.Count < _maxBatchSize && _queue.Reader.TryRead(out var pending))
+        while (!full && units.Count < _maxBatchSize && _queue.Reader.TryRead(out var pending))
         {
             if (pending.TryTake())
             {
@@ -267,6 +283,22 @@ internal sealed partial class GroupCommitWriter : IAsyncDisposable
 
         _deferred.AddRange(stillDeferred);
         return units.Count == 0 ? null : new WriteBatch(units);
+    }
+
+    private static long PayloadBytes(WriteUnit unit)
+    {
+        var bytes = 0L;
+        foreach (var write in unit.States)
+        {
+            bytes += write.Payload?.Length ?? 0;
+        }
+
+        foreach (var e in unit.Events)
+        {
+            bytes += e.Payload.Length;
+        }
+
+        return bytes;
     }
 
     private async Task RunBatchAsync(WriteBatch batch)

@@ -67,6 +67,7 @@ public sealed partial class PostgreSqlGrainStorage : IGrainStorage, IAsyncDispos
             new PostgreSqlBatchWriter(_dataSource, _commands, options.MaxTransientRetries, _logger),
             StoreName,
             options.MaxBatchSize,
+            options.MaxBatchBytes,
             options.MaxConcurrentBatches,
             metrics,
             _logger);

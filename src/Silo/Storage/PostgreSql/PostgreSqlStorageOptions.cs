@@ -21,6 +21,13 @@ public sealed partial class PostgreSqlStorageOptions
     public int MaxBatchSize { get; set; } = 1024;
 
     /// <summary>
+    /// Most payload bytes (states and events) committed in one transaction, so that a batch of large
+    /// states stays well below the server's limit on one parameter. A single larger unit still commits,
+    /// alone.
+    /// </summary>
+    public long MaxBatchBytes { get; set; } = 16 * 1024 * 1024;
+
+    /// <summary>
     /// Most write transactions in flight at once, each on its own connection. Two let one batch
     /// form and travel while the previous one waits for its commit to reach disk.
     /// </summary>
@@ -53,6 +60,11 @@ public sealed partial class PostgreSqlStorageOptions
 
         ThrowIfBelowOne(MaxBatchSize, nameof(MaxBatchSize));
         ThrowIfBelowOne(MaxConcurrentBatches, nameof(MaxConcurrentBatches));
+        if (MaxBatchBytes < 1)
+        {
+            throw new ArgumentException($"MaxBatchBytes must be at least 1, not {MaxBatchBytes}.", nameof(MaxBatchBytes));
+        }
+
         ThrowIfBelowOne(MaxReadBatchSize, nameof(MaxReadBatchSize));
         ThrowIfBelowOne(MaxConcurrentReads, nameof(MaxConcurrentReads));
         if (MaxTransientRetries < 0)

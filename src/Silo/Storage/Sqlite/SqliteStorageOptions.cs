@@ -15,6 +15,12 @@ public sealed class SqliteStorageOptions
     /// <summary>Most write units committed in one transaction.</summary>
     public int MaxBatchSize { get; set; } = 1024;
 
+    /// <summary>
+    /// Most payload bytes (states and events) committed in one transaction. A single larger unit still
+    /// commits, alone.
+    /// </summary>
+    public long MaxBatchBytes { get; set; } = 16 * 1024 * 1024;
+
     /// <summary>Read connections, each served by its own thread; reads never wait for writes.</summary>
     public int ReadConnections { get; set; } = 2;
 
@@ -40,6 +46,11 @@ public sealed class SqliteStorageOptions
         if (MaxBatchSize < 1)
         {
             throw new ArgumentException($"MaxBatchSize must be at least 1, not {MaxBatchSize}.", nameof(MaxBatchSize));
+        }
+
+        if (MaxBatchBytes < 1)
+        {
+            throw new ArgumentException($"MaxBatchBytes must be at least 1, not {MaxBatchBytes}.", nameof(MaxBatchBytes));
         }
 
         if (ReadConnections < 1)
