@@ -4,6 +4,7 @@ using OrleansVoucher.Grains.Catalogues;
 using OrleansVoucher.Grains.Regions;
 using OrleansVoucher.Grains.Vouchers;
 using OrleansVoucher.Grains.Workers;
+using OrleansVoucher.Tests.Storage;
 using static OrleansVoucher.Tests.Domain.Scenario;
 
 namespace OrleansVoucher.Tests.Domain;
@@ -323,4 +324,10 @@ public abstract class ClaimTests : DomainTestBase
 public sealed class ClaimTestsOnMemory : ClaimTests
 {
     protected override Task<DomainStore> CreateStoreAsync() => Task.FromResult<DomainStore>(new MemoryDomainStore(Clock));
+}
+
+[Collection(PostgresCollection.Name)]
+public sealed class ClaimTestsOnPostgreSql(PostgresFixture fixture) : ClaimTests
+{
+    protected override async Task<DomainStore> CreateStoreAsync() => await PostgresDomainStore.ForClassAsync(fixture, GetType());
 }

@@ -41,7 +41,14 @@ public sealed class DomainSilo : IAsyncDisposable
             silo.AddVoucherGrains();
             store.Configure(silo, decorate);
         });
-        builder.Services.Configure<SiloOptions>(options => options.ResponseTimeout = TimeSpan.FromSeconds(60));
+        builder.Services.Configure<SiloOptions>(options =>
+        {
+            options.ResponseTimeout = TimeSpan.FromSeconds(60);
+
+            // Tests move the clock by months: idle collection would run once per simulated quantum.
+            options.CollectionQuantum = TimeSpan.FromDays(1000);
+            options.CollectionAge = TimeSpan.FromDays(1000);
+        });
         var host = builder.Build();
         await host.StartAsync();
         return new DomainSilo(host);

@@ -20,7 +20,7 @@ public sealed class InjectedFaultException(string message) : Exception(message);
 /// A store that injects one fault into the first operation matching a predicate, then behaves. With a
 /// silo restart on the same store afterwards, it simulates a crash at any step of an operation.
 /// </summary>
-public sealed class FaultyGrainStorage(IGrainStorage inner, Fault fault, Func<GrainStateKey, bool> matches) : IGrainStorage
+public sealed class FaultyGrainStorage(IGrainStorage inner, Fault fault, Func<GrainStateKey, bool> matches) : IGrainStorage, IAsyncDisposable
 {
     private int _fired;
 
@@ -49,6 +49,9 @@ public sealed class FaultyGrainStorage(IGrainStorage inner, Fault fault, Func<Gr
 
     public Task<IReadOnlyList<StoredStreamEvent>> ReadStreamAsync(string stream, long afterSequence, int maxCount, CancellationToken cancellationToken) =>
         inner.ReadStreamAsync(stream, afterSequence, maxCount, cancellationToken);
+
+    /// <summary>Closes the store underneath, which the silo's container would otherwise never see.</summary>
+    public ValueTask DisposeAsync() => inner is IAsyncDisposable disposable ? disposable.DisposeAsync() : ValueTask.CompletedTask;
 
     private bool TryFire() => Interlocked.Exchange(ref _fired, 1) == 0;
 }

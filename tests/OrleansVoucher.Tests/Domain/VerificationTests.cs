@@ -6,6 +6,7 @@ using OrleansVoucher.Grains.Institutions;
 using OrleansVoucher.Grains.Regions;
 using OrleansVoucher.Grains.Statistics;
 using OrleansVoucher.Grains.Vouchers;
+using OrleansVoucher.Tests.Storage;
 using static OrleansVoucher.Tests.Domain.Scenario;
 
 namespace OrleansVoucher.Tests.Domain;
@@ -433,4 +434,10 @@ public abstract class VerificationTests : DomainTestBase
 public sealed class VerificationTestsOnMemory : VerificationTests
 {
     protected override Task<DomainStore> CreateStoreAsync() => Task.FromResult<DomainStore>(new MemoryDomainStore(Clock));
+}
+
+[Collection(PostgresCollection.Name)]
+public sealed class VerificationTestsOnPostgreSql(PostgresFixture fixture) : VerificationTests
+{
+    protected override async Task<DomainStore> CreateStoreAsync() => await PostgresDomainStore.ForClassAsync(fixture, GetType());
 }
