@@ -108,10 +108,20 @@ internal static class RunCommand
         }
 
         var directory = plan.ReportDir ?? ReportWriter.DefaultDirectory(result.StartedUtc);
-        var files = ReportWriter.Write(result, directory, plan.Formats);
         Console.Out.WriteLine();
         TextReport.Write(result, Console.Out);
-        Console.Error.WriteLine($"Reports in {Path.GetFullPath(directory)}: {string.Join(", ", files.Select(Path.GetFileName))}");
+        try
+        {
+            var files = ReportWriter.Write(result, directory, plan.Formats);
+            Console.Error.WriteLine($"Reports in {Path.GetFullPath(directory)}: {string.Join(", ", files.Select(Path.GetFileName))}");
+        }
+        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+        {
+            Console.Error.WriteLine($"Could not write the reports to {directory}: {exception.Message}");
+            Console.Out.WriteLine(SummaryLine(result, directory));
+            return 3;
+        }
+
         Console.Out.WriteLine(SummaryLine(result, directory));
         return result.StoppedEarly ? 130 : result.Passed ? 0 : 1;
     }
