@@ -13,7 +13,7 @@ public sealed class GroupCommitWriterTests
     public async Task Everything_queued_while_a_batch_runs_forms_the_next_batch()
     {
         var store = new ScriptedStore();
-        await using var writer = new GroupCommitWriter(store, "test", maxBatchSize: 100, maxBatchBytes: 1 << 20, maxConcurrentBatches: 1, metrics: null, NullLogger.Instance);
+        await using var writer = new GroupCommitWriter(store, "test", maxBatchSize: 100, maxBatchBytes: 1 << 20, maxConcurrentBatches: 1, serializeEventBatches: true, metrics: null, NullLogger.Instance);
         store.Hold();
 
         var first = writer.CommitAsync(Unit("k0", 0), CancellationToken.None);
@@ -30,7 +30,7 @@ public sealed class GroupCommitWriterTests
     public async Task A_batch_never_holds_more_than_the_maximum()
     {
         var store = new ScriptedStore();
-        await using var writer = new GroupCommitWriter(store, "test", maxBatchSize: 8, maxBatchBytes: 1 << 20, maxConcurrentBatches: 1, metrics: null, NullLogger.Instance);
+        await using var writer = new GroupCommitWriter(store, "test", maxBatchSize: 8, maxBatchBytes: 1 << 20, maxConcurrentBatches: 1, serializeEventBatches: true, metrics: null, NullLogger.Instance);
         writer.Pause();
 
         var writes = Enumerable.Range(0, 20).Select(i => writer.CommitAsync(Unit($"k{i}", 0), CancellationToken.None)).ToList();
@@ -44,7 +44,7 @@ public sealed class GroupCommitWriterTests
     public async Task A_batch_stops_at_the_byte_limit_but_a_larger_unit_still_commits_alone()
     {
         var store = new ScriptedStore();
-        await using var writer = new GroupCommitWriter(store, "test", maxBatchSize: 100, maxBatchBytes: 10, maxConcurrentBatches: 1, metrics: null, NullLogger.Instance);
+        await using var writer = new GroupCommitWriter(store, "test", maxBatchSize: 100, maxBatchBytes: 10, maxConcurrentBatches: 1, serializeEventBatches: true, metrics: null, NullLogger.Instance);
         writer.Pause();
 
         var writes = new[] { 4, 4, 4, 25, 1 }.Select((size, i) => writer.CommitAsync(WriteUnit.Of(new StateWrite(new GrainStateKey("t", "s", $"k{i}"), 0, new byte[size])), CancellationToken.None)).ToList();
@@ -58,7 +58,7 @@ public sealed class GroupCommitWriterTests
     public async Task Units_writing_a_state_already_in_the_batch_or_in_flight_wait_in_order()
     {
         var store = new ScriptedStore();
-        await using var writer = new GroupCommitWriter(store, "test", maxBatchSize: 100, maxBatchBytes: 1 << 20, maxConcurrentBatches: 2, metrics: null, NullLogger.Instance);
+        await using var writer = new GroupCommitWriter(store, "test", maxBatchSize: 100, maxBatchBytes: 1 << 20, maxConcurrentBatches: 2, serializeEventBatches: true, metrics: null, NullLogger.Instance);
         store.Hold();
         var inFlight = writer.CommitAsync(Unit("a", 0), CancellationToken.None);
         await store.Started.Reader.ReadAsync();
@@ -81,7 +81,7 @@ public sealed class GroupCommitWriterTests
     public async Task Only_one_batch_appending_events_is_in_flight()
     {
         var store = new ScriptedStore();
-        await using var writer = new GroupCommitWriter(store, "test", maxBatchSize: 100, maxBatchBytes: 1 << 20, maxConcurrentBatches: 2, metrics: null, NullLogger.Instance);
+        await using var writer = new GroupCommitWriter(store, "test", maxBatchSize: 100, maxBatchBytes: 1 << 20, maxConcurrentBatches: 2, serializeEventBatches: true, metrics: null, NullLogger.Instance);
         store.Hold();
         var evented = writer.CommitAsync(Unit("a", 0, withEvent: true), CancellationToken.None);
         await store.Started.Reader.ReadAsync();
@@ -97,11 +97,27 @@ public sealed class GroupCommitWriterTests
     }
 
     [Fact]
+    public async Task Batches_appending_events_overlap_when_the_store_orders_appends_itself()
+    {
+        var store = new ScriptedStore();
+        await using var writer = new GroupCommitWriter(store, "test", maxBatchSize: 100, maxBatchBytes: 1 << 20, maxConcurrentBatches: 2, serializeEventBatches: false, metrics: null, NullLogger.Instance);
+        store.Hold();
+        var first = writer.CommitAsync(Unit("a", 0, withEvent: true), CancellationToken.None);
+        await store.Started.Reader.ReadAsync();
+
+        var second = writer.CommitAsync(Unit("b", 0, withEvent: true), CancellationToken.None);
+        Assert.Equal(["b"], (await store.Started.Reader.ReadAsync()).Units.Select(u => u.Unit.States[0].Key.GrainKey));
+        store.Release();
+
+        await Task.WhenAll(first, second);
+    }
+
+    [Fact]
     public async Task A_failed_transaction_fails_every_unit_but_a_lost_version_check_stays_a_conflict()
     {
         var failure = new InvalidOperationException("connection lost");
         var store = new ScriptedStore { Failure = failure, ConflictKey = "lost" };
-        await using var writer = new GroupCommitWriter(store, "test", maxBatchSize: 100, maxBatchBytes: 1 << 20, maxConcurrentBatches: 1, metrics: null, NullLogger.Instance);
+        await using var writer = new GroupCommitWriter(store, "test", maxBatchSize: 100, maxBatchBytes: 1 << 20, maxConcurrentBatches: 1, serializeEventBatches: true, metrics: null, NullLogger.Instance);
         writer.Pause();
 
         var writes = Enumerable.Range(0, 3).Select(i => writer.CommitAsync(Unit($"k{i}", 0), CancellationToken.None)).ToList();
@@ -120,7 +136,7 @@ public sealed class GroupCommitWriterTests
     public async Task A_unit_cancelled_while_queued_never_reaches_the_store()
     {
         var store = new ScriptedStore();
-        await using var writer = new GroupCommitWriter(store, "test", maxBatchSize: 100, maxBatchBytes: 1 << 20, maxConcurrentBatches: 1, metrics: null, NullLogger.Instance);
+        await using var writer = new GroupCommitWriter(store, "test", maxBatchSize: 100, maxBatchBytes: 1 << 20, maxConcurrentBatches: 1, serializeEventBatches: true, metrics: null, NullLogger.Instance);
         using var cancellation = new CancellationTokenSource();
         writer.Pause();
 
@@ -138,7 +154,7 @@ public sealed class GroupCommitWriterTests
     public async Task Disposing_drains_accepted_units_then_rejects()
     {
         var store = new ScriptedStore();
-        var writer = new GroupCommitWriter(store, "test", maxBatchSize: 2, maxBatchBytes: 1 << 20, maxConcurrentBatches: 1, metrics: null, NullLogger.Instance);
+        var writer = new GroupCommitWriter(store, "test", maxBatchSize: 2, maxBatchBytes: 1 << 20, maxConcurrentBatches: 1, serializeEventBatches: true, metrics: null, NullLogger.Instance);
         writer.Pause();
         var writes = Enumerable.Range(0, 5).Select(i => writer.CommitAsync(Unit($"k{i}", 0), CancellationToken.None)).ToList();
 
@@ -152,7 +168,7 @@ public sealed class GroupCommitWriterTests
     public async Task A_caller_blocking_in_its_continuation_never_stalls_the_loop()
     {
         var store = new ScriptedStore();
-        await using var writer = new GroupCommitWriter(store, "test", maxBatchSize: 100, maxBatchBytes: 1 << 20, maxConcurrentBatches: 1, metrics: null, NullLogger.Instance);
+        await using var writer = new GroupCommitWriter(store, "test", maxBatchSize: 100, maxBatchBytes: 1 << 20, maxConcurrentBatches: 1, serializeEventBatches: true, metrics: null, NullLogger.Instance);
         using var callerGate = new ManualResetEventSlim();
 
         // Asked to run synchronously, the continuation would block the loop if it ran inline.
@@ -176,7 +192,7 @@ public sealed class GroupCommitWriterTests
     public async Task Invalid_keys_fail_their_own_call_before_joining_a_batch()
     {
         var store = new ScriptedStore();
-        await using var writer = new GroupCommitWriter(store, "test", maxBatchSize: 100, maxBatchBytes: 1 << 20, maxConcurrentBatches: 1, metrics: null, NullLogger.Instance);
+        await using var writer = new GroupCommitWriter(store, "test", maxBatchSize: 100, maxBatchBytes: 1 << 20, maxConcurrentBatches: 1, serializeEventBatches: true, metrics: null, NullLogger.Instance);
 
         Assert.Throws<ArgumentException>(() => { _ = writer.CommitAsync(WriteUnit.Of(new StateWrite(new GrainStateKey("t", "s", "nul\0"), 0, s_payload)), CancellationToken.None); });
         Assert.Throws<ArgumentException>(() => { _ = writer.CommitAsync(WriteUnit.Of(new StateWrite(default, 0, s_payload)), CancellationToken.None); });

@@ -15,9 +15,9 @@ namespace OrleansVoucher.Silo.Storage.GroupCommit;
 /// <para>Two units that write the same state never share a batch, and a unit never runs while another
 /// one writing the same state is in flight: the later one waits for the next batch, in arrival order.
 /// So a version conflict is always decided against committed data, never against a sibling unit.</para>
-/// <para>At most one batch that appends stream events is in flight at a time, so this process's events
-/// become visible in sequence order: a reader never sees a sequence number before a smaller one that
-/// this process appended.</para>
+/// <para>Unless the store orders event appends itself, at most one batch that appends stream events is
+/// in flight at a time, so this process's events become visible in sequence order: a reader never sees
+/// a sequence number before a smaller one that this process appended.</para>
 /// </remarks>
 internal sealed partial class GroupCommitWriter : IAsyncDisposable
 {
@@ -26,6 +26,7 @@ internal sealed partial class GroupCommitWriter : IAsyncDisposable
     private readonly int _maxBatchSize;
     private readonly long _maxBatchBytes;
     private readonly int _maxConcurrentBatches;
+    private readonly bool _serializeEventBatches;
     private readonly SiloMetrics? _metrics;
     private readonly ILogger _logger;
     private readonly string _storeName;
@@ -47,9 +48,13 @@ internal sealed partial class GroupCommitWriter : IAsyncDisposable
     /// Most payload bytes per transaction; a single larger unit still commits, alone.
     /// </param>
     /// <param name="maxConcurrentBatches">Most transactions in flight at once.</param>
+    /// <param name="serializeEventBatches">
+    /// Whether to keep batches appending events from overlapping. A store whose transactions draw
+    /// sequence numbers and commit in one order by themselves passes false.
+    /// </param>
     /// <param name="metrics">Where batch sizes, durations and conflicts are recorded; null for none.</param>
     /// <param name="logger">Where failed batches are logged.</param>
-    public GroupCommitWriter(IWriteBatchExecutor executor, string storeName, int maxBatchSize, long maxBatchBytes, int maxConcurrentBatches, SiloMetrics? metrics, ILogger logger)
+    public GroupCommitWriter(IWriteBatchExecutor executor, string storeName, int maxBatchSize, long maxBatchBytes, int maxConcurrentBatches, bool serializeEventBatches, SiloMetrics? metrics, ILogger logger)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(maxBatchSize, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(maxBatchBytes, 1);
@@ -59,6 +64,7 @@ internal sealed partial class GroupCommitWriter : IAsyncDisposable
         _maxBatchSize = maxBatchSize;
         _maxBatchBytes = maxBatchBytes;
         _maxConcurrentBatches = maxConcurrentBatches;
+        _serializeEventBatches = serializeEventBatches;
         _metrics = metrics;
         _logger = logger;
         _loop = Task.Run(RunAsync);
@@ -219,7 +225,7 @@ internal sealed partial class GroupCommitWriter : IAsyncDisposable
         var full = false;
         var batchKeys = new HashSet<GrainStateKey>();
         var waitingKeys = new HashSet<GrainStateKey>();
-        var eventsInFlight = _inFlight.Exists(b => b.Batch.HasEvents);
+        var eventsInFlight = _serializeEventBatches && _inFlight.Exists(b => b.Batch.HasEvents);
         var eventsWaiting = false;
         var stillDeferred = new List<PendingWrite>();
 
@@ -233,7 +239,7 @@ internal sealed partial class GroupCommitWriter : IAsyncDisposable
 
             var blocked = full
                 || units.Count >= _maxBatchSize
-                || (pending.HasEvents && (eventsInFlight || eventsWaiting));
+                || (pending.HasEvents && _serializeEventBatches && (eventsInFlight || eventsWaiting));
             if (!blocked)
             {
                 foreach (var write in pending.Unit.States)

@@ -237,20 +237,13 @@ internal sealed partial class PostgreSqlBatchWriter : IWriteBatchExecutor
             }
         }
 
-        var batch = new NpgsqlBatch(connection, transaction);
-        await using (batch.ConfigureAwait(false))
+        var sql = eventCount > 0
+            ? guarded ? _commands.WriteGuardedWithEvents : _commands.WriteSingleWithEvents
+            : guarded ? _commands.WriteGuarded : _commands.WriteSingle;
+        var command = new NpgsqlCommand(sql, connection, transaction);
+        await using (command.ConfigureAwait(false))
         {
-            if (eventCount > 0)
-            {
-                var takeLock = new NpgsqlBatchCommand(PostgreSqlCommands.TakeLock);
-                takeLock.Parameters.Add(new NpgsqlParameter<long> { TypedValue = _commands.EventAppendLockKey });
-                batch.BatchCommands.Add(takeLock);
-            }
-
-            var write = new NpgsqlBatchCommand(eventCount > 0
-                ? guarded ? _commands.WriteGuardedWithEvents : _commands.WriteSingleWithEvents
-                : guarded ? _commands.WriteGuarded : _commands.WriteSingle);
-            var parameters = write.Parameters;
+            var parameters = command.Parameters;
             parameters.Add(new NpgsqlParameter<int[]> { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Integer, TypedValue = rowUnit });
             parameters.Add(new NpgsqlParameter<string[]> { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text, TypedValue = grainTypes });
             parameters.Add(new NpgsqlParameter<string[]> { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text, TypedValue = stateNames });
@@ -265,23 +258,18 @@ internal sealed partial class PostgreSqlBatchWriter : IWriteBatchExecutor
                 parameters.Add(new NpgsqlParameter<string[]> { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text, TypedValue = streams });
                 parameters.Add(new NpgsqlParameter<string[]> { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text, TypedValue = streamKeys });
                 parameters.Add(new NpgsqlParameter<byte[][]> { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Bytea, TypedValue = eventPayloads });
+                parameters.Add(new NpgsqlParameter<long> { NpgsqlDbType = NpgsqlDbType.Bigint, TypedValue = _commands.EventAppendLockKey });
             }
 
-            batch.BatchCommands.Add(write);
             var misses = new List<(int StateIndex, long? StoredVersion)>[units.Count];
             for (var u = 0; u < misses.Length; u++)
             {
                 misses[u] = [];
             }
 
-            var reader = await batch.ExecuteReaderAsync().ConfigureAwait(false);
+            var reader = await command.ExecuteReaderAsync().ConfigureAwait(false);
             await using (reader.ConfigureAwait(false))
             {
-                if (eventCount > 0)
-                {
-                    await reader.NextResultAsync().ConfigureAwait(false);
-                }
-
                 while (await reader.ReadAsync().ConfigureAwait(false))
                 {
                     var index = checked((int)reader.GetInt64(0)) - 1;
@@ -290,9 +278,7 @@ internal sealed partial class PostgreSqlBatchWriter : IWriteBatchExecutor
                 }
 
                 // Consume the rest of the response: only then has an implicit transaction committed.
-                while (await reader.NextResultAsync().ConfigureAwait(false))
-                {
-                }
+                await reader.NextResultAsync().ConfigureAwait(false);
             }
 
             return misses;

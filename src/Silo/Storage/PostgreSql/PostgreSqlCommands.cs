@@ -42,7 +42,7 @@ internal sealed class PostgreSqlCommands
 
     /// <summary>
     /// The advisory lock a transaction holds from before it draws stream sequence numbers until it
-    /// commits, so that sequence order is commit order for every process sharing the schema.
+    /// commits, so that sequence order is commit order for every transaction sharing the schema.
     /// </summary>
     public long EventAppendLockKey { get; }
 
@@ -112,8 +112,9 @@ internal sealed class PostgreSqlCommands
     /// <summary>
     /// The batch write. Parameters 1-7 describe the state writes in batch order (unit index, grain type,
     /// state name, grain key, expected version, payload, guarded); 8-12 the events (unit index, the
-    /// unit's state write count, stream, stream key, payload). The statement returns one row per state
-    /// write that was NOT written: its ordinal (1-based) and the version the statement's snapshot saw.
+    /// unit's state write count, stream, stream key, payload) and 13 the event append lock. The statement
+    /// returns one row per state write that was NOT written: its ordinal (1-based) and the version the
+    /// statement's snapshot saw.
     /// </summary>
     /// <remarks>
     /// <para>A write expecting version 0 inserts (ON CONFLICT DO NOTHING), one expecting v &gt; 0 updates the
@@ -126,7 +127,10 @@ internal sealed class PostgreSqlCommands
     /// so a stale unit fails without writing anything. What locking cannot cover is a row absent at
     /// the snapshot that another process inserts concurrently: then a unit can be half written, and the
     /// caller must roll the transaction back (guarded batches run in an explicit transaction).</para>
-    /// <para>Events are appended, in batch order, only for units all of whose state writes were written.</para>
+    /// <para>Events are appended, in batch order, only for units all of whose state writes were written.
+    /// Not referenced by the final query, the append runs after it, that is after the state writes; it
+    /// takes the event append lock before its rows (and their sequence numbers) are produced, the sort
+    /// standing between the lock and the insert, and the lock is held until the transaction ends.</para>
     /// </remarks>
     private string BuildWrite(bool guarded, bool withEvents)
     {
@@ -204,7 +208,8 @@ internal sealed class PostgreSqlCommands
                 appended AS (
                     INSERT INTO {s}.stream_event (stream, stream_key, payload, committed_at)
                     SELECT e.stream, e.stream_key, e.payload, now()
-                    FROM unnest($8::int4[], $9::int4[], $10::text[], $11::text[], $12::bytea[])
+                    FROM (SELECT pg_advisory_xact_lock($13)) AS serialized
+                    CROSS JOIN unnest($8::int4[], $9::int4[], $10::text[], $11::text[], $12::bytea[])
                         WITH ORDINALITY AS e(unit, state_count, stream, stream_key, payload, ord)
                     LEFT JOIN (SELECT w.unit, count(*) AS written_count FROM written AS w GROUP BY w.unit) AS d ON d.unit = e.unit
                     WHERE e.state_count = coalesce(d.written_count, 0)

@@ -16,8 +16,10 @@ namespace OrleansVoucher.Silo.Storage.PostgreSql;
 /// <remarks>
 /// Stream events are numbered from one sequence. A transaction appending events holds an advisory lock
 /// from before it draws its numbers until it commits, so events become visible in sequence order even
-/// with several silos appending: a reader paging with <see cref="ReadStreamAsync"/> never skips an event.
-/// Sequence numbers can have gaps (from rolled-back transactions).
+/// with several silos (or several transactions of one silo) appending: a reader paging with
+/// <see cref="ReadStreamAsync"/> never skips an event. The lock is taken after the transaction's state
+/// writes, so only the appends and the commit of concurrent transactions take turns. Sequence numbers
+/// can have gaps (from rolled-back transactions).
 /// </remarks>
 public sealed partial class PostgreSqlGrainStorage : IGrainStorage, IAsyncDisposable
 {
@@ -69,6 +71,7 @@ public sealed partial class PostgreSqlGrainStorage : IGrainStorage, IAsyncDispos
             options.MaxBatchSize,
             options.MaxBatchBytes,
             options.MaxConcurrentBatches,
+            serializeEventBatches: false,
             metrics,
             _logger);
         _reader = new ReadBatcher(new PostgreSqlBatchReader(_dataSource, _commands), StoreName, options.MaxReadBatchSize, options.MaxConcurrentReads, metrics, _logger);

@@ -39,7 +39,7 @@ public sealed partial class SqliteGrainStorage : IGrainStorage, IAsyncDisposable
         _batchWriter = new SqliteBatchWriter(timeProvider ?? TimeProvider.System);
 
         // One write connection, so one transaction at a time.
-        _writer = new GroupCommitWriter(_batchWriter, StoreName, options.MaxBatchSize, options.MaxBatchBytes, maxConcurrentBatches: 1, metrics, _logger);
+        _writer = new GroupCommitWriter(_batchWriter, StoreName, options.MaxBatchSize, options.MaxBatchBytes, maxConcurrentBatches: 1, serializeEventBatches: true, metrics, _logger);
         _reader = new ReadBatcher(_batchReader, StoreName, options.MaxReadBatchSize, options.ReadConnections, metrics, _logger);
     }
 
