@@ -48,9 +48,9 @@ public static class EngineHostingExtensions
     {
         ArgumentNullException.ThrowIfNull(app);
         app.UseVoucherProblems();
+        app.UseVoucherMetrics();
         app.UseVoucherApiDocs();
         app.UseRouting();
-        app.UseVoucherMetrics();
         app.UseVoucherAuth();
         app.UseVoucherRateLimiting();
         app.UseRequestBodyLimits();

@@ -22,7 +22,8 @@ public static class MetricsExtensions
 
     /// <summary>
     /// Keeps the scrape port to <c>/metrics</c> alone, and records every request on
-    /// <see cref="ApiMetrics"/>; call after routing, so requests are recorded by route.
+    /// <see cref="ApiMetrics"/> (by the route that routing, further down, matched); call before
+    /// anything that answers requests.
     /// </summary>
     public static WebApplication UseVoucherMetrics(this WebApplication app)
     {
