@@ -10,7 +10,7 @@ namespace OrleansVoucher.LoadTests.Runner;
 /// </summary>
 /// <remarks>
 /// Open model: one dispatcher walks the arrival schedule, sleeps until the next intended start (see
-/// <see cref="SleepUntilPreciseAsync"/>), then starts every invocation that is due — late ones too, at once, never skipped.
+/// <see cref="SleepOnThisThread"/>), then starts every invocation that is due — late ones too, at once, never skipped.
 /// Each invocation's response time runs from its intended start, so time the runner itself lost (a
 /// pause, a starved thread pool, a slow synchronous step) is counted, not hidden; its service time runs
 /// from the actual send. An invocation due while <see cref="RunOptions.MaxInFlight"/> are running is not
@@ -149,7 +149,38 @@ internal sealed class ScenarioRuntime
         return first == task;
     }
 
-    private async Task RunOpenAsync(ScenarioRecorder recorder, bool warmUp, TimeSpan phaseStart, TimeSpan? cut, CancellationToken stop)
+    // On the system clock the dispatcher gets a thread of its own: it sleeps with Thread.Sleep, which
+    // on Linux wakes within about 0.1 ms, where a .NET timer wakes 1–2 ms late. On any other clock it
+    // runs on that clock's timers, so that a test clock drives it deterministically.
+    private Task RunOpenAsync(ScenarioRecorder recorder, bool warmUp, TimeSpan phaseStart, TimeSpan? cut, CancellationToken stop)
+    {
+        if (!_systemClock)
+        {
+            return RunOpenLoopAsync(recorder, warmUp, phaseStart, cut, stop);
+        }
+
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var thread = new Thread(() =>
+        {
+            try
+            {
+                RunOpenLoopAsync(recorder, warmUp, phaseStart, cut, stop).GetAwaiter().GetResult();
+                done.SetResult();
+            }
+            catch (Exception exception)
+            {
+                done.SetException(exception);
+            }
+        })
+        {
+            IsBackground = true,
+            Name = "dispatcher " + _scenario.Name,
+        };
+        thread.Start();
+        return done.Task;
+    }
+
+    private async Task RunOpenLoopAsync(ScenarioRecorder recorder, bool warmUp, TimeSpan phaseStart, TimeSpan? cut, CancellationToken stop)
     {
         var schedule = cut is null ? _schedule! : new ArrivalSchedule(_scenario.LoadSimulations, cut);
         using var arrivals = schedule.Arrivals().GetEnumerator();
@@ -327,36 +358,49 @@ internal sealed class ScenarioRuntime
         return wait > TimeSpan.Zero ? SleepAsync(wait, stop) : Task.FromResult(!stop.IsCancellationRequested);
     }
 
-    // The open model's wait for the next intended start. The system timer counts whole milliseconds
-    // and may fire up to one early: a wait of a millisecond or more sleeps on the timer and then spins
-    // out the remaining fraction (at most a millisecond of spinning per wake); a shorter wait sleeps a
-    // full millisecond and sends the batch that came due, so high rates do not keep a core spinning.
-    // Lateness either way is measured as send lag and counted in the response time.
-    private async Task<bool> SleepUntilPreciseAsync(TimeSpan due, CancellationToken stop)
+    // The open model's wait for the next intended start; false when the run was stopped.
+    private Task<bool> SleepUntilPreciseAsync(TimeSpan due, CancellationToken stop)
     {
         var wait = due - Elapsed;
         if (wait <= TimeSpan.Zero)
         {
-            return !stop.IsCancellationRequested;
+            return Task.FromResult(!stop.IsCancellationRequested);
         }
 
-        if (!_systemClock)
+        return _systemClock ? Task.FromResult(SleepOnThisThread(due, stop)) : SleepAsync(wait, stop);
+    }
+
+    // On the dispatcher's own thread: whole milliseconds with Thread.Sleep (in slices, to notice a stop),
+    // then the fraction left is spun out, so the send lands within microseconds of its time. A wait
+    // shorter than a millisecond to begin with (rates above 1000/s) sleeps one millisecond and sends the
+    // batch that came due instead, so high rates do not keep a core spinning. Lateness either way is
+    // measured as send lag and counted in the response time.
+    private bool SleepOnThisThread(TimeSpan due, CancellationToken stop)
+    {
+        var slept = false;
+        while (!stop.IsCancellationRequested)
         {
-            return await SleepAsync(wait, stop).ConfigureAwait(false);
+            var remaining = due - Elapsed;
+            if (remaining <= TimeSpan.Zero)
+            {
+                return true;
+            }
+
+            if (remaining >= TimeSpan.FromMilliseconds(1) || !slept)
+            {
+                Thread.Sleep(Math.Clamp((int)remaining.TotalMilliseconds, 1, 50));
+                slept = true;
+                continue;
+            }
+
+            var spin = default(SpinWait);
+            while (Elapsed < due && !stop.IsCancellationRequested)
+            {
+                spin.SpinOnce(sleep1Threshold: -1);
+            }
         }
 
-        if (!await SleepAsync(wait < TimeSpan.FromMilliseconds(1) ? TimeSpan.FromMilliseconds(1) : wait, stop).ConfigureAwait(false))
-        {
-            return false;
-        }
-
-        var spin = default(SpinWait);
-        while (Elapsed < due && !stop.IsCancellationRequested)
-        {
-            spin.SpinOnce(sleep1Threshold: -1);
-        }
-
-        return !stop.IsCancellationRequested;
+        return false;
     }
 
     // Sleeps `wait` on the run's clock; false when the run was stopped.
