@@ -23,21 +23,18 @@ internal sealed partial class ActivationData
                 t_constructing = null;
             }
 
-            using var timeout = TimerLimit.CancelAfter(Runtime.Options.ActivationTimeout, Runtime.TimeProvider);
-            if (_participants is { } participants)
+            var activationTimeout = Runtime.Options.ActivationTimeout;
+            using var timeout = TimerLimit.CancelAfter(activationTimeout, Runtime.TimeProvider);
+            try
             {
-                _participants = null;
-                if (participants.Count == 1)
-                {
-                    await participants[0].OnActivateAsync(timeout.Token).ConfigureAwait(false);
-                }
-                else
-                {
-                    await Task.WhenAll(participants.Select(p => p.OnActivateAsync(timeout.Token))).ConfigureAwait(false);
-                }
+                // The hooks get the token, but one that ignores it must not hold the grain forever:
+                // the activation stops waiting for them when the timeout passes.
+                await Bounded(LoadAndActivateAsync(_grain, timeout.Token), timeout.Token).ConfigureAwait(false);
             }
-
-            await _grain.OnActivateAsync(timeout.Token).ConfigureAwait(false);
+            catch (OperationCanceledException) when (timeout.IsCancellationRequested)
+            {
+                throw new TimeoutException($"Loading the states of {GrainId} and running its activation hook took longer than {activationTimeout}.");
+            }
         }
         catch (Exception exception)
         {
@@ -57,6 +54,40 @@ internal sealed partial class ActivationData
         }
 
         EndTurn(completed: null, countCall: false);
+    }
+
+    /// <summary>Loads the grain's states, then runs its activation hook.</summary>
+    private async Task LoadAndActivateAsync(Grain grain, CancellationToken cancellationToken)
+    {
+        if (_participants is { } participants)
+        {
+            _participants = null;
+            if (participants.Count == 1)
+            {
+                await participants[0].OnActivateAsync(cancellationToken).ConfigureAwait(false);
+            }
+            else
+            {
+                await Task.WhenAll(participants.Select(p => p.OnActivateAsync(cancellationToken))).ConfigureAwait(false);
+            }
+        }
+
+        await grain.OnActivateAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Waits for a hook until <paramref name="cancellationToken"/> fires. A hook abandoned that way keeps
+    /// running on its own; its eventual failure is observed here so that it does not go unobserved.
+    /// </summary>
+    private static Task Bounded(Task hook, CancellationToken cancellationToken)
+    {
+        if (hook.IsCompleted || !cancellationToken.CanBeCanceled)
+        {
+            return hook;
+        }
+
+        hook.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        return hook.WaitAsync(cancellationToken);
     }
 
     /// <summary>
@@ -115,7 +146,7 @@ internal sealed partial class ActivationData
             try
             {
                 using var timeout = TimerLimit.CancelAfter(Runtime.Options.DeactivationTimeout, Runtime.TimeProvider);
-                await grain.OnDeactivateAsync(reason, timeout.Token).ConfigureAwait(false);
+                await Bounded(grain.OnDeactivateAsync(reason, timeout.Token), timeout.Token).ConfigureAwait(false);
             }
             catch (Exception exception)
             {
