@@ -21,13 +21,13 @@ public enum AnomalyKind
     /// <summary>A scheduled session ended with no check-in at all.</summary>
     SessionWithoutCheckIns,
 
-    /// <summary>A trainee's positions are farther apart than anyone could travel in the time between them.</summary>
+    /// <summary>A scanned code reported from far away from the site, or two positions of a trainee farther apart than anyone could travel between them.</summary>
     ImpossiblePosition,
 
     /// <summary>A trainee checked in again in a session already checked in.</summary>
     RepeatedCheckIn,
 
-    /// <summary>A location check-in from outside the site's radius.</summary>
+    /// <summary>A QR check-in whose reported position was outside the site's radius (location failed; the code was the fallback).</summary>
     OutsideRadius,
 }
 

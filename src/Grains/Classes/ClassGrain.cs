@@ -78,6 +78,9 @@ internal sealed class ClassGrain : Grain, IClassGrain, IClassParticipant
     /// <summary>Faster than this between two positions of one trainee is not a real journey (about 300 km/h).</summary>
     private const double MaxMetresPerSecond = 300_000 / 3600.0;
 
+    /// <summary>A scanned code with a position farther than this from the site (and than ten radii) is flagged impossible.</summary>
+    private const double FarFromSiteMetres = 5_000;
+
     private readonly GrainServices _services;
     private readonly TransactionalState<ClassState> _state;
 
@@ -156,16 +159,26 @@ internal sealed class ClassGrain : Grain, IClassGrain, IClassParticipant
             trainee.Attended.Add(request.Session);
         }
 
-        if (method == CheckInMethod.Location)
+        if (request.Position is { IsValid: true } reported)
         {
-            var reported = request.Position!;
-            if (trainee.LastPosition is { } last && trainee.LastPositionAt is { } lastAt)
+            // R13, R21: a scanned code proves presence at the site, so a position reported far from it
+            // is impossible (a forwarded photo of the code); a near miss only means location failed.
+            var fromSite = state.Site is { } checkInSite ? reported.DistanceTo(checkInSite) : 0;
+            if (method == CheckInMethod.QrToken && fromSite > Math.Max(FarFromSiteMetres, 10.0 * state.SiteRadiusMetres))
             {
-                var seconds = Math.Max(1, (now - lastAt).TotalSeconds);
-                if (reported.DistanceTo(last) / seconds > MaxMetresPerSecond)
-                {
-                    flags.Add(AnomalyKind.ImpossiblePosition);
-                }
+                flags.Add(AnomalyKind.ImpossiblePosition);
+            }
+            else if (method == CheckInMethod.QrToken && fromSite > state.SiteRadiusMetres)
+            {
+                flags.Add(AnomalyKind.OutsideRadius);
+            }
+
+            // Two positions of one trainee farther apart than anyone could travel in the time between.
+            if (trainee.LastPosition is { } last && trainee.LastPositionAt is { } lastAt
+                && reported.DistanceTo(last) / Math.Max(1, (now - lastAt).TotalSeconds) > MaxMetresPerSecond
+                && !flags.Contains(AnomalyKind.ImpossiblePosition))
+            {
+                flags.Add(AnomalyKind.ImpossiblePosition);
             }
 
             trainee.LastPosition = reported;
@@ -174,7 +187,7 @@ internal sealed class ClassGrain : Grain, IClassGrain, IClassParticipant
 
         foreach (var flag in flags)
         {
-            draft.Flags.Add(new Anomaly(flag, request.Session, citizenId, now, flag == AnomalyKind.ImpossiblePosition ? "position far from the previous one" : null));
+            draft.Flags.Add(new Anomaly(flag, request.Session, citizenId, now, request.Position is { } at ? $"reported at {at.Latitude:0.#####},{at.Longitude:0.#####}" : null));
         }
 
         var checkedIn = new TraineeCheckedIn

@@ -247,6 +247,8 @@ internal sealed class WorkerGrain : Grain, IWorkerGrain, IWorkerParticipant
         VoucherActivated e => new(e.At, nameof(VoucherActivated), e.Code, e.CampaignId, e.InstitutionId, e.ClassKey, e.OccupationCode, null),
         VoucherActivationRolledBack e => new(e.At, nameof(VoucherActivationRolledBack), e.Code, e.CampaignId, e.InstitutionId, e.ClassKey, null, e.Reason),
         VoucherCompleted e => new(e.At, nameof(VoucherCompleted), e.Code, e.CampaignId, null, e.ClassKey, null, $"certificate {e.CertificateNumber}, attendance {e.AttendancePercent}%"),
+        SettlementClaimed e => new(e.At, nameof(SettlementClaimed), e.Code, e.CampaignId, e.InstitutionId, null, null, $"{e.Part}: {Amount(e.AmountFen)}"),
+        SettlementRejected e => new(e.At, nameof(SettlementRejected), e.Code, e.CampaignId, e.InstitutionId, null, null, $"{e.Part}: {e.Reason}"),
         SettlementApproved e => new(e.At, nameof(SettlementApproved), e.Code, e.CampaignId, e.InstitutionId, null, null, $"{e.Part}: {Amount(e.AmountFen)}"),
         VoucherRevoked e => new(e.At, nameof(VoucherRevoked), e.Code, e.CampaignId, null, null, null, e.Reason),
         TraineeCheckedIn e => new(e.At, nameof(TraineeCheckedIn), e.VoucherCode, null, null, e.ClassKey, null, $"session {e.Session} by {e.Method}{(e.Flags.Count > 0 ? $", flagged {string.Join(' ', e.Flags)}" : "")}"),

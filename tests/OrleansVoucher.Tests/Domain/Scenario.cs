@@ -237,6 +237,21 @@ public sealed class Scenario(DomainTestBase test)
         }
     }
 
+    /// <summary>
+    /// A completed voucher: claimed from <paramref name="campaignId"/> (or the given code), verified into
+    /// a new class of SCHOOL1, every session attended, passed with a certificate.
+    /// </summary>
+    public async Task<string> CompletedAsync(string campaignId, string worker, string classCode, string occupation = Ecommerce, string? code = null)
+    {
+        code ??= await ClaimAsync(campaignId, worker);
+        var classKey = await ClassAsync("SCHOOL1", classCode, occupation);
+        await VerifyAsync("SCHOOL1", code, worker, classCode);
+        await AttendAllAsync(classKey, worker);
+        var report = await Grains.GetGrain<IClassGrain>(classKey).RecordResultAsync(new AssessmentReport("SCHOOL1", worker, TrainingPart.Whole, true, $"CERT-{classCode}"));
+        Assert.True(report.GetValueOrThrow().Completed, report.Value!.Pending);
+        return code;
+    }
+
     /// <summary>The voucher now.</summary>
     public async Task<VoucherView> VoucherAsync(string code) => (await Grains.GetGrain<IVoucherGrain>(code).GetAsync()).GetValueOrThrow();
 
