@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging;
 using Npgsql;
 using OrleansVoucher.Silo.Diagnostics;
 using OrleansVoucher.Silo.Storage.PostgreSql;
@@ -169,12 +170,20 @@ public sealed class PostgreSqlGrainStorageTests : GrainStorageContractTests
         Assert.Equal(stateA.Payload, stateB.Payload);
     }
 
-    [Fact]
-    public async Task A_unit_half_written_because_another_silo_inserted_a_row_is_undone_and_fails_alone()
+    [Theory]
+    [InlineData(true, 3112)]
+    [InlineData(false, 3111)]
+    public async Task A_unit_losing_an_insert_to_another_silo_fails_alone_and_leaves_nothing(bool optimisticInserts, int expectedPath)
     {
+        // Optimistic inserts fail the whole statement on the lost insert and the batch runs again with
+        // conflict-tolerant inserts (3112); those can leave a unit half written, which is undone by
+        // rolling back and running the batch without it (3111).
+        var logger = new CollectingLogger<PostgreSqlGrainStorage>();
+        var store = NewStore(optimisticInserts: optimisticInserts, logger: logger);
+        await store.InitializeAsync(CancellationToken.None);
         var existing = Key("existing");
         var contested = Key("contested");
-        await Storage.WriteAsync(new StateWrite(existing, 0, Bytes("before")));
+        await store.WriteAsync(new StateWrite(existing, 0, Bytes("before")));
 
         // Another silo inserts the contested row and keeps its transaction open: the batch cannot lock
         // a row it cannot see, so its insert waits for that transaction and loses once it commits.
@@ -189,25 +198,26 @@ public sealed class PostgreSqlGrainStorageTests : GrainStorageContractTests
             await insert.ExecuteNonQueryAsync();
         }
 
-        Postgres.Writer.Pause();
-        var halfWritten = Storage.CommitAsync(
+        store.Writer.Pause();
+        var halfWritten = store.CommitAsync(
             new WriteUnit([new StateWrite(existing, 1, Bytes("after")), new StateWrite(contested, 0, Bytes("mine"))], [new StreamEventWrite(Stream, "half", Bytes("never"))]),
             CancellationToken.None);
-        var bystander = Storage.CommitAsync(
+        var bystander = store.CommitAsync(
             new WriteUnit([new StateWrite(Key("bystander-a"), 0, Bytes("a")), new StateWrite(Key("bystander-b"), 0, Bytes("b"))], [new StreamEventWrite(Stream, "bystander", Bytes("kept"))]),
             CancellationToken.None);
-        Postgres.Writer.Resume();
+        store.Writer.Resume();
         await WaitUntilABackendWaitsForALockAsync();
         await otherTransaction.CommitAsync();
 
         var conflict = await Assert.ThrowsAsync<InconsistentStateException>(() => halfWritten);
         Assert.Equal(contested, conflict.Key);
         Assert.Equal([1L, 1L], await bystander);
-        var state = await Storage.ReadAsync(existing, CancellationToken.None);
+        var state = await store.ReadAsync(existing, CancellationToken.None);
         Assert.Equal(1, state.Version);
         Assert.Equal(Bytes("before"), state.Payload);
-        Assert.Equal(Bytes("other"), (await Storage.ReadAsync(contested, CancellationToken.None)).Payload);
-        Assert.Equal(["bystander"], (await Storage.ReadStreamAsync(Stream, 0, 10, CancellationToken.None)).Select(e => e.Key));
+        Assert.Equal(Bytes("other"), (await store.ReadAsync(contested, CancellationToken.None)).Payload);
+        Assert.Equal(["bystander"], (await store.ReadStreamAsync(Stream, 0, 10, CancellationToken.None)).Select(e => e.Key));
+        Assert.Contains(expectedPath, logger.EventIds);
     }
 
     [Fact]
@@ -340,9 +350,9 @@ public sealed class PostgreSqlGrainStorageTests : GrainStorageContractTests
         return store;
     }
 
-    private PostgreSqlGrainStorage NewStore(string schema = PostgreSqlStorageOptions.DefaultSchema)
+    private PostgreSqlGrainStorage NewStore(string schema = PostgreSqlStorageOptions.DefaultSchema, bool optimisticInserts = true, ILogger<PostgreSqlGrainStorage>? logger = null)
     {
-        var store = new PostgreSqlGrainStorage(new PostgreSqlStorageOptions { ConnectionString = s_connectionString!, Schema = schema }, _metrics);
+        var store = new PostgreSqlGrainStorage(new PostgreSqlStorageOptions { ConnectionString = s_connectionString!, Schema = schema, OptimisticInserts = optimisticInserts }, _metrics, logger);
         if (Storage is not null)
         {
             _extraStores.Add(store);

@@ -9,17 +9,21 @@ namespace OrleansVoucher.Silo.Storage.PostgreSql;
 /// Runs a group-commit batch against PostgreSQL. A batch of single-state units is one statement in
 /// one round trip, committed as the implicit transaction of that round trip. A batch holding a unit
 /// that writes several states runs in an explicit transaction, so that a unit found half written can
-/// be undone by rolling back and retrying the batch without it.
+/// be undone by rolling back and retrying the batch without it. States expected to be new are first
+/// inserted optimistically (see <see cref="PostgreSqlCommands.Write"/>); the batch runs again carefully
+/// when one of them already exists.
 /// </summary>
 internal sealed partial class PostgreSqlBatchWriter : IWriteBatchExecutor
 {
     private readonly NpgsqlDataSource _dataSource;
     private readonly PostgreSqlCommands _commands;
     private readonly int _maxTransientRetries;
+    private readonly bool _optimisticInserts;
     private readonly ILogger _logger;
 
-    public PostgreSqlBatchWriter(NpgsqlDataSource dataSource, PostgreSqlCommands commands, int maxTransientRetries, ILogger logger)
+    public PostgreSqlBatchWriter(NpgsqlDataSource dataSource, PostgreSqlCommands commands, int maxTransientRetries, bool optimisticInserts, ILogger logger)
     {
+        _optimisticInserts = optimisticInserts;
         _dataSource = dataSource;
         _commands = commands;
         _maxTransientRetries = maxTransientRetries;
@@ -29,20 +33,34 @@ internal sealed partial class PostgreSqlBatchWriter : IWriteBatchExecutor
     /// <inheritdoc />
     public async Task ExecuteAsync(WriteBatch batch)
     {
+        var optimistic = _optimisticInserts;
         for (var attempt = 1; ; attempt++)
         {
             try
             {
                 if (batch.HasMultiStateUnits)
                 {
-                    await ExecuteGuardedAsync(batch).ConfigureAwait(false);
+                    await ExecuteGuardedAsync(batch, optimistic).ConfigureAwait(false);
                 }
                 else
                 {
-                    await ExecuteSingleAsync(batch).ConfigureAwait(false);
+                    await ExecuteSingleAsync(batch, optimistic).ConfigureAwait(false);
                 }
 
                 return;
+            }
+            catch (PostgresException exception) when (optimistic && IsExistingState(exception))
+            {
+                // A state expected to be new exists: the statement failed as a whole and nothing of it
+                // stays. Run the batch again with inserts that turn such a state into a miss.
+                foreach (var unit in batch.Units)
+                {
+                    unit.ResetOutcome();
+                }
+
+                optimistic = false;
+                attempt--;
+                BatchRunCarefully(_logger, batch.Units.Count);
             }
             catch (PostgresException exception) when (IsRetryable(exception) && attempt <= _maxTransientRetries)
             {
@@ -57,10 +75,13 @@ internal sealed partial class PostgreSqlBatchWriter : IWriteBatchExecutor
         }
     }
 
+    private static bool IsExistingState(PostgresException exception) =>
+        exception.SqlState == PostgresErrorCodes.UniqueViolation && exception.ConstraintName == "grain_state_pkey";
+
     private static bool IsRetryable(PostgresException exception) =>
         exception.SqlState is PostgresErrorCodes.DeadlockDetected or PostgresErrorCodes.SerializationFailure;
 
-    private async Task ExecuteSingleAsync(WriteBatch batch)
+    private async Task ExecuteSingleAsync(WriteBatch batch, bool optimistic)
     {
         var units = Undecided(batch.Units);
         var connection = await _dataSource.OpenConnectionAsync().ConfigureAwait(false);
@@ -68,7 +89,7 @@ internal sealed partial class PostgreSqlBatchWriter : IWriteBatchExecutor
         {
             // No explicit transaction: the statements of one round trip form an implicit one, which
             // has committed once the reader has consumed the server's final response.
-            var misses = await WriteAsync(connection, null, units, guarded: false).ConfigureAwait(false);
+            var misses = await WriteAsync(connection, null, units, guarded: false, optimistic).ConfigureAwait(false);
             for (var u = 0; u < units.Count; u++)
             {
                 if (misses[u].Count == 0)
@@ -83,7 +104,7 @@ internal sealed partial class PostgreSqlBatchWriter : IWriteBatchExecutor
         }
     }
 
-    private async Task ExecuteGuardedAsync(WriteBatch batch)
+    private async Task ExecuteGuardedAsync(WriteBatch batch, bool optimistic)
     {
         var units = Undecided(batch.Units);
         while (units.Count > 0)
@@ -94,7 +115,7 @@ internal sealed partial class PostgreSqlBatchWriter : IWriteBatchExecutor
                 var transaction = await connection.BeginTransactionAsync().ConfigureAwait(false);
                 await using (transaction.ConfigureAwait(false))
                 {
-                    var misses = await WriteAsync(connection, transaction, units, guarded: true).ConfigureAwait(false);
+                    var misses = await WriteAsync(connection, transaction, units, guarded: true, optimistic).ConfigureAwait(false);
                     var halfWritten = 0;
                     for (var u = 0; u < units.Count; u++)
                     {
@@ -185,7 +206,7 @@ internal sealed partial class PostgreSqlBatchWriter : IWriteBatchExecutor
     /// Runs the batch statement and returns, per unit, its state writes that were not written with
     /// the version the statement saw.
     /// </summary>
-    private async Task<List<(int StateIndex, long? StoredVersion)>[]> WriteAsync(NpgsqlConnection connection, NpgsqlTransaction? transaction, List<PendingWrite> units, bool guarded)
+    private async Task<List<(int StateIndex, long? StoredVersion)>[]> WriteAsync(NpgsqlConnection connection, NpgsqlTransaction? transaction, List<PendingWrite> units, bool guarded, bool optimistic)
     {
         var stateCount = 0;
         var eventCount = 0;
@@ -204,7 +225,6 @@ internal sealed partial class PostgreSqlBatchWriter : IWriteBatchExecutor
         var payloads = new byte[]?[stateCount];
         var guards = new bool[stateCount];
         var eventUnit = new int[eventCount];
-        var eventStateCount = new int[eventCount];
         var streams = new string[eventCount];
         var streamKeys = new string[eventCount];
         var eventPayloads = new byte[eventCount][];
@@ -229,7 +249,6 @@ internal sealed partial class PostgreSqlBatchWriter : IWriteBatchExecutor
             foreach (var e in units[u].Unit.Events)
             {
                 eventUnit[ev] = u;
-                eventStateCount[ev] = states.Count;
                 streams[ev] = e.Stream;
                 streamKeys[ev] = e.Key;
                 eventPayloads[ev] = e.Payload;
@@ -237,10 +256,7 @@ internal sealed partial class PostgreSqlBatchWriter : IWriteBatchExecutor
             }
         }
 
-        var sql = eventCount > 0
-            ? guarded ? _commands.WriteGuardedWithEvents : _commands.WriteSingleWithEvents
-            : guarded ? _commands.WriteGuarded : _commands.WriteSingle;
-        var command = new NpgsqlCommand(sql, connection, transaction);
+        var command = new NpgsqlCommand(_commands.Write(guarded, eventCount > 0, optimistic), connection, transaction);
         await using (command.ConfigureAwait(false))
         {
             var parameters = command.Parameters;
@@ -254,7 +270,6 @@ internal sealed partial class PostgreSqlBatchWriter : IWriteBatchExecutor
             if (eventCount > 0)
             {
                 parameters.Add(new NpgsqlParameter<int[]> { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Integer, TypedValue = eventUnit });
-                parameters.Add(new NpgsqlParameter<int[]> { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Integer, TypedValue = eventStateCount });
                 parameters.Add(new NpgsqlParameter<string[]> { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text, TypedValue = streams });
                 parameters.Add(new NpgsqlParameter<string[]> { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text, TypedValue = streamKeys });
                 parameters.Add(new NpgsqlParameter<byte[][]> { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Bytea, TypedValue = eventPayloads });
@@ -273,6 +288,12 @@ internal sealed partial class PostgreSqlBatchWriter : IWriteBatchExecutor
                 while (await reader.ReadAsync().ConfigureAwait(false))
                 {
                     var index = checked((int)reader.GetInt64(0)) - 1;
+                    if (index < 0)
+                    {
+                        // The optimistic statement's count of inserted rows.
+                        continue;
+                    }
+
                     long? stored = reader.IsDBNull(1) ? null : reader.GetInt64(1);
                     misses[rowUnit[index]].Add((rowState[index], stored));
                 }

@@ -66,7 +66,7 @@ public sealed partial class PostgreSqlGrainStorage : IGrainStorage, IAsyncDispos
 
         _dataSource = builder.Build();
         _writer = new GroupCommitWriter(
-            new PostgreSqlBatchWriter(_dataSource, _commands, options.MaxTransientRetries, _logger),
+            new PostgreSqlBatchWriter(_dataSource, _commands, options.MaxTransientRetries, options.OptimisticInserts, _logger),
             StoreName,
             options.MaxBatchSize,
             options.MaxBatchBytes,

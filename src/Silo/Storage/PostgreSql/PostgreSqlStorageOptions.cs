@@ -40,6 +40,14 @@ public sealed partial class PostgreSqlStorageOptions
     public int MaxConcurrentReads { get; set; } = 4;
 
     /// <summary>
+    /// Whether states expected to be new are inserted without conflict handling first, which halves the
+    /// cost of creating states; a batch meeting an existing one runs again with conflict-tolerant
+    /// inserts. Turn off only when creating an existing state is common (every such batch then runs
+    /// twice).
+    /// </summary>
+    public bool OptimisticInserts { get; set; } = true;
+
+    /// <summary>
     /// How often a batch is retried when the server aborts it for a reason unrelated to its data (a
     /// deadlock with another silo's transaction). The batch's units fail once retries run out.
     /// </summary>
