@@ -35,7 +35,7 @@ internal interface IDirectedIssuer : IGrainWithStringKey
 /// from the campaign in blocks, so the campaign's state is written once per block (R5).
 /// </summary>
 [GrainType("campaign-issuer")]
-internal sealed class CampaignIssuerGrain : Grain, ICampaignIssuerGrain, IDirectedIssuer
+internal sealed partial class CampaignIssuerGrain : Grain, ICampaignIssuerGrain, IDirectedIssuer
 {
     private const int CodeAttempts = 3;
 

@@ -11,13 +11,16 @@ namespace OrleansVoucher.Grains.Vouchers;
 /// One voucher. Its status is computed from its stored state and the clock on every call (R9), and
 /// every change is written atomically with its events and with the other grains it touches.
 /// </summary>
-[GrainType("voucher")]
+[GrainType(GrainTypeName)]
 internal sealed class VoucherGrain : Grain, IVoucherGrain, IVoucherParticipant
 {
+    private const string GrainTypeName = "voucher";
+    private const string StateName = "voucher";
+
     private readonly GrainServices _services;
     private readonly TransactionalState<VoucherState> _state;
 
-    public VoucherGrain([PersistentState("voucher")] IPersistentState<VoucherState> state, IServiceProvider services)
+    public VoucherGrain([PersistentState(StateName)] IPersistentState<VoucherState> state, IServiceProvider services)
     {
         _services = new GrainServices(services);
         _state = _services.Transactional(state);
@@ -239,14 +242,17 @@ internal sealed class VoucherGrain : Grain, IVoucherGrain, IVoucherParticipant
         return Result<SettlementPartView>.Ok(claim.ToView());
     }
 
-    public Task<Prepared<Result>> PrepareIssueAsync(TransactionId transaction, VoucherIssue issue)
-    {
-        if (_state.IsBusy || _state.RecordExists)
-        {
-            return Task.FromResult(new Prepared<Result>(null, Result.Reject(RejectionCode.AlreadyExists, $"Voucher {Code} exists.")));
-        }
+    /// <summary>
+    /// The storage key of a voucher's state. A bulk issuance writes a new voucher's state with expected
+    /// version 0 in its unit without activating the grain: the version check refuses it if the code exists.
+    /// </summary>
+    internal static GrainStateKey StateKeyOf(string code) => new(GrainTypeName, StateName, code);
 
-        var draft = new VoucherState
+    /// <summary>The state of a voucher as its issuance creates it.</summary>
+    internal static VoucherState NewState(VoucherIssue issue)
+    {
+        ArgumentNullException.ThrowIfNull(issue);
+        return new VoucherState
         {
             CampaignId = issue.CampaignId,
             RegionCode = issue.RegionCode,
@@ -270,6 +276,16 @@ internal sealed class VoucherGrain : Grain, IVoucherGrain, IVoucherParticipant
             SubsidyRatioPercent = issue.SubsidyRatioPercent,
             ClaimClosesAt = issue.ClaimClosesAt,
         };
+    }
+
+    public Task<Prepared<Result>> PrepareIssueAsync(TransactionId transaction, VoucherIssue issue)
+    {
+        if (_state.IsBusy || _state.RecordExists)
+        {
+            return Task.FromResult(new Prepared<Result>(null, Result.Reject(RejectionCode.AlreadyExists, $"Voucher {Code} exists.")));
+        }
+
+        var draft = NewState(issue);
         return Task.FromResult(new Prepared<Result>(_state.Prepare(transaction, draft), Result.Ok));
     }
 

@@ -28,7 +28,7 @@ internal sealed class HeldState
 
 /// <summary>A worker: attributes, held vouchers, yearly slots (R6, R7, R10) and the lifelong archive.</summary>
 [GrainType("worker")]
-internal sealed class WorkerGrain : Grain, IWorkerGrain, IWorkerParticipant
+internal sealed partial class WorkerGrain : Grain, IWorkerGrain, IWorkerParticipant
 {
     private const int ArchivePage = 1000;
 
