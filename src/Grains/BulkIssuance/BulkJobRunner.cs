@@ -1,0 +1,282 @@
+using System.Collections.Concurrent;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using OrleansVoucher.Grains.Campaigns;
+using OrleansVoucher.Grains.Institutions;
+
+namespace OrleansVoucher.Grains.BulkIssuance;
+
+/// <summary>
+/// Runs bulk jobs in this engine: finds unfinished jobs in the registry, takes a job's lease, and issues
+/// its chunks in order through the campaign's issuers, a few chunks at a time, recording each chunk's
+/// outcome with the job's counters in one unit. A job interrupted anywhere (a crash, a lost lease) is
+/// resumed from its recorded chunks; rows issued before their chunk was recorded are recognized by the
+/// workers and answered with the voucher they already hold, so nothing is issued twice.
+/// </summary>
+internal sealed partial class BulkJobRunner : BackgroundService, IBulkJobQueue
+{
+    private const int RetryRounds = 20;
+
+    private readonly IGrainFactory _grains;
+    private readonly BulkIssuanceOptions _options;
+    private readonly ILogger<BulkJobRunner> _logger;
+    private readonly string _runnerId = Guid.NewGuid().ToString("N");
+    private readonly ConcurrentDictionary<string, Task> _running = new(StringComparer.Ordinal);
+    private readonly SemaphoreSlim _kick = new(0, int.MaxValue);
+
+    public BulkJobRunner(IGrainFactory grains, IOptions<BulkIssuanceOptions> options, ILogger<BulkJobRunner> logger)
+    {
+        _grains = grains;
+        _options = options.Value;
+        _logger = logger;
+    }
+
+    /// <summary>Looks for work now rather than at the next poll (a job was just queued).</summary>
+    public void Kick() => _kick.Release();
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var registry = _grains.GetGrain<IBulkJobRegistryGrain>(IBulkJobRegistryGrain.Key);
+        try
+        {
+            while (!stoppingToken.IsCancellationRequested)
+            {
+                try
+                {
+                    foreach (var jobId in await registry.GetActiveAsync())
+                    {
+                        if (!_running.ContainsKey(jobId))
+                        {
+                            _running[jobId] = RunJobAsync(jobId, stoppingToken);
+                        }
+                    }
+                }
+                catch (Exception exception) when (exception is not OperationCanceledException)
+                {
+                    PollFailed(_logger, exception);
+                }
+
+                await _kick.WaitAsync(_options.PollInterval, stoppingToken);
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+
+        await Task.WhenAll(_running.Values);
+    }
+
+    private async Task RunJobAsync(string jobId, CancellationToken stoppingToken)
+    {
+        await Task.Yield();
+        var job = _grains.GetGrain<IBulkJobControl>(jobId);
+        try
+        {
+            var work = await job.AcquireLeaseAsync(_runnerId, _options.LeaseDuration, _options.UploadStallTimeout);
+            if (work is null)
+            {
+                return;
+            }
+
+            JobStarted(_logger, jobId, work.PendingChunks.Count, work.ChunkCount);
+            using var stop = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+            var heartbeat = RenewLeaseAsync(job, stop);
+            try
+            {
+                var context = await JobContext.LoadAsync(_grains, jobId, work.Request);
+                var reason = await IssueChunksAsync(job, context, work.PendingChunks, stop);
+                JobStopped(_logger, jobId, reason);
+            }
+            finally
+            {
+                await stop.CancelAsync();
+                await heartbeat;
+            }
+        }
+        catch (Exception exception) when (!stoppingToken.IsCancellationRequested)
+        {
+            JobFaulted(_logger, jobId, exception);
+            try
+            {
+                await job.ReleaseLeaseAsync(_runnerId);
+            }
+            catch (Exception)
+            {
+                // The lease runs out by itself.
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+        finally
+        {
+            _running.TryRemove(jobId, out _);
+        }
+    }
+
+    private async Task RenewLeaseAsync(IBulkJobControl job, CancellationTokenSource stop)
+    {
+        try
+        {
+            while (true)
+            {
+                await Task.Delay(_options.LeaseDuration / 3, stop.Token);
+                if (!await job.RenewLeaseAsync(_runnerId, _options.LeaseDuration))
+                {
+                    await stop.CancelAsync();
+                    return;
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    /// <summary>Issues the pending chunks, a few at a time, and returns why it stopped.</summary>
+    private async Task<string> IssueChunksAsync(IBulkJobControl job, JobContext context, IReadOnlyList<int> pending, CancellationTokenSource stop)
+    {
+        using var slots = new SemaphoreSlim(_options.ChunksInFlight, _options.ChunksInFlight);
+        var inFlight = new List<Task>();
+        var stopped = false;
+        foreach (var index in pending)
+        {
+            await slots.WaitAsync(stop.Token);
+            if (Volatile.Read(ref stopped))
+            {
+                slots.Release();
+                break;
+            }
+
+            inFlight.RemoveAll(t => t.IsCompletedSuccessfully);
+            inFlight.Add(Task.Run(async () =>
+            {
+                try
+                {
+                    var outcome = await IssueChunkAsync(context, index);
+                    if (await job.RecordChunkAsync(_runnerId, index, outcome) == BulkRecordAnswer.Stop)
+                    {
+                        Volatile.Write(ref stopped, true);
+                    }
+                }
+                finally
+                {
+                    slots.Release();
+                }
+            }));
+        }
+
+        await Task.WhenAll(inFlight);
+        return stopped ? "cancelled or taken over" : "every chunk recorded";
+    }
+
+    /// <summary>Issues one chunk's rows and returns its outcome.</summary>
+    private async Task<BulkChunkOutcome> IssueChunkAsync(JobContext context, int index)
+    {
+        var chunkGrain = _grains.GetGrain<IBulkJobChunkGrain>(BulkJobChunkGrain.KeyOf(context.JobId, index));
+        var chunk = await chunkGrain.GetChunkAsync() ?? throw new InvalidOperationException($"Chunk {index} of job {context.JobId} is not stored.");
+        await chunkGrain.ReleaseAsync();
+
+        var rejections = new List<BulkRejection>();
+        var items = new List<BulkIssueItem>(chunk.Rows.Count);
+        var institutions = context.IsDirected ? await InstitutionsAsync(chunk.Rows, context) : null;
+        foreach (var row in chunk.Rows)
+        {
+            var institutionId = row.InstitutionId ?? context.Request.DefaultInstitutionId;
+            if (institutions is not null && InstitutionRefusal(institutions, institutionId, row.OccupationCode) is { } refused)
+            {
+                rejections.Add(new BulkRejection(row.RowNumber, row.CitizenId, BulkRejectionCodes.Of(refused.Rejection!.Value), refused.Detail ?? ""));
+                continue;
+            }
+
+            items.Add(new BulkIssueItem(row.RowNumber, row.CitizenId, row.OccupationCode, row.Level, institutionId, row.Attributes));
+        }
+
+        var issued = 0;
+        for (var round = 0; items.Count > 0; round++)
+        {
+            var retry = new List<BulkIssueItem>();
+            var batches = items
+                .GroupBy(i => CampaignIssuers.KeyFor(context.Request.CampaignId, i.CitizenId, context.IssuerCount))
+                .SelectMany(g => g.Chunk(_options.MaxIssuerBatch).Select(rows => (Issuer: g.Key, Rows: rows)));
+            var answers = await Task.WhenAll(batches.Select(b =>
+                _grains.GetGrain<IBulkIssuer>(b.Issuer).IssueBatchAsync(new BulkIssueBatch(context.JobId, b.Rows))));
+            var byRow = items.ToDictionary(i => i.RowNumber);
+            foreach (var result in answers.SelectMany(a => a))
+            {
+                if (result.VoucherCode is not null)
+                {
+                    issued++;
+                }
+                else if (result.Rejection is { } rejection)
+                {
+                    rejections.Add(rejection);
+                }
+                else if (round < RetryRounds)
+                {
+                    retry.Add(byRow[result.RowNumber]);
+                }
+                else
+                {
+                    rejections.Add(new BulkRejection(result.RowNumber, byRow[result.RowNumber].CitizenId, BulkRejectionCodes.Of(RejectionCode.ConcurrentOperation), "Other operations kept changing the worker; upload the row again."));
+                }
+            }
+
+            items = retry;
+            if (items.Count > 0)
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(20 * (round + 1)));
+            }
+        }
+
+        rejections.Sort((a, b) => a.RowNumber.CompareTo(b.RowNumber));
+        return new BulkChunkOutcome(issued, rejections);
+    }
+
+    private async Task<Dictionary<string, InstitutionView?>> InstitutionsAsync(IReadOnlyList<BulkRow> rows, JobContext context)
+    {
+        var ids = rows.Select(r => r.InstitutionId ?? context.Request.DefaultInstitutionId).OfType<string>().Distinct(StringComparer.Ordinal).ToList();
+        var views = await Task.WhenAll(ids.Select(id => _grains.GetGrain<IInstitutionGrain>(id).GetAsync()));
+        var result = new Dictionary<string, InstitutionView?>(StringComparer.Ordinal);
+        for (var i = 0; i < ids.Count; i++)
+        {
+            result[ids[i]] = views[i];
+        }
+
+        return result;
+    }
+
+    /// <summary>R2, R3: a directed row's institution must be listed, active and allowed the occupation (as for a roster).</summary>
+    private static Result? InstitutionRefusal(Dictionary<string, InstitutionView?> institutions, string? institutionId, string? occupation)
+    {
+        if (institutionId is null)
+        {
+            return Result.Reject(RejectionCode.InvalidRequest, "A directed row names its institution (or the upload names a default one).");
+        }
+
+        var institution = institutions[institutionId];
+        if (InstitutionGrain.InstitutionRejection(institution) is { } rejected)
+        {
+            return rejected;
+        }
+
+        return occupation is not null && !institution!.Listing.Occupations.Contains(occupation)
+            ? Result.Reject(RejectionCode.OccupationNotAllowed, $"The institution may not train occupation {occupation}.")
+            : null;
+    }
+
+    /// <summary>What the runner needs of a job and its campaign while it runs.</summary>
+    private sealed record JobContext(string JobId, BulkJobRequest Request, int IssuerCount, bool IsDirected)
+    {
+        public static async Task<JobContext> LoadAsync(IGrainFactory grains, string jobId, BulkJobRequest request)
+        {
+            var campaign = await grains.GetGrain<ICampaignGrain>(request.CampaignId).GetAsync();
+            return new JobContext(
+                jobId,
+                request,
+                campaign?.Definition.IssuerCount ?? 1,
+                campaign?.Definition.IssuanceMode == Vouchers.IssuanceMode.Directed);
+        }
+    }
+}
