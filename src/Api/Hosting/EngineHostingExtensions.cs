@@ -1,6 +1,7 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using OrleansVoucher.Api.Admin;
 using OrleansVoucher.Api.Auth;
+using OrleansVoucher.Api.Bulk;
 using OrleansVoucher.Api.Health;
 using OrleansVoucher.Api.Idempotency;
 using OrleansVoucher.Api.Logging;
@@ -38,7 +39,8 @@ public static class EngineHostingExtensions
             .AddVoucherRateLimiting()
             .AddIdempotency()
             .AddVoucherOpenApi()
-            .AddVoucherMetrics();
+            .AddVoucherMetrics()
+            .AddBulkIssuance();
         builder.Services.AddHealthChecks().AddCheck<StorageHealthCheck>("storage", tags: ["ready"]);
         return builder;
     }
@@ -64,6 +66,7 @@ public static class EngineHostingExtensions
         var api = app.MapGroup(ApiPrefix).RequireRateLimiting(RateLimitPolicies.PerCaller);
         api.MapMeEndpoints();
         api.MapAdminEndpoints();
+        api.MapBulkEndpoints();
         return app;
     }
 
