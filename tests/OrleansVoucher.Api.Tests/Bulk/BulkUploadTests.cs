@@ -1,0 +1,159 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text;
+using OrleansVoucher.Api.Tests.Infrastructure;
+using OrleansVoucher.Grains.BulkIssuance;
+using OrleansVoucher.Grains.Campaigns;
+using OrleansVoucher.Grains.Vouchers;
+using OrleansVoucher.Grains.Workers;
+
+namespace OrleansVoucher.Api.Tests.Bulk;
+
+/// <summary>Uploading rosters: rows read, validated, issued under the rules, rejections downloadable; keys, formats and scope.</summary>
+public sealed class BulkUploadTests : IAsyncLifetime
+{
+    private static readonly TimeSpan s_finish = TimeSpan.FromSeconds(60);
+
+    private readonly EngineFactory _engine = new(new Dictionary<string, string?>(EngineFactory.SqliteSettings("bulk"))
+    {
+        ["BulkIssuance:ChunkRows"] = "50",
+        ["BulkIssuance:MaxIssuerBatch"] = "20",
+        ["BulkIssuance:PollInterval"] = "00:00:00.200",
+    });
+
+    private HttpClient _authority = null!;
+
+    public async Task InitializeAsync()
+    {
+        _authority = _engine.CreateClient("authority", "hr-fujian", BulkScenario.Province);
+        await BulkScenario.RegionAsync(_engine.Grains, DateTimeOffset.UtcNow);
+    }
+
+    public async Task DisposeAsync() => await _engine.DisposeAsync();
+
+    [Fact]
+    public async Task A_directed_roster_is_issued_once_per_worker_and_its_bad_rows_are_rejected_with_their_row_numbers()
+    {
+        await BulkScenario.CampaignAsync(_engine.Grains, "directed-a", DateTimeOffset.UtcNow, IssuanceMode.Directed, quantity: 1000);
+        var rows = Enumerable.Range(0, 120).Select(i => BulkScenario.Row(BulkScenario.Citizen(i))).ToList();
+        rows[10] = BulkScenario.Row("350102199001011230");                        // row 11: wrong check character
+        rows[40] = $"{BulkScenario.Citizen(40)},\"Li, \"\"Xiao\"\"\",{BulkScenario.Nursery},5";   // row 41: quoted name, issued
+        rows[60] = BulkScenario.Row(BulkScenario.Citizen(3));                     // row 61: duplicate of row 4
+        rows[70] = $"{BulkScenario.Citizen(70)},张三";                              // row 71: too few fields
+        rows[80] = $"{BulkScenario.Citizen(80)},张三,{BulkScenario.Electrician},5";  // row 81: the institution may not train it
+
+        using var response = await BulkScenario.UploadAsync(_authority, "directed-a", BulkScenario.Csv(rows));
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        var accepted = await response.Content.ReadFromJsonAsync<BulkJobView>(BulkScenario.Json);
+        Assert.Equal($"/api/v1/jobs/{accepted!.Id}", response.Headers.Location!.OriginalString);
+        Assert.Equal(120, accepted.RowsRead);
+
+        var job = await BulkScenario.FinishedAsync(_authority, accepted.Id, s_finish);
+        Assert.Equal(BulkJobStatus.Completed, job.Status);
+        Assert.Equal((116, 4), (job.Issued, job.Rejected));
+        Assert.Equal(100, job.ProgressPercent);
+        var rejected = await BulkScenario.RejectionsAsync(_authority, accepted.Id);
+        Assert.Equal(
+            new Dictionary<long, string> { [11] = "invalid-citizen-id", [61] = "duplicate-row", [71] = "malformed-row", [81] = "occupation-not-allowed" },
+            rejected);
+
+        var worker = (await _engine.Grains.GetGrain<IWorkerGrain>(BulkScenario.Citizen(3)).GetAsync()).GetValueOrThrow();
+        var held = Assert.Single(worker.Vouchers);
+        Assert.Equal(VoucherStatus.Issued, held.Status);
+        Assert.Equal("Li, \"Xiao\"", (await _engine.Grains.GetGrain<IWorkerGrain>(BulkScenario.Citizen(40)).GetAsync()).GetValueOrThrow().Attributes.Name);
+        var voucher = (await _engine.Grains.GetGrain<IVoucherGrain>(held.Code).GetAsync()).GetValueOrThrow();
+        Assert.Equal((BulkScenario.Citizen(3), BulkScenario.Institution, BulkScenario.Nursery), (voucher.CitizenId, voucher.InstitutionId, voucher.OccupationCode));
+    }
+
+    [Fact]
+    public async Task The_campaign_cap_is_never_exceeded_and_the_rows_past_it_are_rejected()
+    {
+        await BulkScenario.CampaignAsync(_engine.Grains, "directed-cap", DateTimeOffset.UtcNow, IssuanceMode.Directed, quantity: 90, issuers: 3);
+        var rows = Enumerable.Range(1000, 130).Select(i => BulkScenario.Row(BulkScenario.Citizen(i)));
+
+        using var response = await BulkScenario.UploadAsync(_authority, "directed-cap", BulkScenario.Csv(rows));
+        var job = await BulkScenario.FinishedAsync(_authority, (await response.Content.ReadFromJsonAsync<BulkJobView>(BulkScenario.Json))!.Id, s_finish);
+
+        Assert.Equal((90, 40), (job.Issued, job.Rejected));
+        var rejected = await BulkScenario.RejectionsAsync(_authority, job.Id);
+        Assert.All(rejected.Values, code => Assert.Equal("stock-exhausted", code));
+        var campaign = await _engine.Grains.GetGrain<ICampaignGrain>("directed-cap").GetAsync();
+        Assert.True(campaign!.AllocatedQuantity <= 90);
+    }
+
+    [Fact]
+    public async Task A_general_campaigns_population_in_ndjson_registers_workers_and_is_issued_to_the_eligible_only()
+    {
+        await BulkScenario.CampaignAsync(_engine.Grains, "general-a", DateTimeOffset.UtcNow, IssuanceMode.General, quantity: 1000, eligibility: new EligibilityRules { MinLocalInsuranceMonths = 36, ExcludedCategories = ["CivilServant"] });
+        var lines = new StringBuilder();
+        for (var i = 0; i < 30; i++)
+        {
+            var months = i % 3 == 0 ? 12 : 40;
+            var categories = i == 1 ? "[\"CivilServant\"]" : "[]";
+            lines.Append($"{{\"citizenId\":\"{BulkScenario.Citizen(2000 + i)}\",\"name\":\"W{i}\",\"categories\":{categories},\"insurance\":[{{\"regionCode\":\"350102\",\"months\":{months}}}]}}\n");
+        }
+
+        lines.Append("{\"citizenId\":\"").Append(BulkScenario.Citizen(2100)).Append("\",\"shoeSize\":42}\n");
+        lines.Append("not json\n");
+
+        using var response = await BulkScenario.UploadAsync(_authority, "general-a", Encoding.UTF8.GetBytes(lines.ToString()), "application/x-ndjson");
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        var job = await BulkScenario.FinishedAsync(_authority, (await response.Content.ReadFromJsonAsync<BulkJobView>(BulkScenario.Json))!.Id, s_finish);
+
+        // Rows 1, 4, …, 28 have 12 months; row 2 is a civil servant; rows 31 and 32 cannot be read.
+        Assert.Equal((19, 13), (job.Issued, job.Rejected));
+        var rejected = await BulkScenario.RejectionsAsync(_authority, job.Id);
+        Assert.Equal(11, rejected.Values.Count(c => c == "not-eligible"));
+        Assert.Equal(("malformed-row", "malformed-row"), (rejected[31], rejected[32]));
+        var worker = (await _engine.Grains.GetGrain<IWorkerGrain>(BulkScenario.Citizen(2002)).GetAsync()).GetValueOrThrow();
+        Assert.Equal(VoucherStatus.Claimed, Assert.Single(worker.Vouchers).Status);
+        Assert.Equal(40, Assert.Single(worker.Attributes.UnemploymentInsurance).Months);
+    }
+
+    [Fact]
+    public async Task An_upload_repeating_its_idempotency_key_returns_the_first_job()
+    {
+        await BulkScenario.CampaignAsync(_engine.Grains, "directed-key", DateTimeOffset.UtcNow, IssuanceMode.Directed, quantity: 1000);
+        var body = BulkScenario.Csv(Enumerable.Range(3000, 10).Select(i => BulkScenario.Row(BulkScenario.Citizen(i))));
+
+        using var first = await BulkScenario.UploadAsync(_authority, "directed-key", body, idempotencyKey: "roster-2026-11");
+        using var again = await BulkScenario.UploadAsync(_authority, "directed-key", body, idempotencyKey: "roster-2026-11");
+
+        var job = (await first.Content.ReadFromJsonAsync<BulkJobView>(BulkScenario.Json))!;
+        Assert.Equal(HttpStatusCode.Accepted, again.StatusCode);
+        Assert.Equal(job.Id, (await again.Content.ReadFromJsonAsync<BulkJobView>(BulkScenario.Json))!.Id);
+        Assert.Equal("true", again.Headers.GetValues("Idempotent-Replayed").Single());
+        Assert.Equal(10, (await BulkScenario.FinishedAsync(_authority, job.Id, s_finish)).Issued);
+    }
+
+    [Fact]
+    public async Task Uploads_are_refused_for_other_media_types_unknown_campaigns_unknown_columns_and_other_regions()
+    {
+        await BulkScenario.CampaignAsync(_engine.Grains, "directed-refuse", DateTimeOffset.UtcNow, IssuanceMode.Directed, quantity: 10);
+        var body = BulkScenario.Csv([BulkScenario.Row(BulkScenario.Citizen(4000))]);
+
+        using var plain = await BulkScenario.UploadAsync(_authority, "directed-refuse", body, "text/plain");
+        using var unknown = await BulkScenario.UploadAsync(_authority, "no-such-campaign", body);
+        using var column = await BulkScenario.UploadAsync(_authority, "directed-refuse", Encoding.UTF8.GetBytes("citizen_id,shoe_size\n1,2\n"));
+        using var guangdong = await BulkScenario.UploadAsync(_engine.CreateClient("authority", "hr-guangdong", "440000"), "directed-refuse", body);
+
+        await Problem.AssertAsync(plain, 415, "unsupported-media-type");
+        await Problem.AssertAsync(unknown, 404, "campaign-not-found");
+        await Problem.AssertAsync(column, 400, "validation-failed");
+        await Problem.AssertAsync(guangdong, 403, "out-of-scope");
+        using var missing = await _authority.GetAsync("/api/v1/jobs/nosuchjob");
+        await Problem.AssertAsync(missing, 404, "not-found");
+    }
+
+    [Fact]
+    public async Task A_finished_job_cannot_be_cancelled()
+    {
+        await BulkScenario.CampaignAsync(_engine.Grains, "directed-cancel", DateTimeOffset.UtcNow, IssuanceMode.Directed, quantity: 10);
+        using var response = await BulkScenario.UploadAsync(_authority, "directed-cancel", BulkScenario.Csv([BulkScenario.Row(BulkScenario.Citizen(5000))]));
+        var job = await BulkScenario.FinishedAsync(_authority, (await response.Content.ReadFromJsonAsync<BulkJobView>(BulkScenario.Json))!.Id, s_finish);
+
+        using var cancel = await _authority.PostAsync($"/api/v1/jobs/{job.Id}/cancel", null);
+
+        await Problem.AssertAsync(cancel, 409, "job-finished");
+    }
+}
