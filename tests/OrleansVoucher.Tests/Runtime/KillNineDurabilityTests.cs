@@ -13,8 +13,12 @@ namespace OrleansVoucher.Tests.Runtime;
 public abstract class KillNineDurabilityTests : StoreTests
 {
     private const int Keys = 8;
-    private const int IncrementsPerKey = 400;
-    private const int KillAfterAcks = 600;
+    private const int Crashes = 2;
+    private const int IncrementsPerBurst = 10;
+    private const int KillAfterAcks = 500;
+
+    /// <summary>Increments sent and not yet acknowledged, at most: enough to keep every grain's queue full.</summary>
+    private const int Window = 100 * Keys;
 
     /// <summary>What a SIGKILLed process exits with: 128 + 9.</summary>
     private const int KilledBySigkill = 137;
@@ -23,80 +27,175 @@ public abstract class KillNineDurabilityTests : StoreTests
     public async Task Every_acknowledged_increment_survives_kill_9_of_its_silo()
     {
         var arguments = HostArguments();
-        var acks = new ConcurrentDictionary<string, ConcurrentBag<long>>();
-        var failures = new ConcurrentQueue<string>();
-        var ackCount = 0;
-        var enoughAcks = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        int acknowledgedBeforeKill;
+        var sent = new int[Keys];
+        var acknowledged = new long[Keys];
 
-        await using (var silo = await SiloProcess.StartAsync(arguments, line =>
+        // Each run first checks what the previous crash left, then writes until it is killed mid-flight.
+        var killedMidFlight = 0;
+        for (var crash = 0; crash < Crashes; crash++)
         {
-            if (Parse(line, "ack") is (var key, var value))
+            if (await RunUntilKilledAsync(arguments, sent, acknowledged))
             {
-                acks.GetOrAdd(key, _ => []).Add(value);
-                if (Interlocked.Increment(ref ackCount) == KillAfterAcks)
-                {
-                    enoughAcks.TrySetResult();
-                }
+                killedMidFlight++;
             }
-            else
-            {
-                failures.Enqueue(line);
-            }
-        }))
-        {
-            // The keys take turns, so every grain has writes queued when the silo dies.
-            await silo.SendAsync(Enumerable.Range(0, IncrementsPerKey).SelectMany(_ => Enumerable.Range(0, Keys).Select(k => $"inc key-{k}")));
-            await enoughAcks.Task.WaitAsync(TestSilo.Hang);
-            silo.Kill();
-            acknowledgedBeforeKill = Volatile.Read(ref ackCount);
-
-            Assert.Equal(KilledBySigkill, await silo.WaitForExitAsync());
-            await silo.Answers.WaitAsync(TestSilo.Hang);
-            Assert.Empty(failures);
         }
 
-        // Killed mid-flight: some writes were still to be acknowledged.
-        Assert.True(acknowledgedBeforeKill < Keys * IncrementsPerKey, $"All {acknowledgedBeforeKill} writes were acknowledged before the kill.");
+        Assert.True(killedMidFlight > 0, $"None of the {Crashes} kills caught a write in flight.");
+        await using var last = await Run.StartAsync(arguments);
+        await last.CheckStoredAsync(sent, acknowledged);
 
-        var stored = new ConcurrentDictionary<string, long>();
-        var allRead = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var incremented = new TaskCompletionSource<(string, long)>(TaskCreationOptions.RunContinuationsAsynchronously);
-        await using var restarted = await SiloProcess.StartAsync(arguments, line =>
+        // The store took the crashes in stride: the grains write on from where they were.
+        var before = last.Stored[0];
+        await last.Process.SendAsync(["inc key-0"]);
+        await last.FirstAck.WaitAsync(TestSilo.Hang);
+        Assert.Equal(before + 1, last.Acks["key-0"].Single());
+        Assert.Equal(0, await last.Process.QuitAsync());
+        Assert.Empty(last.Failures);
+    }
+
+    /// <summary>
+    /// Starts a silo, checks the stored values, then keeps a window of increments in flight and kills the
+    /// silo (SIGKILL) the moment it has acknowledged <see cref="KillAfterAcks"/>. Returns whether writes
+    /// were still unacknowledged when it died.
+    /// </summary>
+    private static async Task<bool> RunUntilKilledAsync(string[] arguments, int[] sent, long[] acknowledged)
+    {
+        using var credits = new SemaphoreSlim(Window);
+        using var stopSending = new CancellationTokenSource();
+        var sentNow = 0;
+        var run = await Run.StartAsync(arguments, onAck: count =>
+        {
+            credits.Release();
+            return count == KillAfterAcks;
+        });
+        await using (run)
+        {
+            await run.CheckStoredAsync(sent, acknowledged);
+            var startedFrom = run.Stored.ToArray();
+
+            // The keys take turns, so every grain has a write in progress and more queued when it dies.
+            var sender = Task.Run(async () =>
+            {
+                var burst = Enumerable.Range(0, IncrementsPerBurst).SelectMany(_ => Enumerable.Range(0, Keys).Select(k => $"inc key-{k}")).ToArray();
+                while (true)
+                {
+                    for (var i = 0; i < burst.Length; i++)
+                    {
+                        await credits.WaitAsync(stopSending.Token);
+                    }
+
+                    // Counted before they go out: a burst cut short by the kill may still be partly read.
+                    for (var k = 0; k < Keys; k++)
+                    {
+                        sent[k] += IncrementsPerBurst;
+                    }
+
+                    Interlocked.Add(ref sentNow, burst.Length);
+                    await run.Process.SendAsync(burst);
+                }
+            });
+
+            Assert.Equal(KilledBySigkill, await run.Process.WaitForExitAsync());
+            await stopSending.CancelAsync();
+            await run.Process.Answers.WaitAsync(TestSilo.Hang);
+            try
+            {
+                await sender.WaitAsync(TestSilo.Hang);
+            }
+            catch (OperationCanceledException)
+            {
+                // Stopped while waiting for acknowledgements.
+            }
+            catch (IOException)
+            {
+                // The burst being written when the silo died met a closed pipe.
+            }
+
+            Assert.Empty(run.Failures);
+            for (var k = 0; k < Keys; k++)
+            {
+                var values = run.Acks.TryGetValue($"key-{k}", out var acks) ? acks.ToArray() : [];
+                Assert.Equal(values.Length, values.Distinct().Count());
+                Assert.All(values, value => Assert.True(value > startedFrom[k], $"key-{k} acknowledged {value}, not above the {startedFrom[k]} it started from."));
+                acknowledged[k] = Math.Max(acknowledged[k], values.DefaultIfEmpty(0).Max());
+            }
+
+            // Every acknowledgement the silo wrote before it died has been read: the rest were in flight.
+            return run.AckTotal < Volatile.Read(ref sentNow);
+        }
+    }
+
+    /// <summary>One silo process and what it answered.</summary>
+    private sealed class Run : IAsyncDisposable
+    {
+        private readonly TaskCompletionSource _valuesRead = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private readonly Func<int, bool>? _onAck;
+        private readonly TaskCompletionSource _firstAck = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private int _acks;
+        private int _values;
+
+        private Run(Func<int, bool>? onAck) => _onAck = onAck;
+
+        public SiloProcess Process { get; private set; } = null!;
+
+        public long[] Stored { get; } = new long[Keys];
+
+        public ConcurrentDictionary<string, ConcurrentBag<long>> Acks { get; } = new();
+
+        public ConcurrentQueue<string> Failures { get; } = new();
+
+        public int AckTotal => Volatile.Read(ref _acks);
+
+        /// <summary>Completes at the first acknowledgement.</summary>
+        public Task FirstAck => _firstAck.Task;
+
+        /// <summary>Starts a silo host; <paramref name="onAck"/> sees the running count of acknowledgements and returns true to kill it there and then.</summary>
+        public static async Task<Run> StartAsync(string[] arguments, Func<int, bool>? onAck = null)
+        {
+            var run = new Run(onAck);
+            run.Process = await SiloProcess.StartAsync(arguments, run.OnLine);
+            return run;
+        }
+
+        /// <summary>Reads every key and checks it holds at least its last acknowledged value and no more than was sent.</summary>
+        public async Task CheckStoredAsync(int[] sent, long[] acknowledged)
+        {
+            await Process.SendAsync(Enumerable.Range(0, Keys).Select(k => $"get key-{k}"));
+            await _valuesRead.Task.WaitAsync(TestSilo.Hang);
+            for (var k = 0; k < Keys; k++)
+            {
+                Assert.InRange(Stored[k], acknowledged[k], sent[k]);
+            }
+        }
+
+        public ValueTask DisposeAsync() => Process.DisposeAsync();
+
+        private void OnLine(string line)
         {
             if (Parse(line, "value") is (var key, var value))
             {
-                stored[key] = value;
-                if (stored.Count == Keys)
+                Stored[int.Parse(key["key-".Length..], CultureInfo.InvariantCulture)] = value;
+                if (Interlocked.Increment(ref _values) == Keys)
                 {
-                    allRead.TrySetResult();
+                    _valuesRead.TrySetResult();
                 }
             }
-            else if (Parse(line, "ack") is { } ack)
+            else if (Parse(line, "ack") is (var ackedKey, var acked))
             {
-                incremented.TrySetResult(ack);
+                Acks.GetOrAdd(ackedKey, _ => []).Add(acked);
+                var count = Interlocked.Increment(ref _acks);
+                _firstAck.TrySetResult();
+                if (_onAck?.Invoke(count) == true)
+                {
+                    // Killed on the spot, with the writes the window keeps in flight.
+                    Process.Kill();
+                }
             }
             else if (line != "stopped")
             {
-                failures.Enqueue(line);
+                Failures.Enqueue(line);
             }
-        });
-        await restarted.SendAsync(Enumerable.Range(0, Keys).Select(k => $"get key-{k}"));
-        await allRead.Task.WaitAsync(TestSilo.Hang);
-
-        for (var k = 0; k < Keys; k++)
-        {
-            var key = $"key-{k}";
-            var acknowledged = acks.TryGetValue(key, out var values) ? values.ToArray() : [];
-            Assert.Equal(acknowledged.Length, acknowledged.Distinct().Count());
-            Assert.InRange(stored[key], acknowledged.DefaultIfEmpty(0).Max(), IncrementsPerKey);
         }
-
-        // The store took the crash in stride: the grains write on from where they were.
-        await restarted.SendAsync(["inc key-0"]);
-        Assert.Equal(("key-0", stored["key-0"] + 1), await incremented.Task.WaitAsync(TestSilo.Hang));
-        Assert.Equal(0, await restarted.QuitAsync());
-        Assert.Empty(failures);
     }
 
     private string[] HostArguments() => Store switch
