@@ -12,7 +12,7 @@ public interface IRegionGrain : IGrainWithStringKey
     /// <summary>The region's policy, or null when none was set.</summary>
     Task<RegionPolicy?> GetPolicyAsync();
 
-    /// <summary>The campaigns the region has created.</summary>
+    /// <summary>The campaigns created in the region or in its cities and districts.</summary>
     Task<IReadOnlyList<string>> ListCampaignsAsync();
 
     /// <summary>The institutions the region has listed (R2).</summary>

@@ -70,9 +70,12 @@ internal sealed class CampaignGrain : Grain, ICampaignGrain, ICampaignStock
             return invalid;
         }
 
-        // Listed with the region first: a crash in between leaves a listed campaign that does not exist,
-        // which the region's statistics count as empty.
-        await GrainFactory.GetGrain<IRegionRegistry>(definition.RegionCode).AddCampaignAsync(Id);
+        // Listed with the region, its city and its province first, so each counts it in its statistics.
+        // A crash in between leaves a listed campaign that does not exist, which counts as empty.
+        foreach (var region in RegionLookup.SelfAndAncestors(definition.RegionCode))
+        {
+            await GrainFactory.GetGrain<IRegionRegistry>(region).AddCampaignAsync(Id);
+        }
         var draft = _state.Draft();
         draft.Definition = definition;
         draft.Status = CampaignStatus.Draft;

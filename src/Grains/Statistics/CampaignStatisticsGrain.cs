@@ -26,9 +26,8 @@ internal sealed class CampaignStatisticsGrain : Grain, ICampaignStatisticsGrain
 
     public async Task<VoucherStatistics> GetAsync()
     {
-        var fold = _state.State;
-        var start = fold.Position;
-        var draft = await FoldAsync(start == 0 ? new StatisticsFold() : _state.Draft());
+        var start = _state.State.Position;
+        var draft = await FoldAsync(_state.Draft());
         if (draft.Position != start)
         {
             try

@@ -3,7 +3,7 @@ using OrleansVoucher.Grains.Regions;
 
 namespace OrleansVoucher.Grains.Statistics;
 
-/// <summary>A region's indicators (R19): the sum over the campaigns the region created, each exact.</summary>
+/// <summary>A region's indicators (R19): the sum over the campaigns of the region and its cities and districts, each exact.</summary>
 [GrainType("region-statistics")]
 internal sealed class RegionStatisticsGrain : Grain, IRegionStatisticsGrain
 {

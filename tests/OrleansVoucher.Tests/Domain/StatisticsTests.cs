@@ -121,19 +121,21 @@ public abstract class StatisticsTests : DomainTestBase
     }
 
     [Fact]
-    public async Task R19_region_figures_are_the_sum_of_its_campaigns_and_never_double_count_a_region_listing()
+    public async Task R19_region_figures_sum_the_campaigns_of_the_region_and_of_its_cities_and_districts()
     {
         await Given.FujianAsync();
-        await Given.CampaignAsync("one", General(Fujian, quantity: 10));
-        await Given.CampaignAsync("two", General(Fujian, quantity: 20));
-        await Given.ClaimAsync("one", await Given.WorkerAsync(1));
-        await Given.ClaimAsync("two", await Given.WorkerAsync(2));
+        await Given.CampaignAsync("province", General(Fujian, quantity: 10));
+        await Given.CampaignAsync("district", General(Gulou, quantity: 20));
+        await Given.ClaimAsync("province", await Given.WorkerAsync(1));
+        await Given.ClaimAsync("district", await Given.WorkerAsync(2));
 
-        var region = await Grains.GetGrain<IRegionStatisticsGrain>(Fujian).GetAsync();
+        var province = await Grains.GetGrain<IRegionStatisticsGrain>(Fujian).GetAsync();
+        var city = await Grains.GetGrain<IRegionStatisticsGrain>("350100").GetAsync();
+        var district = await Grains.GetGrain<IRegionStatisticsGrain>(Gulou).GetAsync();
 
-        Assert.Equal(30, region.Issued);
-        Assert.Equal(2, region.Claimed);
-        Assert.Equal("region/350000", region.Scope);
+        Assert.Equal((30, 2, "region/350000"), (province.Issued, province.Claimed, province.Scope));
+        Assert.Equal((20, 1), (city.Issued, city.Claimed));
+        Assert.Equal((20, 1), (district.Issued, district.Claimed));
         Assert.Equal(0, (await Grains.GetGrain<IRegionStatisticsGrain>(Shanghai).GetAsync()).Issued);
     }
 }
