@@ -89,7 +89,15 @@ public sealed partial class SiloRuntime : IHostedService, IAsyncDisposable
     {
         Logger.Stopping(ActivationCount);
         await _collector.StopAsync().ConfigureAwait(false);
-        await _collector.DeactivateAllAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await _collector.DeactivateAllAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // The host has stopped waiting (a call is stuck): stop anyway rather than fail the shutdown.
+            StoppedWithBusyActivations(Logger, ActivationCount);
+        }
     }
 
     /// <inheritdoc />
