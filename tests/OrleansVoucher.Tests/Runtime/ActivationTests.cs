@@ -1,3 +1,5 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using OrleansVoucher.Tests.Runtime.Grains;
 using OrleansVoucher.Tests.Runtime.Stores;
 
@@ -158,5 +160,24 @@ public sealed class ActivationTests
         Assert.Contains("busy-at-stop:deactivate:ShuttingDown", silo.Probe.Events);
         Assert.Equal(1, silo.Probe.Count("busy-at-stop:activations"));
         Assert.Equal(0, silo.Runtime.ActivationCount);
+    }
+
+    [Fact]
+    public async Task Shutting_down_gives_up_on_a_stuck_call_when_the_host_stops_waiting()
+    {
+        var silo = await TestSilo.StartAsync(services: s => s.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromMilliseconds(200)));
+        await using (silo)
+        {
+            var stuck = silo.Grains.GetGrain<ILifecycleGrain>("stuck");
+            var idle = silo.Grains.GetGrain<ILifecycleGrain>("idle");
+            await idle.GetReportAsync();
+            _ = stuck.HoldAsync("never");
+            await silo.Probe.WhenSet("stuck:holding").WaitAsync(TestSilo.Hang);
+
+            await silo.StopAsync().WaitAsync(TestSilo.Hang);
+
+            Assert.Contains("idle:deactivate:ShuttingDown", silo.Probe.Events);
+            Assert.DoesNotContain("stuck:deactivate:ShuttingDown", silo.Probe.Events);
+        }
     }
 }
