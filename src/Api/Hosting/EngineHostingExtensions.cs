@@ -2,6 +2,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using OrleansVoucher.Api.Admin;
 using OrleansVoucher.Api.Auth;
 using OrleansVoucher.Api.Bulk;
+using OrleansVoucher.Api.Endpoints;
 using OrleansVoucher.Api.Health;
 using OrleansVoucher.Api.Idempotency;
 using OrleansVoucher.Api.Logging;
@@ -40,7 +41,8 @@ public static class EngineHostingExtensions
             .AddIdempotency()
             .AddVoucherOpenApi()
             .AddVoucherMetrics()
-            .AddBulkIssuance();
+            .AddBulkIssuance()
+            .AddVoucherEndpoints();
         builder.Services.AddHealthChecks().AddCheck<StorageHealthCheck>("storage", tags: ["ready"]);
         return builder;
     }
@@ -67,6 +69,20 @@ public static class EngineHostingExtensions
         api.MapMeEndpoints();
         api.MapAdminEndpoints();
         api.MapBulkEndpoints();
+        api.MapCatalogueEndpoints();
+        api.MapRegionEndpoints();
+        api.MapInstitutionEndpoints();
+        api.MapCampaignEndpoints();
+        api.MapClaimEndpoints();
+        api.MapRosterEndpoints();
+        api.MapVoucherEndpoints();
+        api.MapVerificationEndpoints();
+        api.MapClassEndpoints();
+        api.MapCheckInEndpoints();
+        api.MapResultEndpoints();
+        api.MapSettlementEndpoints();
+        api.MapWorkerEndpoints();
+        api.MapStatisticsEndpoints();
         return app;
     }
 

@@ -1,0 +1,148 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using OrleansVoucher.Api.Auth;
+using OrleansVoucher.Api.Idempotency;
+using OrleansVoucher.Api.Problems;
+using OrleansVoucher.Api.RateLimiting;
+using OrleansVoucher.Api.Validation;
+using OrleansVoucher.Grains;
+using OrleansVoucher.Grains.Classes;
+using OrleansVoucher.Grains.Institutions;
+using OrleansVoucher.Grains.Vouchers;
+using OrleansVoucher.Silo;
+
+namespace OrleansVoucher.Api.Endpoints;
+
+/// <summary>
+/// <c>/api/v1/institutions/{institutionId}/verifications</c>: verification at enrolment (R11, 核验), which
+/// activates the voucher (激活) and binds it to the institution, occupation and class, and its rollback
+/// before the class starts.
+/// <para>
+/// Verification is the engine's hot path — trainees queue at the enrolment desk — so it reads nothing
+/// from storage once its grains are active: the scope check reads the token only, the institution grain
+/// runs the verification as one atomic write of voucher, worker, class and institution, and the retry
+/// of a verification already done is answered from the active voucher. It is naturally idempotent: the
+/// same verification again (same voucher, presenter and class, at the same institution) answers
+/// <c>200</c> with the same receipt instead of <c>already-used</c>, so a desk retries without an
+/// <c>Idempotency-Key</c>, and a key, which costs a record's read and write, is optional.
+/// </para>
+/// <para>
+/// Both endpoints draw on the per-institution <see cref="RateLimitPolicies.Verification"/> bucket, in
+/// place of the per-caller one, against walking the code space.
+/// </para>
+/// </summary>
+public static class VerificationEndpoints
+{
+    /// <summary>Maps the group under <paramref name="api"/>.</summary>
+    public static IEndpointRouteBuilder MapVerificationEndpoints(this IEndpointRouteBuilder api)
+    {
+        ArgumentNullException.ThrowIfNull(api);
+        var group = api.MapGroup("/institutions/{institutionId}").WithTags("Verification");
+        group.MapPost("/verifications", VerifyVoucher)
+            .WithName("VerifyVoucher")
+            .WithSummary("Verifies a voucher at enrolment and activates it (R11): 201 with the receipt, or 200 with the same receipt when this verification was done already")
+            .WithDescription(
+                "The presenter must be the holder; the voucher claimed and valid; the institution listed, active and allowed the class's occupation; " +
+                "a directed voucher's occupation and institution must match; the worker's yearly limits must hold (R10). " +
+                "Naturally idempotent: repeating it answers 200 with the receipt, so the Idempotency-Key is optional (a key costs a storage read).")
+            .RequireRoles(Roles.Institution)
+            .RequireRateLimiting(RateLimitPolicies.Verification)
+            .ProducesProblems(StatusCodes.Status404NotFound)
+            .WithIdempotency()
+            .WithRequestExample("""{"voucherCode":"7K3M-XQ9P-2D4R-TW","presenterCitizenId":"350102199001011238","classCode":"EC-2026-03"}""");
+        group.MapPost("/verification-rollbacks", RollBackVerification)
+            .WithName("RollBackVerification")
+            .WithSummary("Rolls back a verification before the class starts: the voucher returns to claimed and the yearly slot is released")
+            .RequireRoles(Roles.Institution)
+            .RequireRateLimiting(RateLimitPolicies.Verification)
+            .ProducesProblems(StatusCodes.Status404NotFound)
+            .WithIdempotency()
+            .WithRequestExample("""{"voucherCode":"7K3M-XQ9P-2D4R-TW","reason":"Trainee moved to the evening class"}""");
+        return api;
+    }
+
+    /// <summary>Verifies a voucher at the calling institution.</summary>
+    public static async Task<Results<Created<VerificationReceipt>, Ok<VerificationReceipt>, ValidationProblem, ProblemHttpResult>> VerifyVoucher(
+        string institutionId, VerifyVoucherRequest request, AccessScope scope, IGrainFactory grains, TimeProvider time, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var validation = new RequestValidation();
+        var id = validation.InstitutionId("institutionId", institutionId);
+        var code = validation.VoucherCode("voucherCode", request.VoucherCode);
+        var presenter = validation.CitizenId("presenterCitizenId", request.PresenterCitizenId, ChinaTime.DateOf(time.GetUtcNow()));
+        var classCode = validation.Code("classCode", request.ClassCode);
+        if (validation.HasErrors)
+        {
+            return validation.Problem();
+        }
+
+        if (!scope.IsInstitution(id))
+        {
+            return ApiProblems.OutOfScope();
+        }
+
+        var verified = await grains.GetGrain<IInstitutionGrain>(id!).VerifyVoucherAsync(new VerificationRequest(code!, presenter!, classCode!));
+        if (verified.IsSuccess)
+        {
+            return TypedResults.Created($"/api/v1/vouchers/{code}", verified.Value!);
+        }
+
+        if (verified.Rejection == RejectionCode.AlreadyUsed
+            && await grains.GetGrain<IVoucherGrain>(code!).GetAsync() is { IsSuccess: true, Value: { } voucher }
+            && voucher.Status == VoucherStatus.Activated
+            && voucher.InstitutionId == id
+            && voucher.CitizenId == presenter
+            && voucher.ClassKey == ClassKey.Of(id!, classCode!)
+            && voucher is { OccupationCode: { } occupation, Deadline: { } deadline })
+        {
+            return TypedResults.Ok(new VerificationReceipt(code!, presenter!, voucher.ClassKey, occupation, deadline));
+        }
+
+        return ApiProblems.Rejection(verified);
+    }
+
+    /// <summary>Rolls back a verification made at the calling institution.</summary>
+    public static async Task<Results<Ok<RollbackReceipt>, ValidationProblem, ProblemHttpResult>> RollBackVerification(
+        string institutionId, RollBackVerificationRequest request, AccessScope scope, IGrainFactory grains, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var validation = new RequestValidation();
+        var id = validation.InstitutionId("institutionId", institutionId);
+        var code = validation.VoucherCode("voucherCode", request.VoucherCode);
+        var reason = validation.Reason("reason", request.Reason);
+        if (validation.HasErrors)
+        {
+            return validation.Problem();
+        }
+
+        if (!scope.IsInstitution(id))
+        {
+            return ApiProblems.OutOfScope();
+        }
+
+        var rolledBack = await grains.GetGrain<IInstitutionGrain>(id!).RollBackVerificationAsync(code!, reason!);
+        if (!rolledBack.IsSuccess)
+        {
+            return ApiProblems.Rejection(rolledBack);
+        }
+
+        var voucher = await grains.GetGrain<IVoucherGrain>(code!).GetAsync();
+        return TypedResults.Ok(new RollbackReceipt(code!, voucher.Value?.Status ?? VoucherStatus.Claimed, voucher.Value?.Deadline));
+    }
+
+    /// <summary>An institution's scan of a voucher at enrolment (R11).</summary>
+    /// <param name="VoucherCode">The code as scanned or typed: 14 characters, hyphens and case ignored, the last one a check character.</param>
+    /// <param name="PresenterCitizenId">The citizen id of the person presenting it, read from their card.</param>
+    /// <param name="ClassCode">The calling institution's class the trainee enrols in.</param>
+    public sealed record VerifyVoucherRequest(string VoucherCode, string PresenterCitizenId, string ClassCode);
+
+    /// <summary>A verification to roll back.</summary>
+    /// <param name="VoucherCode">The voucher verified at the calling institution.</param>
+    /// <param name="Reason">Why, 1 to 500 characters.</param>
+    public sealed record RollBackVerificationRequest(string VoucherCode, string Reason);
+
+    /// <summary>A rolled-back verification.</summary>
+    /// <param name="VoucherCode">The voucher.</param>
+    /// <param name="Status">Its status now: <c>claimed</c>.</param>
+    /// <param name="Deadline">Its deadline now.</param>
+    public sealed record RollbackReceipt(string VoucherCode, VoucherStatus Status, DateTimeOffset? Deadline);
+}
