@@ -10,6 +10,9 @@ namespace OrleansVoucher.Api.Auth;
 /// an institution verifies only at itself (<see cref="IsInstitution"/>), a worker claims only for
 /// itself (<see cref="IsWorker"/>), an authority acts only in its region and the regions under it
 /// (<see cref="CanActInRegion"/>). A refusal is answered with <c>ApiProblems.OutOfScope()</c>.
+/// The national authority (人社部) carries the region <see cref="NationalRegion"/>, <c>000000</c>, which
+/// is no administrative region of its own (the domain's region codes refuse it) but covers every one:
+/// it oversees the national campaign the provinces issue, and may act wherever a province may.
 /// </summary>
 public sealed class AccessScope
 {
@@ -19,6 +22,9 @@ public sealed class AccessScope
         Subject = subject;
         Region = region;
     }
+
+    /// <summary>The region claim of the national authority: it covers every region.</summary>
+    public const string NationalRegion = "000000";
 
     /// <summary>The caller's role, one of <see cref="Roles"/>.</summary>
     public string Role { get; }
@@ -31,6 +37,9 @@ public sealed class AccessScope
 
     /// <summary>Whether the caller is an authority.</summary>
     public bool IsAuthority => Role == Roles.Authority;
+
+    /// <summary>Whether the caller is the national authority, whose scope is every region.</summary>
+    public bool IsNationalAuthority => IsAuthority && Region == NationalRegion;
 
     /// <summary>Whether the caller is an operator.</summary>
     public bool IsOperator => Role == Roles.Operator;
@@ -61,7 +70,7 @@ public sealed class AccessScope
         if (role == Roles.Authority)
         {
             region = user.FindFirst(ClaimNames.Region)?.Value;
-            if (!RegionCode.IsValid(region))
+            if (!IsScopeRegion(region))
             {
                 return null;
             }
@@ -78,12 +87,19 @@ public sealed class AccessScope
     }
 
     /// <summary>
+    /// Whether <paramref name="region"/> may stand in an authority's token: a 6-digit administrative
+    /// region code, or <see cref="NationalRegion"/>.
+    /// </summary>
+    public static bool IsScopeRegion(string? region) => region == NationalRegion || RegionCode.IsValid(region);
+
+    /// <summary>
     /// Whether an authority may act in <paramref name="regionCode"/>: its own region or one under it — a
     /// province (<c>350000</c>) covers <c>35xxxx</c>, a city (<c>350200</c>) covers <c>3502xx</c>, a
-    /// district only itself. False for every other role and for a malformed code.
+    /// district only itself, the national authority (<c>000000</c>) every region. False for every other
+    /// role and for a malformed code.
     /// </summary>
     public bool CanActInRegion(string? regionCode) =>
-        IsAuthority && RegionCode.IsValid(regionCode) && RegionCode.Contains(Region!, regionCode!);
+        IsAuthority && RegionCode.IsValid(regionCode) && (IsNationalAuthority || RegionCode.Contains(Region!, regionCode!));
 
     /// <summary>Whether the caller is the institution <paramref name="institutionId"/>.</summary>
     public bool IsInstitution(string? institutionId) =>

@@ -1,6 +1,5 @@
 using System.Globalization;
 using OrleansVoucher.Grains;
-using OrleansVoucher.Grains.Regions;
 using OrleansVoucher.Grains.Workers;
 
 namespace OrleansVoucher.Api.Auth;
@@ -17,7 +16,7 @@ public static class DevelopmentTokenCommand
     public const string Name = "token";
 
     private const string Usage =
-        "usage: token --role authority|institution|worker|operator --sub <id> [--region <6-digit code>] [--hours <1-720>]";
+        "usage: token --role authority|institution|worker|operator --sub <id> [--region <6-digit code, 000000 national>] [--hours <1-720>]";
 
     /// <summary>Whether the arguments ask for this command.</summary>
     public static bool IsInvoked(string[] args) => args is [Name, ..];
@@ -95,9 +94,9 @@ public static class DevelopmentTokenCommand
             return null;
         }
 
-        if (role == Roles.Authority ? !RegionCode.IsValid(region) : region is not null)
+        if (role == Roles.Authority ? !AccessScope.IsScopeRegion(region) : region is not null)
         {
-            error.WriteLine("--region (a 6-digit region code) is required for an authority, and only for one.");
+            error.WriteLine("--region (a 6-digit region code, or 000000 for the national authority) is required for an authority, and only for one.");
             return null;
         }
 
