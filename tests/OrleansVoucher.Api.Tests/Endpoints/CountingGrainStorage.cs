@@ -1,0 +1,59 @@
+using Microsoft.Extensions.DependencyInjection;
+using OrleansVoucher.Silo.Storage;
+
+namespace OrleansVoucher.Api.Tests.Endpoints;
+
+/// <summary>
+/// Passes every call through to the engine's grain store and counts the reads (state and stream) and
+/// the commits, so a test can tell whether an operation touched storage.
+/// </summary>
+public sealed class CountingGrainStorage(IGrainStorage inner) : IGrainStorage
+{
+    private long _stateReads;
+    private long _streamReads;
+    private long _commits;
+
+    /// <summary>States read.</summary>
+    public long StateReads => Interlocked.Read(ref _stateReads);
+
+    /// <summary>Stream pages read.</summary>
+    public long StreamReads => Interlocked.Read(ref _streamReads);
+
+    /// <summary>Units committed.</summary>
+    public long Commits => Interlocked.Read(ref _commits);
+
+    /// <summary>Replaces the engine's default grain store with a counting one that <paramref name="install"/> receives.</summary>
+    public static Action<IServiceCollection> Install(Action<CountingGrainStorage> install) => services =>
+    {
+        var registration = services.Last(d => d.ServiceType == typeof(IGrainStorage) && d.IsKeyedService
+            && Equals(d.ServiceKey, PersistentStateAttribute.DefaultStorageName));
+        var factory = registration.KeyedImplementationFactory!;
+        services.Remove(registration);
+        services.AddKeyedSingleton<IGrainStorage>(PersistentStateAttribute.DefaultStorageName, (provider, key) =>
+        {
+            var counting = new CountingGrainStorage((IGrainStorage)factory(provider, key));
+            install(counting);
+            return counting;
+        });
+    };
+
+    public Task InitializeAsync(CancellationToken cancellationToken) => inner.InitializeAsync(cancellationToken);
+
+    public Task<StoredState> ReadAsync(GrainStateKey key, CancellationToken cancellationToken)
+    {
+        Interlocked.Increment(ref _stateReads);
+        return inner.ReadAsync(key, cancellationToken);
+    }
+
+    public Task<IReadOnlyList<long>> CommitAsync(WriteUnit unit, CancellationToken cancellationToken)
+    {
+        Interlocked.Increment(ref _commits);
+        return inner.CommitAsync(unit, cancellationToken);
+    }
+
+    public Task<IReadOnlyList<StoredStreamEvent>> ReadStreamAsync(string stream, long afterSequence, int maxCount, CancellationToken cancellationToken)
+    {
+        Interlocked.Increment(ref _streamReads);
+        return inner.ReadStreamAsync(stream, afterSequence, maxCount, cancellationToken);
+    }
+}

@@ -1,0 +1,74 @@
+using System.Net.Http.Headers;
+using OrleansVoucher.Api.Tests.Infrastructure;
+using OrleansVoucher.Testing;
+
+namespace OrleansVoucher.Api.Tests.Endpoints;
+
+/// <summary>
+/// The engine on its own PostgreSQL database of the test run's shared server, on a clock the tests
+/// move (China Standard Time 09:00 on Monday 2 March 2026 at the start), with idle collection off (the
+/// clock jumps by months) and rate limits out of the way unless a test sets its own. Its grain store
+/// counts reads and commits. One per test class, as a class fixture.
+/// </summary>
+public class VoucherEngine : IAsyncLifetime
+{
+    /// <summary>When the clock starts: 2026-03-02 09:00 in China.</summary>
+    public static readonly DateTimeOffset Start = new(2026, 3, 2, 9, 0, 0, TimeSpan.FromHours(8));
+
+    private EngineFactory? _factory;
+
+    /// <summary>The engine's clock.</summary>
+    public ManualTimeProvider Clock { get; } = new(Start.ToUniversalTime());
+
+    /// <summary>The engine's grain store, counting.</summary>
+    public CountingGrainStorage Storage { get; private set; } = null!;
+
+    /// <summary>The engine.</summary>
+    public EngineFactory Factory => _factory ?? throw new InvalidOperationException("The engine has not started.");
+
+    /// <summary>The time now, on the engine's clock.</summary>
+    public DateTimeOffset Now => Clock.GetUtcNow();
+
+    public async Task InitializeAsync()
+    {
+        var server = await PostgresServer.GetSharedAsync();
+        var connectionString = await server.CreateDatabaseAsync($"api_endpoints_{Guid.NewGuid():N}");
+        var settings = new Dictionary<string, string?>(EngineFactory.PostgreSqlSettings(connectionString))
+        {
+            ["Silo:CollectionQuantum"] = "1000.00:00:00",
+            ["Silo:CollectionAge"] = "1000.00:00:00",
+            ["Silo:ResponseTimeout"] = "00:01:00",
+            ["Api:RateLimiting:PerCaller:TokenLimit"] = "100000",
+            ["Api:RateLimiting:PerCaller:TokensPerPeriod"] = "100000",
+            ["Api:RateLimiting:Verification:TokenLimit"] = "100000",
+            ["Api:RateLimiting:Verification:TokensPerPeriod"] = "100000",
+        };
+        foreach (var (key, value) in Settings())
+        {
+            settings[key] = value;
+        }
+
+        _factory = new EngineFactory(settings, time: Clock, services: CountingGrainStorage.Install(storage => Storage = storage));
+        _factory.CreateClient().Dispose();
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (_factory is not null)
+        {
+            await _factory.DisposeAsync();
+        }
+    }
+
+    /// <summary>A client acting as <paramref name="caller"/>, with a token minted now on the engine's clock.</summary>
+    public HttpClient As(Caller caller)
+    {
+        ArgumentNullException.ThrowIfNull(caller);
+        var client = Factory.CreateClient();
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", Factory.Token(caller.Role, caller.Subject, caller.Region));
+        return client;
+    }
+
+    /// <summary>Settings that replace the defaults above, for a test class that needs others.</summary>
+    protected virtual IEnumerable<KeyValuePair<string, string?>> Settings() => [];
+}
