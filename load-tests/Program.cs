@@ -14,6 +14,7 @@ var commands = new CommandDispatcher("OrleansVoucher.LoadTests")
         RuntimeBenchmark.Name,
         RuntimeBenchmark.Description,
         RuntimeBenchmark.Options,
-        RuntimeBenchmark.RunAsync);
+        RuntimeBenchmark.RunAsync)
+    .Add("bench", BulkIssueBenchmark.Name, BulkIssueBenchmark.Description, BulkIssueBenchmark.Options, BulkIssueBenchmark.RunAsync);
 
 return await commands.RunAsync(args).ConfigureAwait(false);
