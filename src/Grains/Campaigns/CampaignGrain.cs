@@ -210,8 +210,10 @@ internal sealed class CampaignGrain : Grain, ICampaignGrain, ICampaignStock
                 return Result<IssuerAllocation>.Reject(RejectionCode.BudgetExhausted, $"The remaining budget of {remainingBudget} fen cannot cover {budgetFen} fen.");
             }
 
-            // Blocks shrink as the stock runs down, so little is left idle at one issuer near the end.
-            var block = Math.Clamp(remainingQuantity / (4 * definition.IssuerCount), 1, MaxBlock);
+            // Blocks are a share of what is left under whichever cap binds, stock or budget, and shrink as
+            // it runs down, so each issuer gets some and little is left idle at one issuer near the end.
+            var affordable = definition.MaxAmount > 0 ? Math.Min(remainingQuantity, remainingBudget / definition.MaxAmount) : remainingQuantity;
+            var block = (int)Math.Clamp(affordable / (4 * definition.IssuerCount), 1, MaxBlock);
             var grantQuantity = quantity > 0 ? Math.Min(remainingQuantity, Math.Max(quantity, block)) : 0;
             var grantBudget = Math.Min(remainingBudget, Math.Max(budgetFen, (grantQuantity > 0 ? grantQuantity : block) * definition.MaxAmount));
             if (grantQuantity == 0 && grantBudget == 0)

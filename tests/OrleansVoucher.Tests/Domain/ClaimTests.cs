@@ -71,6 +71,19 @@ public abstract class ClaimTests : DomainTestBase
     }
 
     [Fact]
+    public async Task R5_several_issuers_share_a_binding_budget_without_leaving_it_idle()
+    {
+        await Given.FujianAsync();
+        await Given.CampaignAsync("budget-bound", General(Fujian, quantity: 100_000, budgetFen: 200 * 50_000L) with { IssuerCount = 8 });
+        var workers = await Task.WhenAll(Enumerable.Range(1, 900).Select(n => Given.WorkerAsync(n)));
+
+        var results = await Task.WhenAll(workers.Select(w => Task.Run(() => Given.TryClaimAsync("budget-bound", w))));
+
+        Assert.InRange(results.Count(r => r.IsSuccess), 200 - 8, 200);
+        Assert.True((await Grains.GetGrain<ICampaignGrain>("budget-bound").GetAsync())!.AllocatedBudgetFen <= 200 * 50_000L);
+    }
+
+    [Fact]
     public async Task R5_two_processes_claiming_on_one_store_never_exceed_the_stock()
     {
         await Given.FujianAsync();
