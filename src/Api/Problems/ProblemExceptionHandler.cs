@@ -88,7 +88,7 @@ internal sealed partial class ProblemExceptionHandler(IProblemDetailsService pro
             return (400, ProblemCodes.MissingField, $"The body lacks a required field{path}.");
         }
 
-        if (message.Contains("could not be converted", StringComparison.Ordinal))
+        if (message.Contains("could not be converted", StringComparison.Ordinal) || message.Contains("null values", StringComparison.Ordinal))
         {
             return (400, ProblemCodes.InvalidFieldType, $"A field has a value of the wrong type{path}.");
         }
