@@ -76,22 +76,24 @@ public sealed class Programme(VoucherEngine engine)
     /// <summary>An institution listed by the authority of <paramref name="listedBy"/>.</summary>
     public async Task<string> InstitutionAsync(string id, string region, string listedBy, bool onlinePlatform = false, params string[] occupations)
     {
-        var listing = new
-        {
-            name = $"Institution {id}",
-            regionCode = region,
-            nature = "private",
-            occupations = occupations.Length == 0 ? [Ecommerce, Nursery, Electrician] : occupations,
-            site = onlinePlatform ? null : new { latitude = Site.Latitude, longitude = Site.Longitude },
-            siteRadiusMetres = 200,
-            address = "1 Training Road",
-            contactName = "Lin",
-            contactPhone = "0591-87654321",
-            onlinePlatform,
-        };
-        await engine.As(Caller.Authority(listedBy)).PutJsonAsync($"/api/v1/institutions/{id}", listing).ExpectAsync(201);
+        await engine.As(Caller.Authority(listedBy)).PutJsonAsync($"/api/v1/institutions/{id}", Listing(id, region, onlinePlatform, occupations)).ExpectAsync(201);
         return id;
     }
+
+    /// <summary>An institution's listing body, for the given occupations (all three when none).</summary>
+    public static object Listing(string id, string region, bool onlinePlatform = false, params string[] occupations) => new
+    {
+        name = $"Institution {id}",
+        regionCode = region,
+        nature = "private",
+        occupations = occupations.Length == 0 ? [Ecommerce, Nursery, Electrician] : occupations,
+        site = onlinePlatform ? null : new { latitude = Site.Latitude, longitude = Site.Longitude },
+        siteRadiusMetres = 200,
+        address = "1 Training Road",
+        contactName = "Lin",
+        contactPhone = "0591-87654321",
+        onlinePlatform,
+    };
 
     /// <summary>A general face-value campaign body: the claim window is this calendar year.</summary>
     public object General(string region, long faceValueFen = 50_000, int quantity = 1000, string? occupation = null) => new
@@ -146,16 +148,18 @@ public sealed class Programme(VoucherEngine engine)
     /// <summary>A worker registered by the authority of <paramref name="region"/>, living and insured there.</summary>
     public async Task<string> WorkerAsync(string citizenId, string region, int insuranceMonths = 40, params string[] categories)
     {
-        var attributes = new
-        {
-            name = $"Worker {citizenId[^4..]}",
-            unemploymentInsurance = new[] { new { regionCode = region, months = insuranceMonths } },
-            categories,
-            householdRegion = region,
-        };
-        await engine.As(Caller.Authority(region)).PutJsonAsync($"/api/v1/workers/{citizenId}", attributes).ExpectAsync(201);
+        await engine.As(Caller.Authority(region)).PutJsonAsync($"/api/v1/workers/{citizenId}", Attributes(citizenId, region, insuranceMonths, categories)).ExpectAsync(201);
         return citizenId;
     }
+
+    /// <summary>A worker's attributes body: living and insured in <paramref name="region"/>.</summary>
+    public static object Attributes(string citizenId, string region, int insuranceMonths = 40, params string[] categories) => new
+    {
+        name = $"Worker {citizenId[^4..]}",
+        unemploymentInsurance = new[] { new { regionCode = region, months = insuranceMonths } },
+        categories,
+        householdRegion = region,
+    };
 
     /// <summary>The worker claims a general voucher; returns its code.</summary>
     public async Task<string> ClaimAsync(string campaignId, string citizenId) =>

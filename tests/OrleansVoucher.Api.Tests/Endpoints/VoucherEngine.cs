@@ -29,7 +29,7 @@ public class VoucherEngine : IAsyncLifetime
     /// <summary>The time now, on the engine's clock.</summary>
     public DateTimeOffset Now => Clock.GetUtcNow();
 
-    public async Task InitializeAsync()
+    public virtual async Task InitializeAsync()
     {
         var server = await PostgresServer.GetSharedAsync();
         var connectionString = await server.CreateDatabaseAsync($"api_endpoints_{Guid.NewGuid():N}");
