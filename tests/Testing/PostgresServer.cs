@@ -65,7 +65,7 @@ public sealed partial class PostgresServer : IAsyncDisposable
             }
 
             _binDirectory = FindBinDirectory(_options.BinDirectory);
-            RemoveStaleDirectories(_binDirectory);
+            await RemoveStaleDirectoriesAsync(_binDirectory).ConfigureAwait(false);
             _baseDirectory = Path.Combine(Path.GetTempPath(), $"{DirectoryPrefix}{Environment.ProcessId}-{Guid.NewGuid():N}");
             Directory.CreateDirectory(_baseDirectory);
             try
@@ -270,7 +270,7 @@ public sealed partial class PostgresServer : IAsyncDisposable
             return;
         }
 
-        if (_binDirectory is not null && File.Exists(Path.Combine(baseDirectory, "data", "postmaster.pid")))
+        if (_binDirectory is not null && IsServerRunningIn(Path.Combine(baseDirectory, "data")))
         {
             await RunAsync(
                 Path.Combine(_binDirectory, "pg_ctl"),
@@ -285,7 +285,7 @@ public sealed partial class PostgresServer : IAsyncDisposable
             NpgsqlConnection.ClearAllPools();
         }
 
-        TryDeleteDirectory(baseDirectory);
+        await TryDeleteDirectoryAsync(baseDirectory).ConfigureAwait(false);
         _started = false;
     }
 
@@ -293,7 +293,7 @@ public sealed partial class PostgresServer : IAsyncDisposable
     /// Deletes directories left by earlier runs whose process is gone (killed before disposing its
     /// server), stopping a server still running in one of them.
     /// </summary>
-    private static void RemoveStaleDirectories(string binDirectory)
+    private static async Task RemoveStaleDirectoriesAsync(string binDirectory)
     {
         string[] candidates;
         try
@@ -315,13 +315,41 @@ public sealed partial class PostgresServer : IAsyncDisposable
             }
 
             var data = Path.Combine(directory, "data");
-            if (File.Exists(Path.Combine(data, "postmaster.pid")))
+            if (IsServerRunningIn(data))
             {
-                RunAsync(Path.Combine(binDirectory, "pg_ctl"), ["stop", "-D", data, "-m", "immediate", "-w", "-t", "30"], asServiceUser: true, CancellationToken.None)
-                    .GetAwaiter().GetResult();
+                await RunAsync(Path.Combine(binDirectory, "pg_ctl"), ["stop", "-D", data, "-m", "immediate", "-w", "-t", "30"], asServiceUser: true, CancellationToken.None).ConfigureAwait(false);
             }
 
-            TryDeleteDirectory(directory);
+            await TryDeleteDirectoryAsync(directory).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// Whether the process named by the data directory's <c>postmaster.pid</c> is a server of that very
+    /// directory. A server killed without cleanup leaves the file behind, and its process id may since
+    /// belong to an unrelated process, which must never be signalled.
+    /// </summary>
+    private static bool IsServerRunningIn(string dataDirectory)
+    {
+        try
+        {
+            var pidFile = Path.Combine(dataDirectory, "postmaster.pid");
+            if (!File.Exists(pidFile)
+                || !int.TryParse(File.ReadLines(pidFile).FirstOrDefault(), NumberStyles.None, CultureInfo.InvariantCulture, out var pid))
+            {
+                return false;
+            }
+
+            var commandLine = File.ReadAllText($"/proc/{pid}/cmdline").Split('\0');
+            return commandLine.Contains(dataDirectory, StringComparer.Ordinal);
+        }
+        catch (IOException)
+        {
+            return false;
+        }
+        catch (UnauthorizedAccessException)
+        {
+            return false;
         }
     }
 
@@ -342,21 +370,30 @@ public sealed partial class PostgresServer : IAsyncDisposable
         }
     }
 
-    private static void TryDeleteDirectory(string directory)
+    private static async Task TryDeleteDirectoryAsync(string directory)
     {
-        try
+        // The server's last processes may still be removing their own files: try a few times.
+        for (var attempt = 1; ; attempt++)
         {
-            Directory.Delete(directory, recursive: true);
-        }
-        catch (DirectoryNotFoundException)
-        {
-        }
-        catch (IOException)
-        {
-            // A file may still be held briefly by the stopping server; the next run removes it.
-        }
-        catch (UnauthorizedAccessException)
-        {
+            try
+            {
+                Directory.Delete(directory, recursive: true);
+                return;
+            }
+            catch (DirectoryNotFoundException)
+            {
+                return;
+            }
+            catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+            {
+                if (attempt == 5)
+                {
+                    // Left for the next start's clean-up of stale directories.
+                    return;
+                }
+            }
+
+            await Task.Delay(100 * attempt).ConfigureAwait(false);
         }
     }
 
