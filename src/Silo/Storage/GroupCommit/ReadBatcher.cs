@@ -115,7 +115,6 @@ internal sealed partial class ReadBatcher : IAsyncDisposable
 
     private async Task RunBatchAsync(Dictionary<GrainStateKey, List<PendingRead>> waiters)
     {
-        await Task.Yield();
         var batch = new ReadBatch([.. waiters.Keys]);
         try
         {
