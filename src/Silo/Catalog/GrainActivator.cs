@@ -51,6 +51,11 @@ internal sealed class GrainActivator(IServiceProvider services)
         if (attribute is null)
         {
             var serviceType = parameter.ParameterType;
+            if (parameter.GetCustomAttribute<FromKeyedServicesAttribute>() is { Key: { } serviceKey })
+            {
+                return (sp, _) => sp.GetRequiredKeyedService(serviceType, serviceKey);
+            }
+
             return (sp, _) => sp.GetRequiredService(serviceType);
         }
 
