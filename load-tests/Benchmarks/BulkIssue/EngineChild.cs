@@ -27,6 +27,9 @@ internal sealed class EngineChild : IAsyncDisposable
 
     public Uri Address { get; }
 
+    /// <summary>The directory the engine was built into (where its settings files are).</summary>
+    public static string EngineDirectory => Path.GetDirectoryName(s_assembly)!;
+
     public int ProcessId => _process.Id;
 
     public static async Task<EngineChild> StartAsync(IReadOnlyDictionary<string, string> settings, CancellationToken cancellationToken)

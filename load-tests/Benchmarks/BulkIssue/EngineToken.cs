@@ -10,7 +10,11 @@ namespace OrleansVoucher.LoadTests.Benchmarks.BulkIssue;
 /// </summary>
 internal static class EngineToken
 {
-    public static string ForAuthority(string engineDirectory, string subject, string region, TimeSpan lifetime)
+    public static string ForAuthority(string engineDirectory, string subject, string region, TimeSpan lifetime) =>
+        For(engineDirectory, "authority", subject, region, lifetime);
+
+    /// <summary>A token for <paramref name="role"/> (authority, institution or worker) and <paramref name="subject"/>; <paramref name="region"/> only for an authority.</summary>
+    public static string For(string engineDirectory, string role, string subject, string? region, TimeSpan lifetime)
     {
         using var settings = JsonDocument.Parse(File.ReadAllBytes(Path.Combine(engineDirectory, "appsettings.json")));
         using var development = JsonDocument.Parse(File.ReadAllBytes(Path.Combine(engineDirectory, "appsettings.Development.json")));
@@ -23,12 +27,16 @@ internal static class EngineToken
             ["iss"] = auth.GetProperty("Issuer").GetString()!,
             ["aud"] = auth.GetProperty("Audience").GetString()!,
             ["sub"] = subject,
-            ["role"] = "authority",
-            ["region"] = region,
+            ["role"] = role,
             ["iat"] = now,
             ["nbf"] = now - 60,
             ["exp"] = now + (long)lifetime.TotalSeconds,
         };
+        if (region is not null)
+        {
+            payload["region"] = region;
+        }
+
         var signingInput = Base64Url(JsonSerializer.SerializeToUtf8Bytes(header)) + "." + Base64Url(JsonSerializer.SerializeToUtf8Bytes(payload));
         var signature = HMACSHA256.HashData(Convert.FromBase64String(key.GetProperty("HmacSecret").GetString()!), Encoding.ASCII.GetBytes(signingInput));
         return signingInput + "." + Base64Url(signature);

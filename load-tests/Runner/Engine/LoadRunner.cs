@@ -49,6 +49,7 @@ public sealed class LoadRunner
         var runStart = _time.GetTimestamp();
         using var abortSource = CancellationTokenSource.CreateLinkedTokenSource(abort);
         var runtimes = scenarios.Select(s => new ScenarioRuntime(s, _options, runStart, abortSource.Token)).ToList();
+        var cleanFailures = new List<string>();
         var measureStart = TimeSpan.Zero;
         try
         {
@@ -112,6 +113,7 @@ public sealed class LoadRunner
                 catch (Exception exception) when (exception is not OperationCanceledException)
                 {
                     _logger.LogError(exception, "The clean hook of {Scenario} failed.", runtime.Scenario.Name);
+                    cleanFailures.Add($"{runtime.Scenario.Name}: {exception.Message}");
                 }
             }
         }
@@ -126,6 +128,7 @@ public sealed class LoadRunner
             StoppedEarly = stop.IsCancellationRequested,
             Scenarios = results,
             Configuration = Configuration(scenarios),
+            CleanFailures = cleanFailures,
         };
     }
 

@@ -140,6 +140,9 @@ public sealed record RunResult
 
     public IEnumerable<ThresholdResult> Thresholds => Scenarios.SelectMany(s => s.Thresholds);
 
-    /// <summary>Whether every threshold held.</summary>
-    public bool Passed => Thresholds.All(t => t.Passed);
+    /// <summary>The clean hooks that threw (e.g. a domain scenario's broken invariant), as scenario and message; any fails the run.</summary>
+    public IReadOnlyList<string> CleanFailures { get; init; } = [];
+
+    /// <summary>Whether every threshold held and every clean hook succeeded.</summary>
+    public bool Passed => Thresholds.All(t => t.Passed) && CleanFailures.Count == 0;
 }
