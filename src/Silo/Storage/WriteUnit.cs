@@ -18,13 +18,29 @@ public sealed class WriteUnit
             throw new ArgumentException("A write unit needs at least one state write or event.", nameof(states));
         }
 
-        for (var i = 0; i < States.Count; i++)
+        // A unit of a few states compares pairs; a large one (a bulk issuance batch writes thousands)
+        // uses a set, so checking stays linear.
+        if (States.Count <= 16)
         {
-            for (var j = i + 1; j < States.Count; j++)
+            for (var i = 0; i < States.Count; i++)
             {
-                if (States[i].Key == States[j].Key)
+                for (var j = i + 1; j < States.Count; j++)
                 {
-                    throw new ArgumentException($"State {States[i].Key} is written twice in one unit.", nameof(states));
+                    if (States[i].Key == States[j].Key)
+                    {
+                        throw new ArgumentException($"State {States[i].Key} is written twice in one unit.", nameof(states));
+                    }
+                }
+            }
+        }
+        else
+        {
+            var keys = new HashSet<GrainStateKey>(States.Count);
+            foreach (var write in States)
+            {
+                if (!keys.Add(write.Key))
+                {
+                    throw new ArgumentException($"State {write.Key} is written twice in one unit.", nameof(states));
                 }
             }
         }
