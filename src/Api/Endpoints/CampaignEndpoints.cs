@@ -32,6 +32,7 @@ public static class CampaignEndpoints
             .WithName("PutCampaign")
             .WithSummary("Creates a campaign as a draft (201), or changes a draft (200); an open or closed campaign no longer changes (R4–R6)")
             .RequireRoles(Roles.Authority)
+            .ProducesProblems(StatusCodes.Status409Conflict)
             .WithRequestExample("""
                 {"name":"2026 年福州市职业培训券（通用）","regionCode":"350100","valueMode":"faceValue","issuanceMode":"general","tier":"basic",
                  "faceValueFen":50000,"quantityCap":10000,"budgetCapFen":500000000,"claimOpensAt":"2026-03-01T00:00:00+08:00",

@@ -27,6 +27,7 @@ public static class WorkerEndpoints
             .WithName("RegisterWorker")
             .WithSummary("Registers a worker or replaces their attributes from social-security records: insurance months by region, categories, household and residence regions (R6)")
             .RequireRoles(Roles.Authority)
+            .ProducesProblems(StatusCodes.Status409Conflict)
             .WithRequestExample("""
                 {"name":"张三","unemploymentInsurance":[{"regionCode":"330602","months":40}],"categories":["RegisteredUnemployed"],
                  "householdRegion":"330602","residenceRegion":null}
