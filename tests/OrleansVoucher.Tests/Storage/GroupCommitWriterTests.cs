@@ -78,6 +78,29 @@ public sealed class GroupCommitWriterTests
     }
 
     [Fact]
+    public async Task A_unit_waiting_for_an_in_flight_state_does_not_hold_back_others()
+    {
+        var store = new ScriptedStore();
+        await using var writer = new GroupCommitWriter(store, "test", maxBatchSize: 100, maxBatchBytes: 1 << 20, maxConcurrentBatches: 2, serializeEventBatches: true, metrics: null, NullLogger.Instance);
+        store.Hold();
+        var inFlight = writer.CommitAsync(Unit("a", 0), CancellationToken.None);
+        await store.Started.Reader.ReadAsync();
+        var waiting = writer.CommitAsync(Unit("a", 1), CancellationToken.None);
+        while (writer.DeferredCount == 0)
+        {
+            await Task.Yield();
+        }
+
+        // A free slot and a unit of another state: it must start now, not after "a" commits.
+        var other = writer.CommitAsync(Unit("b", 0), CancellationToken.None);
+        Assert.Equal(["b"], (await store.Started.Reader.ReadAsync()).Units.Select(u => u.Unit.States[0].Key.GrainKey));
+        store.Release();
+
+        await Task.WhenAll(inFlight, waiting, other);
+        Assert.Equal([["a"], ["b"], ["a"]], store.Batches.Select(keys => keys.ToArray()));
+    }
+
+    [Fact]
     public async Task Only_one_batch_appending_events_is_in_flight()
     {
         var store = new ScriptedStore();
@@ -171,9 +194,14 @@ public sealed class GroupCommitWriterTests
         await using var writer = new GroupCommitWriter(store, "test", maxBatchSize: 100, maxBatchBytes: 1 << 20, maxConcurrentBatches: 1, serializeEventBatches: true, metrics: null, NullLogger.Instance);
         using var callerGate = new ManualResetEventSlim();
 
-        // Asked to run synchronously, the continuation would block the loop if it ran inline.
+        // Asked to run synchronously, the continuation would block the loop if it ran inline. The
+        // writer is paused so that it is attached before the unit completes (a continuation attached
+        // to a completed task runs on the attaching thread).
+        writer.Pause();
         var blocked = writer.CommitAsync(Unit("first", 0), CancellationToken.None)
             .ContinueWith(_ => callerGate.Wait(), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        writer.Resume();
+        await store.Started.Reader.ReadAsync();
         var next = writer.CommitAsync(Unit("second", 0), CancellationToken.None);
 
         try

@@ -39,6 +39,7 @@ internal sealed partial class GroupCommitWriter : IAsyncDisposable
 
     private TaskCompletionSource? _pause;
     private long _batchCount;
+    private int _deferredCount;
 
     /// <summary>Starts the loop.</summary>
     /// <param name="executor">Runs a batch as one transaction.</param>
@@ -72,6 +73,9 @@ internal sealed partial class GroupCommitWriter : IAsyncDisposable
 
     /// <summary>Batches executed so far.</summary>
     internal long BatchCount => Interlocked.Read(ref _batchCount);
+
+    /// <summary>Units taken from the queue that wait for a later batch.</summary>
+    internal int DeferredCount => Volatile.Read(ref _deferredCount);
 
     /// <summary>
     /// Queues a unit and returns a task that completes once it is durable (or failed); it fails with
@@ -115,29 +119,43 @@ internal sealed partial class GroupCommitWriter : IAsyncDisposable
     private async Task RunAsync()
     {
         Task<bool>? unitsQueued = null;
+
+        // Whether every deferred unit waits for a batch in flight (so only a finished batch or a new
+        // unit can make a new batch possible).
+        var deferredBlocked = false;
         try
         {
             while (true)
             {
-                Reap();
-                if (_deferred.Count == 0)
+                if (Reap())
+                {
+                    deferredBlocked = false;
+                }
+
+                if (_deferred.Count == 0 || deferredBlocked)
                 {
                     unitsQueued ??= _queue.Reader.WaitToReadAsync().AsTask();
-                    if (_inFlight.Count > 0 && !unitsQueued.IsCompleted)
+                    if (!unitsQueued.IsCompleted && _inFlight.Count > 0)
                     {
                         // Wake for new units or for a finished batch, whichever comes first.
                         await Task.WhenAny(unitsQueued, WhenAnyInFlight()).ConfigureAwait(false);
                         continue;
                     }
 
-                    var more = await unitsQueued.ConfigureAwait(false);
-                    unitsQueued = null;
-                    if (!more)
+                    if (!await unitsQueued.ConfigureAwait(false))
                     {
-                        // Disposed and drained: nothing can be deferred any more.
-                        await Task.WhenAll(_inFlight.Select(b => b.Task)).ConfigureAwait(false);
-                        return;
+                        // Disposed: no unit will come any more. Finish the deferred ones, then stop.
+                        if (_deferred.Count == 0)
+                        {
+                            await Task.WhenAll(_inFlight.Select(b => b.Task)).ConfigureAwait(false);
+                            return;
+                        }
+
+                        await WhenAnyInFlight().ConfigureAwait(false);
+                        continue;
                     }
+
+                    unitsQueued = null;
                 }
 
                 if (Volatile.Read(ref _pause) is { } pause)
@@ -154,12 +172,8 @@ internal sealed partial class GroupCommitWriter : IAsyncDisposable
                 var batch = FormBatch();
                 if (batch is null)
                 {
-                    // Everything waiting writes a state that is in flight: wait for that batch.
-                    if (_deferred.Count > 0 && _inFlight.Count > 0)
-                    {
-                        await WhenAnyInFlight().ConfigureAwait(false);
-                    }
-
+                    // Whatever is deferred writes a state (or appends events) that is in flight.
+                    deferredBlocked = _deferred.Count > 0;
                     continue;
                 }
 
@@ -197,8 +211,10 @@ internal sealed partial class GroupCommitWriter : IAsyncDisposable
 
     private Task WhenAnyInFlight() => Task.WhenAny(_inFlight.Select(b => b.Task));
 
-    private void Reap()
+    /// <summary>Forgets the batches that finished; true if there were any.</summary>
+    private bool Reap()
     {
+        var reaped = false;
         for (var i = _inFlight.Count - 1; i >= 0; i--)
         {
             var batch = _inFlight[i];
@@ -208,6 +224,7 @@ internal sealed partial class GroupCommitWriter : IAsyncDisposable
             }
 
             _inFlight.RemoveAt(i);
+            reaped = true;
             foreach (var unit in batch.Batch.Units)
             {
                 foreach (var write in unit.Unit.States)
@@ -216,6 +233,8 @@ internal sealed partial class GroupCommitWriter : IAsyncDisposable
                 }
             }
         }
+
+        return reaped;
     }
 
     private WriteBatch? FormBatch()
@@ -288,6 +307,7 @@ internal sealed partial class GroupCommitWriter : IAsyncDisposable
         }
 
         _deferred.AddRange(stillDeferred);
+        Volatile.Write(ref _deferredCount, _deferred.Count);
         return units.Count == 0 ? null : new WriteBatch(units);
     }
 
