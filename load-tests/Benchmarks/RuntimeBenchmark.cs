@@ -49,7 +49,10 @@ internal static class RuntimeBenchmark
         var ratio = writes.GroupCommit.WritesPerSecond / writes.SingleCommit.WritesPerSecond;
 
         // Writes per CPU-second (silo and database together), group commit over one transaction per
-        // write: what the ratio would be with the machine to themselves and the processors saturated.
+        // write: how much less of the machine a write costs. Other load on a shared machine moves it far
+        // less than writes per second, which it skews against group commit: the scheduler shares the
+        // processors per thread, and one transaction per write keeps 64 database backends busy where
+        // group commit keeps two.
         var cpuRatio = writes.SingleCommit.TotalProcessorMicrosecondsPerWrite / writes.GroupCommit.TotalProcessorMicrosecondsPerWrite;
 
         var output = Console.Out;
