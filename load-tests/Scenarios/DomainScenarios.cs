@@ -26,7 +26,7 @@ public sealed class DomainScenarios : IScenarioCatalog
 
     private static Scenario Smoke(ScenarioFactoryContext context)
     {
-        var smoke = ClaimStorm(context, stock: 20, workers: 60);
+        var smoke = ClaimStorm(context, stock: 20, workers: Invocations(context, 10, TimeSpan.FromSeconds(4)));
         return smoke with
         {
             Description = "smoke: " + smoke.Description,
@@ -37,7 +37,20 @@ public sealed class DomainScenarios : IScenarioCatalog
     }
 
     private static Scenario ClaimStorm(ScenarioFactoryContext context) =>
-        ClaimStorm(context, IntSetting(context, "stock", 100), IntSetting(context, "workers", 2000));
+        ClaimStorm(context, IntSetting(context, "stock", 100), IntSetting(context, "workers", Invocations(context, 100, context.Settings.Duration)));
+
+    /// <summary>How many invocations the run will make at most (warm-up included), so the seeding creates enough workers or vouchers.</summary>
+    private static int Invocations(ScenarioFactoryContext context, double defaultRate, TimeSpan defaultDuration)
+    {
+        var settings = context.Settings;
+        if (settings.Iterations is { } iterations)
+        {
+            return (int)iterations + 10;
+        }
+
+        var seconds = (settings.Rate is null ? defaultDuration : settings.Duration) + settings.WarmUp + (settings.RampUp ?? TimeSpan.Zero);
+        return (int)Math.Ceiling((settings.Rate ?? defaultRate) * seconds.TotalSeconds) + 10;
+    }
 
     private static Scenario ClaimStorm(ScenarioFactoryContext context, int stock, int workers)
     {
@@ -92,7 +105,7 @@ public sealed class DomainScenarios : IScenarioCatalog
 
     private static Scenario Verify(ScenarioFactoryContext context)
     {
-        var vouchers = IntSetting(context, "vouchers", 1000);
+        var vouchers = IntSetting(context, "vouchers", Invocations(context, 50, context.Settings.Duration));
         var institutions = IntSetting(context, "institutions", 8);
         DomainWorld? world = null;
         var held = Array.Empty<string>();
