@@ -49,7 +49,8 @@ internal sealed partial class WorkerGrain : IBulkWorkerParticipant
             return Vote(Result.Reject(RejectionCode.LiveVoucherHeld, $"The worker holds voucher {live}, valid and unused."));
         }
 
-        var draft = _state.Draft();
+        // A worker the engine has never seen has nothing to copy.
+        var draft = _state.RecordExists ? _state.Draft() : new WorkerState();
         if (registers)
         {
             draft.Attributes = attributes;
