@@ -29,6 +29,7 @@ internal static class BulkIssueBenchmark
         new("issuers", "N", "the campaign's issuer count (default 16)"),
         new("chunk-rows", "N", "rows per stored chunk of the upload (default 8000)"),
         new("max-activations", "N", "the engine's Silo:MaxActivations (default 300000)"),
+        new("engine", "key=value,…", "further engine settings, e.g. BulkIssuance:ChunksInFlight=4 (default none)"),
         new("pg", "connection string", "PostgreSQL to use (its database's schema orleans_voucher is dropped); default: a throwaway server"),
         new("url", "address", "an engine already running on --pg's database, instead of starting one (needs --pg)"),
     ];
@@ -44,6 +45,18 @@ internal static class BulkIssueBenchmark
         var maxActivations = options.GetInt32("max-activations", 300_000, 0);
         var pg = options.GetString("pg");
         var url = options.GetString("url");
+        var engineSettings = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        foreach (var pair in (options.GetString("engine") ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            var equals = pair.IndexOf('=', StringComparison.Ordinal);
+            if (equals <= 0)
+            {
+                throw new OptionException($"--engine takes key=value pairs separated by commas; got '{pair}'.");
+            }
+
+            engineSettings[pair[..equals]] = pair[(equals + 1)..];
+        }
+
         if (url is not null && pg is null)
         {
             throw new OptionException("--url needs --pg: the benchmark sets up the campaign in the engine's database and copies into it.");
@@ -75,7 +88,7 @@ internal static class BulkIssueBenchmark
             await BulkIssueSetup.CreateAsync(connectionString, campaignId, count, issuers, cancellationToken).ConfigureAwait(false);
             await ExecuteAsync(connectionString, "CHECKPOINT", cancellationToken).ConfigureAwait(false);
 
-            var run = await IssueAsync(connectionString, campaignId, count, chunkRows, maxActivations, url, server, cancellationToken).ConfigureAwait(false);
+            var run = await IssueAsync(connectionString, campaignId, count, chunkRows, maxActivations, engineSettings, url, server, cancellationToken).ConfigureAwait(false);
             Progress.Note($"bulk: raw COPY of {count:N0} voucher-shaped rows");
             var copyRate = await RawCopy.MeasureAsync(connectionString, Schema, count, cancellationToken).ConfigureAwait(false);
             var ratio = run.VouchersPerSecond / copyRate;
@@ -84,21 +97,25 @@ internal static class BulkIssueBenchmark
         }
     }
 
-    private static async Task<IssueRun> IssueAsync(string connectionString, string campaignId, int count, int chunkRows, int maxActivations, string? url, ServerProcessorTime? server, CancellationToken cancellationToken)
+    private static async Task<IssueRun> IssueAsync(string connectionString, string campaignId, int count, int chunkRows, int maxActivations, Dictionary<string, string> engineSettings, string? url, ServerProcessorTime? server, CancellationToken cancellationToken)
     {
         EngineChild? engine = null;
         if (url is null)
         {
             Progress.Note("bulk: starting the engine");
-            engine = await EngineChild.StartAsync(
-                new Dictionary<string, string>
-                {
-                    ["Silo:Storage:Provider"] = "PostgreSql",
-                    ["ConnectionStrings:PostgreSql"] = connectionString,
-                    ["Silo:MaxActivations"] = maxActivations.ToString(CultureInfo.InvariantCulture),
-                    ["BulkIssuance:ChunkRows"] = chunkRows.ToString(CultureInfo.InvariantCulture),
-                },
-                cancellationToken).ConfigureAwait(false);
+            var settings = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase)
+            {
+                ["Silo:Storage:Provider"] = "PostgreSql",
+                ["ConnectionStrings:PostgreSql"] = connectionString,
+                ["Silo:MaxActivations"] = maxActivations.ToString(CultureInfo.InvariantCulture),
+                ["BulkIssuance:ChunkRows"] = chunkRows.ToString(CultureInfo.InvariantCulture),
+            };
+            foreach (var (key, value) in engineSettings)
+            {
+                settings[key] = value;
+            }
+
+            engine = await EngineChild.StartAsync(settings, cancellationToken).ConfigureAwait(false);
         }
 
         try
