@@ -271,6 +271,8 @@ public static class CampaignEndpoints
                 validation.AddError("creditReserveFen", "A credit campaign needs a positive reserve per voucher.");
             }
 
+            validation.Instant("claimOpensAt", ClaimOpensAt);
+            validation.Instant("claimClosesAt", ClaimClosesAt);
             if (ClaimClosesAt <= ClaimOpensAt)
             {
                 validation.AddError("claimClosesAt", "Must be after claimOpensAt.");

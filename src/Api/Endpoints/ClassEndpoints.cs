@@ -203,10 +203,7 @@ public static class ClassEndpoints
                 validation.AddError($"sessions[{i}].end", $"Must be after the start, by at most {MaxSessionLength.TotalHours:0} hours.");
             }
 
-            if (session.Start.Year is < 2000 or > 2200)
-            {
-                validation.AddError($"sessions[{i}].start", "Must be a time between the years 2000 and 2200.");
-            }
+            validation.Instant($"sessions[{i}].start", session.Start);
         }
 
         return [.. listed];

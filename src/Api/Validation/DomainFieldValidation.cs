@@ -179,7 +179,10 @@ public static class DomainFieldValidation
         return validation.Text(field, value, MaxReasonLength);
     }
 
-    /// <summary>A list of at most <paramref name="max"/> items (at least <paramref name="min"/>), or null when it is not one.</summary>
+    /// <summary>
+    /// A list of at most <paramref name="max"/> items (at least <paramref name="min"/>), none of them null
+    /// (JSON <c>[null]</c> binds to a list of non-nullable items all the same); null when it is not one.
+    /// </summary>
     public static IReadOnlyList<T>? Count<T>(this RequestValidation validation, string field, IReadOnlyList<T>? items, int min, int max)
     {
         ArgumentNullException.ThrowIfNull(validation);
@@ -190,7 +193,26 @@ public static class DomainFieldValidation
             return null;
         }
 
+        if (items is not null && items.Any(item => item is null))
+        {
+            validation.AddError(field, "Must not list null.");
+            return null;
+        }
+
         return items ?? [];
+    }
+
+    /// <summary>An instant between the years 2000 and 2200, as the programme's dates are.</summary>
+    public static DateTimeOffset? Instant(this RequestValidation validation, string field, DateTimeOffset value)
+    {
+        ArgumentNullException.ThrowIfNull(validation);
+        if (value.UtcDateTime.Year is < 2000 or >= 2200)
+        {
+            validation.AddError(field, "Must be a time between the years 2000 and 2200.");
+            return null;
+        }
+
+        return value;
     }
 
     /// <summary>A name in camel case, as the API writes enumeration values: <c>FaceValue</c> → <c>faceValue</c>.</summary>

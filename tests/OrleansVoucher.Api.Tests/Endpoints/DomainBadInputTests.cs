@@ -75,6 +75,11 @@ public sealed class DomainBadInputTests(MatrixWorld world) : IClassFixture<Matri
         Body("campaign: a name too long", Fujian, "PUT", Draft, w => Campaign(w, "name", JsonSerializer.Serialize(new string('券', 201))), 400, "validation-failed", "name"),
         Body("campaign: a control character in the name", Fujian, "PUT", Draft, w => Campaign(w, "name", "\"Campaign\\u0000\""), 400, "validation-failed", "name"),
         Body("campaign: no quantity cap", Fujian, "PUT", Draft, w => Campaign(w, "quantityCap", null), 400, "missing-field"),
+        Body("campaign: a null face value by level", Fujian, "PUT", Draft, w => Campaign(w, "faceValuesByLevel", "[null]"), 400, "validation-failed", "faceValuesByLevel"),
+        Body("campaign: closing in the year 9999", Fujian, "PUT", Draft, w => Campaign(w, "claimClosesAt", "\"9999-12-31T23:59:59+00:00\""), 400, "validation-failed", "claimClosesAt"),
+        Body("roster: a null entry", School, "POST", Rosters, _ => $$"""{"rosterNo":"R-8","institutionId":"{{SchoolId}}","entries":[null]}""", 400, "validation-failed", "entries"),
+        Body("class: a null session", School, "POST", Classes, _ => $$"""{"classCode":"C-8","occupationCode":"{{Programme.Ecommerce}}","sessions":[null]}""", 400, "validation-failed", "sessions"),
+        Body("worker: a null category", Fujian, "PUT", Workers + Holder, _ => """{"categories":[null]}""", 400, "validation-failed", "categories"),
 
         // Positions, sessions, enumerations and texts of the other operations.
         Body("check-in: latitude 91", s_holder, "POST", CheckIn, _ => $$$"""{"citizenId":"{{{Holder}}}","session":0,"position":{"latitude":91,"longitude":119.3}}""", 400, "validation-failed", "position.latitude"),
