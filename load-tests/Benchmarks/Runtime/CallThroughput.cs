@@ -30,10 +30,21 @@ internal static class CallThroughput
     public static async Task<IReadOnlyList<CallRun>> MeasureAsync(int grainCount, TimeSpan duration, IReadOnlyList<int> callerCounts, CancellationToken cancellationToken)
     {
         // Every caller loop holds a pool thread for the whole phase: make sure each has one at once,
-        // instead of waiting for the pool to inject threads.
+        // instead of waiting for the pool to inject threads. Later phases get the pool as it was.
         ThreadPool.GetMinThreads(out var workers, out var completionPorts);
         ThreadPool.SetMinThreads(Math.Max(workers, callerCounts.Max() + Environment.ProcessorCount), completionPorts);
+        try
+        {
+            return await MeasureOnSiloAsync(grainCount, duration, callerCounts, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            ThreadPool.SetMinThreads(workers, completionPorts);
+        }
+    }
 
+    private static async Task<IReadOnlyList<CallRun>> MeasureOnSiloAsync(int grainCount, TimeSpan duration, IReadOnlyList<int> callerCounts, CancellationToken cancellationToken)
+    {
         await using var silo = await BenchSilo.StartAsync(s => s.AddGrain<PingGrain>(), cancellationToken: cancellationToken).ConfigureAwait(false);
         var grains = new IPingGrain[grainCount];
         for (var i = 0; i < grains.Length; i++)
