@@ -12,6 +12,11 @@ namespace OrleansVoucher.Silo.Storage.Sqlite;
 /// units); reads run on their own connections and never wait for writes. All blocking SQLite calls run
 /// on the store's own threads. Several processes may open the same file; their transactions take turns.
 /// </summary>
+/// <remarks>
+/// Stream events are numbered by the table's AUTOINCREMENT key inside write transactions that the
+/// file's write lock serializes, so sequence order is commit order and a reader paging with
+/// <see cref="ReadStreamAsync"/> never skips an event, whichever process appended it.
+/// </remarks>
 public sealed partial class SqliteGrainStorage : IGrainStorage, IAsyncDisposable
 {
     private const string StoreName = "SQLite";
