@@ -23,7 +23,7 @@ public static class StatisticsEndpoints
         api.MapGet("/campaigns/{campaignId}/statistics", GetCampaignStatistics)
             .WithName("GetCampaignStatistics")
             .WithTags("Statistics")
-            .WithSummary("A campaign's indicators now (R19)")
+            .WithSummary("A campaign's indicators now (R19); with recount=true, recounted from the campaign's first event, for audit")
             .RequireRoles(Roles.Authority)
             .ProducesProblems(StatusCodes.Status404NotFound);
         api.MapGet("/regions/{regionCode}/statistics", GetRegionStatistics)
@@ -34,9 +34,9 @@ public static class StatisticsEndpoints
         return api;
     }
 
-    /// <summary>Answers with the campaign's indicators.</summary>
+    /// <summary>Answers with the campaign's indicators, from the saved fold or, with <paramref name="recount"/>, recounted from the first event.</summary>
     public static async Task<Results<Ok<VoucherStatistics>, ValidationProblem, ProblemHttpResult>> GetCampaignStatistics(
-        string campaignId, AccessScope scope, IGrainFactory grains, CancellationToken cancellationToken)
+        string campaignId, AccessScope scope, IGrainFactory grains, CancellationToken cancellationToken, bool recount = false)
     {
         var validation = new RequestValidation();
         var id = validation.CampaignId("campaignId", campaignId);
@@ -50,7 +50,8 @@ public static class StatisticsEndpoints
             return refused;
         }
 
-        return TypedResults.Ok(await grains.GetGrain<ICampaignStatisticsGrain>(id!).GetAsync());
+        var statistics = grains.GetGrain<ICampaignStatisticsGrain>(id!);
+        return TypedResults.Ok(recount ? await statistics.RecountAsync() : await statistics.GetAsync());
     }
 
     /// <summary>Answers with the region's indicators.</summary>

@@ -75,6 +75,8 @@ public sealed class FujianGeneralVoucherTests(VoucherEngine engine) : IClassFixt
         Assert.Equal(1, statistics.GetProperty("settled").GetInt64());
         Assert.Equal(1, statistics.GetProperty("expired").GetInt64());
         Assert.Equal(50_000, statistics.GetProperty("settledAmountFen").GetInt64());
+        var recounted = await engine.As(Caller.Authority(Fujian)).GetAsync("/api/v1/campaigns/fj-general-2026/statistics?recount=true").ExpectAsync(200);
+        Assert.Equal(statistics.GetRawText(), recounted.GetRawText());
         var archive = await engine.As(Caller.Worker(holder)).GetAsync($"/api/v1/workers/{holder}/archive").ExpectAsync(200);
         Assert.Contains(archive.EnumerateArray(), e => e.Str("kind") == "SettlementApproved" && e.Str("voucherCode") == code);
     }
