@@ -50,6 +50,24 @@ public sealed class EndpointDocumentationTests(EndpointDocumentationTests.Docume
         }
     }
 
+    [Fact]
+    public void Every_post_of_the_programme_takes_an_idempotency_key()
+    {
+        // Bulk uploads bind their keys to jobs themselves (docs/bulk-issuance.md).
+        foreach (var (path, _, operation) in Operations().Where(o => o.Method == "post"))
+        {
+            if (operation.GetProperty("tags").EnumerateArray().Any(t => t.GetString() == "Bulk issuance"))
+            {
+                continue;
+            }
+
+            var parameters = operation.TryGetProperty("parameters", out var list) ? list.EnumerateArray().ToList() : [];
+            Assert.True(
+                parameters.Any(p => p.GetProperty("name").GetString() == "Idempotency-Key" && p.GetProperty("in").GetString() == "header"),
+                $"POST {path} takes no Idempotency-Key.");
+        }
+    }
+
     [Theory]
     [InlineData("/api/v1/institutions/{institutionId}/verifications", "post", "presenterCitizenId")]
     [InlineData("/api/v1/campaigns/{campaignId}", "put", "issuanceMode")]
