@@ -35,7 +35,7 @@ public static class BulkRejectionCodes
     /// <summary>The row could not be read (a missing or malformed field); the detail names it.</summary>
     public const string MalformedRow = "malformed-row";
 
-    /// <summary>The job already issued a voucher to the row's worker from an earlier row.</summary>
+    /// <summary>The job issued the row's worker a voucher from another row.</summary>
     public const string DuplicateRow = "duplicate-row";
 
     /// <summary>The code of a domain rejection: its name in kebab case (<c>LiveVoucherHeld</c> is <c>live-voucher-held</c>).</summary>

@@ -59,7 +59,7 @@ internal enum BulkRecordAnswer
     /// <summary>It was recorded before (by another runner); go on.</summary>
     AlreadyRecorded,
 
-    /// <summary>Stop: the job was cancelled, or the runner's lease passed to another.</summary>
+    /// <summary>Stop (the outcome was recorded if it could be): the job was cancelled or ended, or the runner's lease passed to another.</summary>
     Stop,
 }
 
@@ -312,12 +312,16 @@ internal sealed class BulkJobGrain : Grain, IBulkJobGrain, IBulkJobControl
         for (var attempt = 0; attempt < Attempts.Max; attempt++)
         {
             var state = _state.State;
+            var stop = state.Status != BulkJobStatus.Running || state.LeaseHolder != runnerId;
             if (state.IsRecorded(index))
             {
-                return BulkRecordAnswer.AlreadyRecorded;
+                return stop ? BulkRecordAnswer.Stop : BulkRecordAnswer.AlreadyRecorded;
             }
 
-            if (state.Status != BulkJobStatus.Running || state.LeaseHolder != runnerId)
+            // An outcome is a durable fact whoever produced it: it is recorded even when the job was
+            // cancelled or its lease passed to another runner meanwhile, so that the counters include
+            // every voucher issued. The runner is then told to stop.
+            if (state.Status is not (BulkJobStatus.Running or BulkJobStatus.Cancelled))
             {
                 return BulkRecordAnswer.Stop;
             }
@@ -343,7 +347,7 @@ internal sealed class BulkJobGrain : Grain, IBulkJobGrain, IBulkJobControl
                 draft.RecordedThrough++;
             }
 
-            if (draft.RecordedThrough == draft.ChunkCount)
+            if (draft.RecordedThrough == draft.ChunkCount && draft.Status == BulkJobStatus.Running)
             {
                 draft.Status = BulkJobStatus.Completed;
                 draft.FinishedAt = _services.Now;
@@ -355,7 +359,7 @@ internal sealed class BulkJobGrain : Grain, IBulkJobGrain, IBulkJobControl
             {
                 await chunk.ReleaseAsync();
                 await FinishIfEndedAsync();
-                return BulkRecordAnswer.Recorded;
+                return stop ? BulkRecordAnswer.Stop : BulkRecordAnswer.Recorded;
             }
 
             await _state.ReloadAsync();

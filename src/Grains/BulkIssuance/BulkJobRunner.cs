@@ -160,6 +160,12 @@ internal sealed partial class BulkJobRunner : BackgroundService, IBulkJobQueue
                         Volatile.Write(ref stopped, true);
                     }
                 }
+                catch
+                {
+                    // Dispatch no more: the run ends and the job resumes from its recorded chunks.
+                    Volatile.Write(ref stopped, true);
+                    throw;
+                }
                 finally
                 {
                     slots.Release();

@@ -138,7 +138,7 @@ internal sealed partial class CampaignIssuerGrain : IBulkIssuer
             }
             else if (vote.Value.Duplicate)
             {
-                results.Add(Rejected(candidate.Item, BulkRejectionCodes.DuplicateRow, "This upload issued the worker a voucher from an earlier row."));
+                results.Add(Rejected(candidate.Item, BulkRejectionCodes.DuplicateRow, "This upload issued the worker a voucher from another row."));
             }
             else if (vote.Value.Rejection.Rejection is { } code)
             {
@@ -153,7 +153,23 @@ internal sealed partial class CampaignIssuerGrain : IBulkIssuer
         }
 
         // R5: stock and budget for the accepted rows, in row order, topped up from the campaign.
-        var (quantity, budget) = await CoverAsync(campaign, campaignId, index, allocation, accepted);
+        (Cover Quantity, Cover Budget) cover;
+        try
+        {
+            cover = await CoverAsync(campaign, campaignId, index, allocation, accepted);
+        }
+        catch
+        {
+            // The workers hold their drafts pending: release them before the fault propagates.
+            foreach (var candidate in accepted)
+            {
+                await candidate.Worker!.CompleteAsync(TransactionOutcome.Aborted(transaction.Id));
+            }
+
+            throw;
+        }
+
+        var (quantity, budget) = cover;
         var issued = new List<Candidate>(accepted.Count);
         var usedQuantity = 0;
         var usedBudget = 0L;
