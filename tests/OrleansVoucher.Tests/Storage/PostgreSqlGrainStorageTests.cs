@@ -102,6 +102,26 @@ public sealed class PostgreSqlGrainStorageTests : GrainStorageContractTests
     }
 
     [Fact]
+    public async Task Creating_a_state_that_exists_fails_alone_when_its_batch_runs_again_carefully()
+    {
+        var logger = new CollectingLogger<PostgreSqlGrainStorage>();
+        var store = NewStore(logger: logger);
+        await store.InitializeAsync(CancellationToken.None);
+        var existing = Key("exists-already");
+        await store.WriteAsync(new StateWrite(existing, 0, Bytes("first")));
+        store.Writer.Pause();
+
+        var creations = Enumerable.Range(0, 5).Select(i => store.WriteAsync(new StateWrite(Key($"new-{i}"), 0, Bytes("x")))).ToList();
+        var recreation = store.WriteAsync(new StateWrite(existing, 0, Bytes("again")));
+        store.Writer.Resume();
+
+        Assert.All(await Task.WhenAll(creations), v => Assert.Equal(1, v));
+        Assert.Equal(1, (await Assert.ThrowsAsync<InconsistentStateException>(() => recreation)).StoredVersion);
+        Assert.Equal(Bytes("first"), (await store.ReadAsync(existing, CancellationToken.None)).Payload);
+        Assert.Contains(3112, logger.EventIds);
+    }
+
+    [Fact]
     public async Task Units_writing_the_same_state_wait_for_each_other()
     {
         var key = Key("queued");
