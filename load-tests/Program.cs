@@ -15,6 +15,7 @@ var commands = new CommandDispatcher("OrleansVoucher.LoadTests")
         RuntimeBenchmark.Description,
         RuntimeBenchmark.Options,
         RuntimeBenchmark.RunAsync)
-    .Add("bench", BulkIssueBenchmark.Name, BulkIssueBenchmark.Description, BulkIssueBenchmark.Options, BulkIssueBenchmark.RunAsync);
+    .Add("bench", BulkIssueBenchmark.Name, BulkIssueBenchmark.Description, BulkIssueBenchmark.Options, BulkIssueBenchmark.RunAsync)
+    .Add("bench", HttpBenchmark.Name, HttpBenchmark.Description, HttpBenchmark.Options, HttpBenchmark.RunAsync);
 
 return await commands.RunAsync(args).ConfigureAwait(false);
