@@ -15,7 +15,8 @@ namespace OrleansVoucher.Api.Endpoints;
 /// <summary>
 /// <c>/api/v1/institutions/{institutionId}/verifications</c>: verification at enrolment (R11, 核验), which
 /// activates the voucher (激活) and binds it to the institution, occupation and class, and its rollback
-/// before the class starts.
+/// before the class starts; <c>…/voucher-checks</c>: the read-only scan of a voucher at the desk, which
+/// answers whether that verification would succeed now, and changes nothing.
 /// <para>
 /// Verification is the engine's hot path — trainees queue at the enrolment desk — so it reads nothing
 /// from storage once its grains are active: the scope check reads the token only, the institution grain
@@ -26,7 +27,13 @@ namespace OrleansVoucher.Api.Endpoints;
 /// <c>Idempotency-Key</c>, and a key, which costs a record's read and write, is optional.
 /// </para>
 /// <para>
-/// Both endpoints draw on the per-institution <see cref="RateLimitPolicies.Verification"/> bucket, in
+/// The check runs the verification's rules on the committed state of the same grains and writes nothing,
+/// not even an idempotency record (it takes no <c>Idempotency-Key</c>: repeating it is harmless). Its
+/// refusals are answers, not errors: <c>200</c> with <c>verifiable: false</c> and the stable code the
+/// verification would have failed with.
+/// </para>
+/// <para>
+/// All three endpoints draw on the per-institution <see cref="RateLimitPolicies.Verification"/> bucket, in
 /// place of the per-caller one, against walking the code space.
 /// </para>
 /// </summary>
@@ -48,6 +55,16 @@ public static class VerificationEndpoints
             .RequireRateLimiting(RateLimitPolicies.Verification)
             .ProducesProblems(StatusCodes.Status404NotFound)
             .WithIdempotency()
+            .WithRequestExample("""{"voucherCode":"7K3M-XQ9P-2D4R-TW","presenterCitizenId":"350102199001011238","classCode":"EC-2026-03"}""");
+        group.MapPost("/voucher-checks", CheckVoucher)
+            .WithName("CheckVoucher")
+            .WithSummary("Checks a voucher at the desk without changing anything: 200 with whether a verification would succeed now, the stable reason code if not, and the voucher's status")
+            .WithDescription(
+                "Read-only: the same rules as the verification (R8-R12), on the committed state, with nothing written. " +
+                "A refusal is an answer, 200 with verifiable false and the code a verification would fail with (e.g. already-used, identity-mismatch, voucher-not-found). " +
+                "The status is given only when the presenter is the voucher's holder. Takes no Idempotency-Key.")
+            .RequireRoles(Roles.Institution)
+            .RequireRateLimiting(RateLimitPolicies.Verification)
             .WithRequestExample("""{"voucherCode":"7K3M-XQ9P-2D4R-TW","presenterCitizenId":"350102199001011238","classCode":"EC-2026-03"}""");
         group.MapPost("/verification-rollbacks", RollBackVerification)
             .WithName("RollBackVerification")
@@ -100,6 +117,31 @@ public static class VerificationEndpoints
         return ApiProblems.Rejection(verified);
     }
 
+    /// <summary>Checks a voucher at the calling institution as a verification would, changing nothing.</summary>
+    public static async Task<Results<Ok<VoucherCheckResponse>, ValidationProblem, ProblemHttpResult>> CheckVoucher(
+        string institutionId, VerifyVoucherRequest request, AccessScope scope, IGrainFactory grains, TimeProvider time, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var validation = new RequestValidation();
+        var id = validation.InstitutionId("institutionId", institutionId);
+        var code = validation.VoucherCode("voucherCode", request.VoucherCode);
+        var presenter = validation.CitizenId("presenterCitizenId", request.PresenterCitizenId, ChinaTime.DateOf(time.GetUtcNow()));
+        var classCode = validation.Code("classCode", request.ClassCode);
+        if (validation.HasErrors)
+        {
+            return validation.Problem();
+        }
+
+        if (!scope.IsInstitution(id))
+        {
+            return ApiProblems.OutOfScope();
+        }
+
+        var check = await grains.GetGrain<IInstitutionGrain>(id!).CheckVoucherAsync(new VerificationRequest(code!, presenter!, classCode!));
+        return TypedResults.Ok(new VoucherCheckResponse(
+            check.VoucherCode, check.Verifiable, check.Rejection is { } rejection ? ProblemCodes.Of(rejection) : null, check.Detail, check.Status));
+    }
+
     /// <summary>Rolls back a verification made at the calling institution.</summary>
     public static async Task<Results<Ok<RollbackReceipt>, ValidationProblem, ProblemHttpResult>> RollBackVerification(
         string institutionId, RollBackVerificationRequest request, AccessScope scope, IGrainFactory grains, CancellationToken cancellationToken)
@@ -134,6 +176,14 @@ public static class VerificationEndpoints
     /// <param name="PresenterCitizenId">The citizen id of the person presenting it, read from their card.</param>
     /// <param name="ClassCode">The calling institution's class the trainee enrols in.</param>
     public sealed record VerifyVoucherRequest(string VoucherCode, string PresenterCitizenId, string ClassCode);
+
+    /// <summary>The answer to a voucher check: whether a verification with the same request would succeed now.</summary>
+    /// <param name="VoucherCode">The voucher, canonical.</param>
+    /// <param name="Verifiable">Whether a verification with the same request would succeed now.</param>
+    /// <param name="Reason">When not, the stable code the verification would fail with (the <c>code</c> of its problem), e.g. <c>already-used</c>.</param>
+    /// <param name="Detail">A human-readable explanation of the reason.</param>
+    /// <param name="Status">The voucher's status; null when it does not exist or the presenter is not its holder.</param>
+    public sealed record VoucherCheckResponse(string VoucherCode, bool Verifiable, string? Reason, string? Detail, VoucherStatus? Status);
 
     /// <summary>A verification to roll back.</summary>
     /// <param name="VoucherCode">The voucher verified at the calling institution.</param>

@@ -39,6 +39,13 @@ public interface IInstitutionGrain : IGrainWithStringKey
     /// </summary>
     Task<Result<VerificationReceipt>> VerifyVoucherAsync(VerificationRequest request);
 
+    /// <summary>
+    /// Checks a voucher as <see cref="VerifyVoucherAsync"/> would, on the committed state of every grain
+    /// it reads, and changes nothing: no grain state, no event, no write to storage. For scanning a
+    /// voucher at the desk before enrolling.
+    /// </summary>
+    Task<VoucherCheck> CheckVoucherAsync(VerificationRequest request);
+
     /// <summary>Rolls back a verification before the class starts: the voucher returns to claimed and the yearly slot is released.</summary>
     Task<Result> RollBackVerificationAsync(string voucherCode, string reason);
 

@@ -439,20 +439,9 @@ internal sealed class ClassGrain : Grain, IClassGrain, IClassParticipant
 
     public Task<Prepared<Result>> PrepareEnrolmentAsync(TransactionId transaction, Enrolment enrolment)
     {
-        var state = _state.State;
-        if (state.InstitutionId is null)
+        if (EnrolmentRejection(enrolment.CitizenId) is { } rejection)
         {
-            return Refuse(Result.Reject(RejectionCode.ClassNotFound, $"No class {Key}."));
-        }
-
-        if (state.Trainees.ContainsKey(enrolment.CitizenId))
-        {
-            return Refuse(Result.Reject(RejectionCode.AlreadyExists, "The worker is enrolled in this class already."));
-        }
-
-        if (state.Capacity is { } capacity && state.Trainees.Count >= capacity)
-        {
-            return Refuse(Result.Reject(RejectionCode.ClassFull, $"The class is full ({capacity})."));
+            return Refuse(rejection);
         }
 
         if (_state.IsBusy)
@@ -463,6 +452,30 @@ internal sealed class ClassGrain : Grain, IClassGrain, IClassParticipant
         var draft = _state.Draft();
         draft.Trainees[enrolment.CitizenId] = new TraineeState { VoucherCode = enrolment.VoucherCode, CampaignId = enrolment.CampaignId };
         return Task.FromResult(new Prepared<Result>(_state.Prepare(transaction, draft), Result.Ok));
+    }
+
+    public Task<Result> CheckEnrolmentAsync(string citizenId) => Task.FromResult(EnrolmentRejection(citizenId) ?? Result.Ok);
+
+    /// <summary>Why the committed state refuses the worker's enrolment, or null.</summary>
+    private Result? EnrolmentRejection(string citizenId)
+    {
+        var state = _state.State;
+        if (state.InstitutionId is null)
+        {
+            return Result.Reject(RejectionCode.ClassNotFound, $"No class {Key}.");
+        }
+
+        if (state.Trainees.ContainsKey(citizenId))
+        {
+            return Result.Reject(RejectionCode.AlreadyExists, "The worker is enrolled in this class already.");
+        }
+
+        if (state.Capacity is { } capacity && state.Trainees.Count >= capacity)
+        {
+            return Result.Reject(RejectionCode.ClassFull, $"The class is full ({capacity}).");
+        }
+
+        return null;
     }
 
     public Task<Prepared<Result>> PrepareWithdrawalAsync(TransactionId transaction, string citizenId, string voucherCode)

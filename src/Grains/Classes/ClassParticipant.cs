@@ -27,6 +27,9 @@ internal interface IClassParticipant : IGrainWithStringKey
     /// <summary>Holds a trainee's enrolment pending.</summary>
     Task<Prepared<Result>> PrepareEnrolmentAsync(TransactionId transaction, Enrolment enrolment);
 
+    /// <summary>Checks a trainee's enrolment as <see cref="PrepareEnrolmentAsync"/> does, on the committed state, and changes nothing.</summary>
+    Task<Result> CheckEnrolmentAsync(string citizenId);
+
     /// <summary>Holds a trainee's withdrawal pending (a rolled-back verification).</summary>
     Task<Prepared<Result>> PrepareWithdrawalAsync(TransactionId transaction, string citizenId, string voucherCode);
 

@@ -337,6 +337,74 @@ internal sealed class InstitutionGrain : Grain, IInstitutionGrain
         return Attempts.Contended<VerificationReceipt>();
     }
 
+    public async Task<VoucherCheck> CheckVoucherAsync(VerificationRequest request)
+    {
+        var now = _services.Now;
+        if (request is null || !VoucherCode.TryParse(request.VoucherCode, out var code))
+        {
+            return new VoucherCheck(request?.VoucherCode ?? "", RejectionCode.InvalidVoucherCode, "The voucher code is not valid; check it for a mistyped character.", null);
+        }
+
+        if (!CitizenId.TryParse(request.PresenterCitizenId, ChinaTime.DateOf(now), out var presenter))
+        {
+            return new VoucherCheck(code, RejectionCode.InvalidCitizenId, "The presenter's citizen id is not valid.", null);
+        }
+
+        if (!IsValidClassCode(request.ClassCode))
+        {
+            return new VoucherCheck(code, RejectionCode.ClassNotFound, $"'{request.ClassCode}' is not a class code.", null);
+        }
+
+        // The same checks as VerifyVoucherAsync, in the same order, each on committed state.
+        // R3: a suspended or removed institution cannot verify.
+        if (Inactive() is { } inactive)
+        {
+            return await RefusedWithStatusAsync(inactive);
+        }
+
+        var listing = _state.State.Listing!;
+        var classKey = ClassKey.Of(Id, request.ClassCode);
+        var schoolClass = await GrainFactory.GetGrain<IClassGrain>(classKey).GetAsync();
+        if (schoolClass is null)
+        {
+            return await RefusedWithStatusAsync(Result.Reject(RejectionCode.ClassNotFound, $"No class {request.ClassCode}."));
+        }
+
+        // R2, R11: the institution must be allowed to train the occupation.
+        if (!listing.Occupations.Contains(schoolClass.OccupationCode))
+        {
+            return await RefusedWithStatusAsync(Result.Reject(RejectionCode.OccupationNotAllowed, $"The institution may not train occupation {schoolClass.OccupationCode}."));
+        }
+
+        var voucher = await GrainFactory.GetGrain<IVoucherParticipant>(code).CheckActivationAsync(new ActivationRequest(
+            presenter, Id, listing.RegionCode, classKey, schoolClass.OccupationCode, schoolClass.Level, schoolClass.StartsAt, now));
+        if (!voucher.Facts.IsSuccess)
+        {
+            return Refused(voucher.Facts.ToResult());
+        }
+
+        // R10: the worker's yearly limits, under the policy the voucher was issued with.
+        var facts = voucher.Facts.Value!;
+        var slot = await GrainFactory.GetGrain<IWorkerParticipant>(presenter).CheckActivationAsync(new SlotRequest(code, schoolClass.OccupationCode, facts.Year, facts.Limits, facts.Deadline));
+        if (!slot.IsSuccess)
+        {
+            return Refused(slot);
+        }
+
+        var enrolment = await GrainFactory.GetGrain<IClassParticipant>(classKey).CheckEnrolmentAsync(presenter);
+        return enrolment.IsSuccess ? new VoucherCheck(code, null, null, voucher.Status) : Refused(enrolment);
+
+        VoucherCheck Refused(Result rejection) => new(code, rejection.Rejection, rejection.Detail, voucher.Status);
+
+        // The status is the holder's to know, as in the voucher's own check.
+        async Task<VoucherCheck> RefusedWithStatusAsync(Result rejection)
+        {
+            var view = await GrainFactory.GetGrain<IVoucherGrain>(code).GetAsync();
+            var status = view is { IsSuccess: true, Value: { } found } && found.CitizenId == presenter ? found.Status : (VoucherStatus?)null;
+            return new VoucherCheck(code, rejection.Rejection, rejection.Detail, status);
+        }
+    }
+
     public async Task<Result> RollBackVerificationAsync(string voucherCode, string reason)
     {
         if (!VoucherCode.TryParse(voucherCode, out var code))

@@ -291,55 +291,10 @@ internal sealed class VoucherGrain : Grain, IVoucherGrain, IVoucherParticipant
 
     public async Task<Prepared<Result<ActivationFacts>>> PrepareActivationAsync(TransactionId transaction, ActivationRequest request)
     {
-        if (Missing() is { } missing)
+        var checkedFacts = await ActivationFactsAsync(request);
+        if (!checkedFacts.IsSuccess)
         {
-            return Refuse<ActivationFacts>(missing);
-        }
-
-        var state = _state.State;
-        var status = state.EffectiveStatus(request.Now);
-        if (status != VoucherStatus.Claimed)
-        {
-            return Refuse<ActivationFacts>(StatusRejection(status, "activated"));
-        }
-
-        // R8, R11: the person presenting the voucher is its holder.
-        if (state.CitizenId != request.PresenterCitizenId)
-        {
-            return Refuse<ActivationFacts>(Result.Reject(RejectionCode.IdentityMismatch, "The person presenting the voucher is not its holder."));
-        }
-
-        // R11: a directed voucher's occupation (or a campaign's) must match.
-        if (state.BoundOccupation is { } bound && bound != request.OccupationCode)
-        {
-            return Refuse<ActivationFacts>(Result.Reject(RejectionCode.OccupationMismatch, $"The voucher is for occupation {bound}, the class trains {request.OccupationCode}."));
-        }
-
-        if (state.BoundInstitution is { } institution && institution != request.InstitutionId)
-        {
-            return Refuse<ActivationFacts>(Result.Reject(RejectionCode.InstitutionMismatch, $"The voucher was issued on the roster of institution {institution}."));
-        }
-
-        if (state.Level is { } level && level != request.Level)
-        {
-            return Refuse<ActivationFacts>(Result.Reject(RejectionCode.LevelMismatch, $"The voucher is for level {level}, the class is for {request.Level?.ToString() ?? "no level"}."));
-        }
-
-        if (!RegionCode.Contains(state.RegionCode, request.InstitutionRegion))
-        {
-            return Refuse<ActivationFacts>(Result.Reject(RejectionCode.OutOfRegion, $"The institution's region {request.InstitutionRegion} is outside the issuing region {state.RegionCode}."));
-        }
-
-        // R12: trainees are registered a policy-set number of days before the class starts.
-        if (request.ClassStartsAt - request.Now < TimeSpan.FromDays(state.Policy.ClassRegistrationLeadDays))
-        {
-            return Refuse<ActivationFacts>(Result.Reject(RejectionCode.RegistrationTooLate, $"Trainees are registered at least {state.Policy.ClassRegistrationLeadDays} day(s) before the class starts."));
-        }
-
-        // R1, R11: only programmes of the issuing region's catalogue are subsidised.
-        if (await RegionLookup.OccupationAsync(GrainFactory, state.RegionCode, state.CatalogueYear, request.OccupationCode) is null)
-        {
-            return Refuse<ActivationFacts>(Result.Reject(RejectionCode.OccupationNotInCatalogue, $"Occupation {request.OccupationCode} is not in the {state.CatalogueYear} catalogue of region {state.RegionCode}."));
+            return Refuse<ActivationFacts>(checkedFacts.ToResult());
         }
 
         if (_state.IsBusy)
@@ -347,8 +302,7 @@ internal sealed class VoucherGrain : Grain, IVoucherGrain, IVoucherParticipant
             return Refuse<ActivationFacts>(Attempts.Busy());
         }
 
-        var deadline = Deadlines.AtActivation(state.Policy.Validity, state.Deadline!.Value, request.Now);
-        var year = ChinaTime.YearOf(request.Now);
+        var facts = checkedFacts.Value!;
         var draft = _state.Draft();
         draft.Status = VoucherStatus.Activated;
         draft.ActivatedAt = request.Now;
@@ -356,10 +310,80 @@ internal sealed class VoucherGrain : Grain, IVoucherGrain, IVoucherParticipant
         draft.ClassKey = request.ClassKey;
         draft.ClassStartsAt = request.ClassStartsAt;
         draft.OccupationCode = request.OccupationCode;
-        draft.SlotYear = year;
-        draft.Deadline = deadline;
-        var facts = new ActivationFacts(state.CampaignId, state.CitizenId, year, state.Policy.YearlyLimits, state.Deadline.Value, deadline);
-        return new Prepared<Result<ActivationFacts>>(_state.Prepare(transaction, draft), Result<ActivationFacts>.Ok(facts));
+        draft.SlotYear = facts.Year;
+        draft.Deadline = facts.Deadline;
+        return new Prepared<Result<ActivationFacts>>(_state.Prepare(transaction, draft), checkedFacts);
+    }
+
+    public async Task<ActivationCheck> CheckActivationAsync(ActivationRequest request)
+    {
+        var facts = await ActivationFactsAsync(request);
+        if (Missing() is not null)
+        {
+            return new ActivationCheck(null, facts);
+        }
+
+        // The status is the holder's to know: a stranger's scan learns only that the voucher is not theirs.
+        var state = _state.State;
+        return new ActivationCheck(state.CitizenId == request.PresenterCitizenId ? state.EffectiveStatus(request.Now) : null, facts);
+    }
+
+    /// <summary>The voucher side of R8, R9 and R11 on the committed state: what an activation would record, or why it is refused.</summary>
+    private async Task<Result<ActivationFacts>> ActivationFactsAsync(ActivationRequest request)
+    {
+        if (Missing() is { } missing)
+        {
+            return Result<ActivationFacts>.From(missing);
+        }
+
+        var state = _state.State;
+        var status = state.EffectiveStatus(request.Now);
+        if (status != VoucherStatus.Claimed)
+        {
+            return Result<ActivationFacts>.From(StatusRejection(status, "activated"));
+        }
+
+        // R8, R11: the person presenting the voucher is its holder.
+        if (state.CitizenId != request.PresenterCitizenId)
+        {
+            return Result<ActivationFacts>.Reject(RejectionCode.IdentityMismatch, "The person presenting the voucher is not its holder.");
+        }
+
+        // R11: a directed voucher's occupation (or a campaign's) must match.
+        if (state.BoundOccupation is { } bound && bound != request.OccupationCode)
+        {
+            return Result<ActivationFacts>.Reject(RejectionCode.OccupationMismatch, $"The voucher is for occupation {bound}, the class trains {request.OccupationCode}.");
+        }
+
+        if (state.BoundInstitution is { } institution && institution != request.InstitutionId)
+        {
+            return Result<ActivationFacts>.Reject(RejectionCode.InstitutionMismatch, $"The voucher was issued on the roster of institution {institution}.");
+        }
+
+        if (state.Level is { } level && level != request.Level)
+        {
+            return Result<ActivationFacts>.Reject(RejectionCode.LevelMismatch, $"The voucher is for level {level}, the class is for {request.Level?.ToString() ?? "no level"}.");
+        }
+
+        if (!RegionCode.Contains(state.RegionCode, request.InstitutionRegion))
+        {
+            return Result<ActivationFacts>.Reject(RejectionCode.OutOfRegion, $"The institution's region {request.InstitutionRegion} is outside the issuing region {state.RegionCode}.");
+        }
+
+        // R12: trainees are registered a policy-set number of days before the class starts.
+        if (request.ClassStartsAt - request.Now < TimeSpan.FromDays(state.Policy.ClassRegistrationLeadDays))
+        {
+            return Result<ActivationFacts>.Reject(RejectionCode.RegistrationTooLate, $"Trainees are registered at least {state.Policy.ClassRegistrationLeadDays} day(s) before the class starts.");
+        }
+
+        // R1, R11: only programmes of the issuing region's catalogue are subsidised.
+        if (await RegionLookup.OccupationAsync(GrainFactory, state.RegionCode, state.CatalogueYear, request.OccupationCode) is null)
+        {
+            return Result<ActivationFacts>.Reject(RejectionCode.OccupationNotInCatalogue, $"Occupation {request.OccupationCode} is not in the {state.CatalogueYear} catalogue of region {state.RegionCode}.");
+        }
+
+        var deadline = Deadlines.AtActivation(state.Policy.Validity, state.Deadline!.Value, request.Now);
+        return Result<ActivationFacts>.Ok(new ActivationFacts(state.CampaignId, state.CitizenId, ChinaTime.YearOf(request.Now), state.Policy.YearlyLimits, state.Deadline.Value, deadline));
     }
 
     public Task<Prepared<Result<RollbackFacts>>> PrepareRollbackAsync(TransactionId transaction, RollbackRequest request)

@@ -40,6 +40,11 @@ internal sealed record ActivationRequest(
 /// <summary>What the coordinator of a verification needs from the voucher.</summary>
 internal sealed record ActivationFacts(string CampaignId, string CitizenId, int Year, YearlyLimits Limits, DateTimeOffset DeadlineBefore, DateTimeOffset Deadline);
 
+/// <summary>The answer to a read-only check of an activation: the voucher's status, and what the activation would record or why it is refused.</summary>
+/// <param name="Status">The voucher's status; null when it does not exist or the presenter is not its holder.</param>
+/// <param name="Facts">What an activation now would record, or the rejection it would meet.</param>
+internal sealed record ActivationCheck(VoucherStatus? Status, Result<ActivationFacts> Facts);
+
 /// <summary>A rollback of a verification.</summary>
 internal sealed record RollbackRequest(string InstitutionId, DateTimeOffset Now);
 
@@ -74,6 +79,9 @@ internal interface IVoucherParticipant : IGrainWithStringKey
 
     /// <summary>Checks the voucher side of R8, R9 and R11 and holds the activation pending.</summary>
     Task<Prepared<Result<ActivationFacts>>> PrepareActivationAsync(TransactionId transaction, ActivationRequest request);
+
+    /// <summary>Checks the voucher side of R8, R9 and R11 as <see cref="PrepareActivationAsync"/> does, on the committed state, and changes nothing.</summary>
+    Task<ActivationCheck> CheckActivationAsync(ActivationRequest request);
 
     /// <summary>Holds the rollback of an activation pending.</summary>
     Task<Prepared<Result<RollbackFacts>>> PrepareRollbackAsync(TransactionId transaction, RollbackRequest request);

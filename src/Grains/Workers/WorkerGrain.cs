@@ -175,22 +175,9 @@ internal sealed partial class WorkerGrain : Grain, IWorkerGrain, IWorkerParticip
             return Refuse(Attempts.Busy());
         }
 
-        var state = _state.State;
-        if (!state.Held.ContainsKey(request.Code))
+        if (SlotRejection(request) is { } rejection)
         {
-            return Refuse(Result.Reject(RejectionCode.NotClaimed, $"Worker {Id} does not hold voucher {request.Code}."));
-        }
-
-        // R10
-        var thisYear = state.Slots.Where(s => s.Year == request.Year).ToList();
-        if (request.Limits.PerOccupation is { } perOccupation && thisYear.Count(s => s.OccupationCode == request.OccupationCode) >= perOccupation)
-        {
-            return Refuse(Result.Reject(RejectionCode.YearlyLimitReached, $"The worker has trained in occupation {request.OccupationCode} {perOccupation} time(s) in {request.Year}."));
-        }
-
-        if (request.Limits.PerYear is { } perYear && thisYear.Count >= perYear)
-        {
-            return Refuse(Result.Reject(RejectionCode.YearlyLimitReached, $"The worker has activated {perYear} voucher(s) in {request.Year}."));
+            return Refuse(rejection);
         }
 
         var draft = _state.Draft();
@@ -198,6 +185,45 @@ internal sealed partial class WorkerGrain : Grain, IWorkerGrain, IWorkerParticip
         draft.Held[request.Code].Status = VoucherStatus.Activated;
         draft.Held[request.Code].Deadline = request.Deadline;
         return Task.FromResult(new Prepared<Result>(_state.Prepare(transaction, draft), Result.Ok));
+    }
+
+    public Task<Result> CheckActivationAsync(SlotRequest request) => Task.FromResult(SlotRejection(request) ?? Result.Ok);
+
+    /// <summary>Why the committed state refuses the slot an activation takes (R10), or null.</summary>
+    private Result? SlotRejection(SlotRequest request)
+    {
+        var state = _state.State;
+        if (!state.Held.ContainsKey(request.Code))
+        {
+            return Result.Reject(RejectionCode.NotClaimed, $"Worker {Id} does not hold voucher {request.Code}.");
+        }
+
+        // R10
+        var taken = 0;
+        var inOccupation = 0;
+        foreach (var slot in state.Slots)
+        {
+            if (slot.Year == request.Year)
+            {
+                taken++;
+                if (slot.OccupationCode == request.OccupationCode)
+                {
+                    inOccupation++;
+                }
+            }
+        }
+
+        if (request.Limits.PerOccupation is { } perOccupation && inOccupation >= perOccupation)
+        {
+            return Result.Reject(RejectionCode.YearlyLimitReached, $"The worker has trained in occupation {request.OccupationCode} {perOccupation} time(s) in {request.Year}.");
+        }
+
+        if (request.Limits.PerYear is { } perYear && taken >= perYear)
+        {
+            return Result.Reject(RejectionCode.YearlyLimitReached, $"The worker has activated {perYear} voucher(s) in {request.Year}.");
+        }
+
+        return null;
     }
 
     public Task<Prepared<Result>> PrepareChangeAsync(TransactionId transaction, HeldChange change)

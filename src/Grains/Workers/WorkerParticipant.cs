@@ -54,6 +54,9 @@ internal interface IWorkerParticipant : IGrainWithStringKey
     /// <summary>Checks the yearly limits (R10) and holds the slot pending.</summary>
     Task<Prepared<Result>> PrepareActivationAsync(TransactionId transaction, SlotRequest request);
 
+    /// <summary>Checks the yearly limits (R10) as <see cref="PrepareActivationAsync"/> does, on the committed state, and changes nothing.</summary>
+    Task<Result> CheckActivationAsync(SlotRequest request);
+
     /// <summary>Holds a change of a held voucher pending.</summary>
     Task<Prepared<Result>> PrepareChangeAsync(TransactionId transaction, HeldChange change);
 

@@ -64,6 +64,8 @@ public sealed class AuthorizationMatrixTests(MatrixWorld world) : IClassFixture<
 
         new("POST", "/api/v1/institutions/{institutionId}/verifications", _ => $"/api/v1/institutions/{SchoolId}/verifications",
             w => new { voucherCode = w.HolderVoucher, presenterCitizenId = Holder, classCode = ClassCode }, Institution()),
+        new("POST", "/api/v1/institutions/{institutionId}/voucher-checks", _ => $"/api/v1/institutions/{SchoolId}/voucher-checks",
+            w => new { voucherCode = w.HolderVoucher, presenterCitizenId = Holder, classCode = ClassCode }, Institution()),
         new("POST", "/api/v1/institutions/{institutionId}/verification-rollbacks", _ => $"/api/v1/institutions/{SchoolId}/verification-rollbacks",
             w => new { voucherCode = w.EnrolledVoucher, reason = "Moved to the evening class" }, Institution()),
 

@@ -4,7 +4,7 @@ using OrleansVoucher.Grains.Vouchers;
 namespace OrleansVoucher.Api.Tests.Endpoints;
 
 /// <summary>
-/// The code-taking endpoints — verification, its rollback, a directed voucher's claim — draw on the
+/// The code-taking endpoints — verification, the voucher check, the rollback, a directed voucher's claim — draw on the
 /// per-caller <c>Verification</c> bucket in place of the group's per-caller one, against walking the
 /// code space.
 /// </summary>
@@ -25,6 +25,10 @@ public sealed class VerificationRateLimitTests(VerificationRateLimitTests.Limite
         await Problem.AssertAsync(refused, 429, "rate-limited");
         Assert.NotNull(refused.Headers.RetryAfter);
         await Problem.AssertAsync(await school.PostJsonAsync("/api/v1/institutions/FJRATE01/verification-rollbacks", new { voucherCode = VoucherCode.New(), reason = "x" }), 429, "rate-limited");
+        await Problem.AssertAsync(
+            await school.PostJsonAsync("/api/v1/institutions/FJRATE01/voucher-checks", new { voucherCode = VoucherCode.New(), presenterCitizenId = Caller.CitizenId("350102", 999), classCode = "D-1" }),
+            429,
+            "rate-limited");
 
         // The per-caller bucket was not drawn on, and another institution has a bucket of its own.
         await school.GetAsync("/api/v1/me").ExpectAsync(200);
