@@ -109,7 +109,7 @@ internal sealed partial class CampaignIssuerGrain : IBulkIssuer
 
         var definition = allocation.Definition!;
         var policy = allocation.Policy!;
-        await using var transaction = new TransactionCoordinator(_services.Storage);
+        await using var transaction = new TransactionCoordinator(_services.Storage) { InsertsInBulk = true };
 
         // R6, R7 (and recognition of rows issued before) at each worker, all at once.
         var votes = await Task.WhenAll(candidates.Select(c =>

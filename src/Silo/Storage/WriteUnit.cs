@@ -52,6 +52,15 @@ public sealed class WriteUnit
     /// <summary>The stream events appended with them.</summary>
     public IReadOnlyList<StreamEventWrite> Events { get; }
 
+    /// <summary>
+    /// Whether the unit creates many states that are almost surely new (bulk issuance), so that a store
+    /// may insert its states expected at version 0, and append its events, by its bulk path (PostgreSQL:
+    /// binary <c>COPY</c>). The unit's meaning does not change: a state that exists makes the bulk path
+    /// fail as a whole, and the store then writes the unit carefully, where that state is an ordinary lost
+    /// version check. A store without a bulk path ignores the flag.
+    /// </summary>
+    public bool InsertsInBulk { get; init; }
+
     /// <summary>A unit of a single state write.</summary>
     public static WriteUnit Of(StateWrite write) => new([write]);
 }

@@ -32,6 +32,12 @@ public sealed class TransactionCoordinator : IAsyncDisposable
     /// <summary>The transaction's identifier, to pass to participants when asking them to prepare.</summary>
     public TransactionId Id { get; } = TransactionId.New();
 
+    /// <summary>
+    /// Whether the unit creates many states that are almost surely new, so that the store may insert them
+    /// by its bulk path (see <see cref="WriteUnit.InsertsInBulk"/>).
+    /// </summary>
+    public bool InsertsInBulk { get; init; }
+
     /// <summary>How many participants are enlisted.</summary>
     public int ParticipantCount => _participants.Count;
 
@@ -70,7 +76,7 @@ public sealed class TransactionCoordinator : IAsyncDisposable
         IReadOnlyList<long> versions;
         try
         {
-            versions = await _storage.CommitAsync(new WriteUnit([.. _participants.Select(p => p.Write)], [.. _events]), cancellationToken).ConfigureAwait(false);
+            versions = await _storage.CommitAsync(new WriteUnit([.. _participants.Select(p => p.Write)], [.. _events]) { InsertsInBulk = InsertsInBulk }, cancellationToken).ConfigureAwait(false);
         }
         catch (InconsistentStateException)
         {

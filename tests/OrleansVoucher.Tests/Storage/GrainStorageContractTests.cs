@@ -295,6 +295,113 @@ public abstract class GrainStorageContractTests : IAsyncLifetime
         Assert.Equal(2, (await Storage.ReadAsync(key, CancellationToken.None)).Version);
     }
 
+    [Fact]
+    public async Task A_bulk_unit_writes_its_new_states_its_updates_and_its_events()
+    {
+        var counter = Key("bulk-counter", "issuer");
+        await Storage.WriteAsync(new StateWrite(counter, 0, Bytes("0")));
+        var created = Enumerable.Range(0, 40).Select(i => Key($"bulk-{i}")).ToList();
+
+        var versions = await Storage.CommitAsync(BulkUnit(created, counter, 1, "bulk"), CancellationToken.None);
+
+        Assert.Equal([.. Enumerable.Repeat(1L, created.Count), 2L], versions);
+        foreach (var key in created)
+        {
+            var stored = await Storage.ReadAsync(key, CancellationToken.None);
+            Assert.Equal(1, stored.Version);
+            Assert.Equal(Bytes(key.GrainKey), stored.Payload);
+        }
+
+        Assert.Equal(new StoredState(2, Bytes("bulk")), await Storage.ReadAsync(counter, CancellationToken.None), StoredStateComparer.Instance);
+        var events = await Storage.ReadStreamAsync(Stream, 0, 1000, CancellationToken.None);
+        Assert.Equal(created.Select(k => k.GrainKey), events.Select(e => System.Text.Encoding.UTF8.GetString(e.Payload)));
+        Assert.All(events, e => Assert.Equal("bulk", e.Key));
+    }
+
+    [Fact]
+    public async Task A_bulk_unit_meeting_an_existing_state_writes_nothing_and_fails_alone()
+    {
+        var existing = Key("bulk-existing-3");
+        await Storage.WriteAsync(new StateWrite(existing, 0, Bytes("first")));
+        var counter = Key("bulk-counter", "issuer");
+        await Storage.WriteAsync(new StateWrite(counter, 0, Bytes("0")));
+        var otherCounter = Key("bulk-other-counter", "issuer");
+        await Storage.WriteAsync(new StateWrite(otherCounter, 0, Bytes("0")));
+        var losing = Enumerable.Range(0, 20).Select(i => Key($"bulk-existing-{i}")).ToList();
+        var winning = Enumerable.Range(0, 20).Select(i => Key($"bulk-winning-{i}")).ToList();
+
+        var losingUnit = Storage.CommitAsync(BulkUnit(losing, counter, 1, "losing"), CancellationToken.None);
+        var winningUnit = Storage.CommitAsync(BulkUnit(winning, otherCounter, 1, "winning"), CancellationToken.None);
+        var single = Storage.CommitAsync(
+            new WriteUnit([new StateWrite(Key("bulk-single"), 0, Bytes("s"))], [new StreamEventWrite(Stream, "single", Bytes("single"))]),
+            CancellationToken.None);
+
+        var conflict = await Assert.ThrowsAsync<InconsistentStateException>(() => losingUnit);
+        Assert.Equal(existing, conflict.Key);
+        Assert.Equal(1, conflict.StoredVersion);
+        Assert.Equal(21, (await winningUnit).Count);
+        Assert.Equal([1L], await single);
+        Assert.Equal(new StoredState(1, Bytes("first")), await Storage.ReadAsync(existing, CancellationToken.None), StoredStateComparer.Instance);
+        Assert.Equal(new StoredState(1, Bytes("0")), await Storage.ReadAsync(counter, CancellationToken.None), StoredStateComparer.Instance);
+        foreach (var key in losing.Where(k => k != existing))
+        {
+            Assert.Equal(StoredState.Absent, await Storage.ReadAsync(key, CancellationToken.None));
+        }
+
+        foreach (var key in winning)
+        {
+            Assert.Equal(1, (await Storage.ReadAsync(key, CancellationToken.None)).Version);
+        }
+
+        var events = await Storage.ReadStreamAsync(Stream, 0, 1000, CancellationToken.None);
+        Assert.DoesNotContain(events, e => e.Key == "losing");
+        Assert.Equal(20, events.Count(e => e.Key == "winning"));
+        Assert.Single(events, e => e.Key == "single");
+    }
+
+    [Fact]
+    public async Task A_bulk_unit_with_a_stale_update_writes_nothing()
+    {
+        var counter = Key("bulk-stale-counter", "issuer");
+        await Storage.WriteAsync(new StateWrite(counter, 0, Bytes("0")));
+        await Storage.WriteAsync(new StateWrite(counter, 1, Bytes("1")));
+        var created = Enumerable.Range(0, 20).Select(i => Key($"bulk-stale-{i}")).ToList();
+
+        var conflict = await Assert.ThrowsAsync<InconsistentStateException>(() => Storage.CommitAsync(BulkUnit(created, counter, 1, "stale"), CancellationToken.None));
+
+        Assert.Equal(counter, conflict.Key);
+        Assert.Equal(2, conflict.StoredVersion);
+        foreach (var key in created)
+        {
+            Assert.Equal(StoredState.Absent, await Storage.ReadAsync(key, CancellationToken.None));
+        }
+
+        Assert.Empty(await Storage.ReadStreamAsync(Stream, 0, 1000, CancellationToken.None));
+    }
+
+    /// <summary>
+    /// A unit shaped like a bulk issuance batch: new states (each with an event) and one update of a
+    /// counter expected at <paramref name="counterVersion"/>, flagged for the bulk path.
+    /// </summary>
+    protected WriteUnit BulkUnit(IReadOnlyList<GrainStateKey> created, GrainStateKey counter, long counterVersion, string name) =>
+        new(
+            [.. created.Select(k => new StateWrite(k, 0, Bytes(k.GrainKey))), new StateWrite(counter, counterVersion, Bytes(name))],
+            [.. created.Select(k => new StreamEventWrite(Stream, name, Bytes(k.GrainKey)))])
+        {
+            InsertsInBulk = true,
+        };
+
+    /// <summary>Compares stored states by version and payload bytes.</summary>
+    protected sealed class StoredStateComparer : IEqualityComparer<StoredState>
+    {
+        public static readonly StoredStateComparer Instance = new();
+
+        public bool Equals(StoredState x, StoredState y) =>
+            x.Version == y.Version && (x.Payload is null) == (y.Payload is null) && (x.Payload ?? []).AsSpan().SequenceEqual(y.Payload);
+
+        public int GetHashCode(StoredState obj) => obj.Version.GetHashCode();
+    }
+
     private sealed class StreamEventComparer : IEqualityComparer<StoredStreamEvent>
     {
         public bool Equals(StoredStreamEvent? x, StoredStreamEvent? y) =>

@@ -122,6 +122,87 @@ public sealed class PostgreSqlGrainStorageTests : GrainStorageContractTests
     }
 
     [Fact]
+    public async Task A_bulk_copy_meeting_an_existing_state_fails_and_the_careful_run_rejects_only_its_unit()
+    {
+        var logger = new CollectingLogger<PostgreSqlGrainStorage>();
+        var store = NewStore(logger: logger);
+        await store.InitializeAsync(CancellationToken.None);
+        var existing = Key("copy-existing-7");
+        await store.WriteAsync(new StateWrite(existing, 0, Bytes("first")));
+        var counter = Key("copy-counter", "issuer");
+        var otherCounter = Key("copy-other-counter", "issuer");
+        await store.WriteAsync(new StateWrite(counter, 0, Bytes("0")));
+        await store.WriteAsync(new StateWrite(otherCounter, 0, Bytes("0")));
+        var losing = Enumerable.Range(0, 50).Select(i => Key($"copy-existing-{i}")).ToList();
+        var winning = Enumerable.Range(0, 50).Select(i => Key($"copy-winning-{i}")).ToList();
+        var batchesBefore = store.Writer.BatchCount;
+        store.Writer.Pause();
+
+        var losingUnit = store.CommitAsync(BulkUnit(losing, counter, 1, "losing"), CancellationToken.None);
+        var winningUnit = store.CommitAsync(BulkUnit(winning, otherCounter, 1, "winning"), CancellationToken.None);
+        var single = store.CommitAsync(new WriteUnit([new StateWrite(Key("copy-single"), 0, Bytes("s"))], [new StreamEventWrite(Stream, "single", Bytes("s"))]), CancellationToken.None);
+        store.Writer.Resume();
+
+        var conflict = await Assert.ThrowsAsync<InconsistentStateException>(() => losingUnit);
+        Assert.Equal(existing, conflict.Key);
+        Assert.Equal(1, conflict.StoredVersion);
+        Assert.Equal(51, (await winningUnit).Count);
+        Assert.Equal([1L], await single);
+        Assert.Equal(1, store.Writer.BatchCount - batchesBefore);
+        Assert.Contains(3112, logger.EventIds);
+        Assert.Equal(Bytes("first"), (await store.ReadAsync(existing, CancellationToken.None)).Payload);
+        Assert.Equal(1, (await store.ReadAsync(counter, CancellationToken.None)).Version);
+        Assert.Equal(2, (await store.ReadAsync(otherCounter, CancellationToken.None)).Version);
+        await using var connection = new NpgsqlConnection(s_connectionString);
+        await connection.OpenAsync();
+        Assert.Equal(1L, await CountAsync(connection, "SELECT count(*) FROM orleans_voucher.grain_state WHERE grain_type = $1 AND grain_key LIKE 'copy-existing-%'", existing.GrainType));
+        Assert.Equal(50L, await CountAsync(connection, "SELECT count(*) FROM orleans_voucher.grain_state WHERE grain_type = $1 AND grain_key LIKE 'copy-winning-%' AND version = 1", existing.GrainType));
+        var events = await store.ReadStreamAsync(Stream, 0, 1000, CancellationToken.None);
+        // The careful run appends every event through the statement, in batch order.
+        Assert.Equal([.. Enumerable.Repeat("winning", 50), "single"], events.Select(e => e.Key));
+        Assert.Equal(winning.Select(k => k.GrainKey), events.Take(50).Select(e => System.Text.Encoding.UTF8.GetString(e.Payload)));
+    }
+
+    [Fact]
+    public async Task A_copied_unit_whose_update_misses_is_rolled_back_and_its_batch_commits_without_it()
+    {
+        // The bulk unit's new states are copied before the statement finds its counter stale, so the
+        // unit is half written: the transaction rolls back and the batch runs again without it (3111).
+        var logger = new CollectingLogger<PostgreSqlGrainStorage>();
+        var store = NewStore(logger: logger);
+        await store.InitializeAsync(CancellationToken.None);
+        var stale = Key("copy-stale-counter", "issuer");
+        await store.WriteAsync(new StateWrite(stale, 0, Bytes("0")));
+        await store.WriteAsync(new StateWrite(stale, 1, Bytes("1")));
+        var counter = Key("copy-fresh-counter", "issuer");
+        await store.WriteAsync(new StateWrite(counter, 0, Bytes("0")));
+        var lost = Enumerable.Range(0, 30).Select(i => Key($"copy-lost-{i}")).ToList();
+        var kept = Enumerable.Range(0, 30).Select(i => Key($"copy-kept-{i}")).ToList();
+        store.Writer.Pause();
+
+        var staleUnit = store.CommitAsync(BulkUnit(lost, stale, 1, "stale"), CancellationToken.None);
+        var freshUnit = store.CommitAsync(BulkUnit(kept, counter, 1, "fresh"), CancellationToken.None);
+        store.Writer.Resume();
+
+        var conflict = await Assert.ThrowsAsync<InconsistentStateException>(() => staleUnit);
+        Assert.Equal(stale, conflict.Key);
+        Assert.Equal(2, conflict.StoredVersion);
+        Assert.Equal(31, (await freshUnit).Count);
+        Assert.Contains(3111, logger.EventIds);
+        foreach (var key in lost)
+        {
+            Assert.Equal(StoredState.Absent, await store.ReadAsync(key, CancellationToken.None));
+        }
+
+        foreach (var key in kept)
+        {
+            Assert.Equal(new StoredState(1, Bytes(key.GrainKey)), await store.ReadAsync(key, CancellationToken.None), StoredStateComparer.Instance);
+        }
+
+        Assert.Equal(["fresh"], (await store.ReadStreamAsync(Stream, 0, 1000, CancellationToken.None)).Select(e => e.Key).Distinct());
+    }
+
+    [Fact]
     public async Task Units_writing_the_same_state_wait_for_each_other()
     {
         var key = Key("queued");
@@ -379,5 +460,12 @@ public sealed class PostgreSqlGrainStorageTests : GrainStorageContractTests
         }
 
         return store;
+    }
+
+    private static async Task<long> CountAsync(NpgsqlConnection connection, string sql, string grainType)
+    {
+        await using var command = new NpgsqlCommand(sql, connection);
+        command.Parameters.Add(new NpgsqlParameter { Value = grainType });
+        return (long)(await command.ExecuteScalarAsync())!;
     }
 }

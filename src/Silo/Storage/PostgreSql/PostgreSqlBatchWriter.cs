@@ -208,13 +208,14 @@ internal sealed partial class PostgreSqlBatchWriter : IWriteBatchExecutor
     /// </summary>
     private async Task<List<(int StateIndex, long? StoredVersion)>[]> WriteAsync(NpgsqlConnection connection, NpgsqlTransaction? transaction, List<PendingWrite> units, bool guarded, bool optimistic)
     {
-        var stateCount = 0;
-        var eventCount = 0;
-        foreach (var unit in units)
+        // Units flagged for the bulk path have their new states copied first (and their events after).
+        var bulk = BulkUnits(units, transaction, optimistic);
+        if (bulk is not null)
         {
-            stateCount += unit.Unit.States.Count;
-            eventCount += unit.Unit.Events.Count;
+            await CopyNewStatesAsync(connection, units, bulk).ConfigureAwait(false);
         }
+
+        var (stateCount, eventCount) = StatementRows(units, bulk);
 
         var rowUnit = new int[stateCount];
         var rowState = new int[stateCount];
@@ -233,9 +234,14 @@ internal sealed partial class PostgreSqlBatchWriter : IWriteBatchExecutor
         for (var u = 0; u < units.Count; u++)
         {
             var states = units[u].Unit.States;
-            for (var i = 0; i < states.Count; i++, row++)
+            for (var i = 0; i < states.Count; i++)
             {
                 var write = states[i];
+                if (IsCopied(bulk, u, write))
+                {
+                    continue;
+                }
+
                 rowUnit[row] = u;
                 rowState[row] = i;
                 grainTypes[row] = write.Key.GrainType;
@@ -244,6 +250,12 @@ internal sealed partial class PostgreSqlBatchWriter : IWriteBatchExecutor
                 expected[row] = write.ExpectedVersion;
                 payloads[row] = write.Payload;
                 guards[row] = states.Count > 1;
+                row++;
+            }
+
+            if (bulk?[u] == true)
+            {
+                continue;
             }
 
             foreach (var e in units[u].Unit.Events)
@@ -300,6 +312,11 @@ internal sealed partial class PostgreSqlBatchWriter : IWriteBatchExecutor
 
                 // Consume the rest of the response: only then has an implicit transaction committed.
                 await reader.NextResultAsync().ConfigureAwait(false);
+            }
+
+            if (bulk is not null)
+            {
+                await CopyEventsAsync(connection, transaction!, units, bulk, misses).ConfigureAwait(false);
             }
 
             return misses;
