@@ -32,9 +32,17 @@ internal sealed class RedactedLogState : IReadOnlyList<KeyValuePair<string, obje
         state switch
         {
             string text => Redact.Text(text),
-            IEnumerable<KeyValuePair<string, object?>> => new RedactedLogState(ValuesOf(state), Redact.Text(state.ToString() ?? "")),
+            // Masked when a provider first reads it: most never read scopes (the console logger by
+            // default), and the request scope ASP.NET Core begins for every request would otherwise be
+            // formatted and masked for nothing.
+            IEnumerable<KeyValuePair<string, object?>> => new LazyRedactedScope<TState>(state),
             _ => Redact.Text(state.ToString() ?? ""),
         };
+
+    /// <summary>The masked state of a scope of name/value pairs, made now.</summary>
+    internal static RedactedLogState FromPairs<TState>(TState state)
+        where TState : notnull =>
+        new(ValuesOf(state), Redact.Text(state.ToString() ?? ""));
 
     public IEnumerator<KeyValuePair<string, object?>> GetEnumerator() => ((IEnumerable<KeyValuePair<string, object?>>)_values).GetEnumerator();
 
@@ -61,4 +69,27 @@ internal sealed class RedactedLogState : IReadOnlyList<KeyValuePair<string, obje
         bool or byte or short or int or long or float or double or decimal or Guid or DateTime or DateTimeOffset or TimeSpan or Enum => value,
         _ => Redact.Text(value.ToString() ?? ""),
     };
+}
+
+/// <summary>
+/// A scope of name/value pairs that is masked by <see cref="RedactedLogState"/> when first read, and so
+/// costs nothing when no provider reads scopes. Readers see only the masked values and text.
+/// </summary>
+internal sealed class LazyRedactedScope<TState>(TState state) : IReadOnlyList<KeyValuePair<string, object?>>
+    where TState : notnull
+{
+    private RedactedLogState? _redacted;
+
+    // A race makes the same masked copy twice; either is right.
+    private RedactedLogState Redacted => _redacted ??= RedactedLogState.FromPairs(state);
+
+    public int Count => Redacted.Count;
+
+    public KeyValuePair<string, object?> this[int index] => Redacted[index];
+
+    public IEnumerator<KeyValuePair<string, object?>> GetEnumerator() => Redacted.GetEnumerator();
+
+    IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
+
+    public override string ToString() => Redacted.ToString();
 }

@@ -16,6 +16,12 @@ internal sealed class InstrumentSeries
 
     private readonly Lock _lock = new();
     private readonly Dictionary<string, Series> _series = new(StringComparer.Ordinal);
+
+    // The series of each tag set seen, found without allocating: rendering a measurement's tags as
+    // Prometheus labels (names sanitised, values escaped, pairs sorted) costs far more than the
+    // measurement, and the same few tag sets come back on every request.
+    private readonly Dictionary<TagSet, Series> _byTags = new(TagSetComparer.Instance);
+    private readonly Dictionary<TagSet, Series>.AlternateLookup<ReadOnlySpan<KeyValuePair<string, object?>>> _byTagsLookup;
     private readonly int _maxSeries;
     private readonly Aggregation _aggregation;
     private readonly double[] _bounds = [];
@@ -23,6 +29,7 @@ internal sealed class InstrumentSeries
     public InstrumentSeries(Instrument instrument, int maxSeries)
     {
         _maxSeries = maxSeries;
+        _byTagsLookup = _byTags.GetAlternateLookup<ReadOnlySpan<KeyValuePair<string, object?>>>();
         var type = instrument.GetType();
         var definition = type.IsGenericType ? type.GetGenericTypeDefinition() : type;
         (_aggregation, Type) = definition switch
@@ -64,17 +71,27 @@ internal sealed class InstrumentSeries
 
     public void Record(double value, ReadOnlySpan<KeyValuePair<string, object?>> tags)
     {
-        var labels = tags.IsEmpty ? "" : Labels(tags);
         lock (_lock)
         {
-            if (!_series.TryGetValue(labels, out var series))
+            if (!_byTagsLookup.TryGetValue(tags, out var series))
             {
-                if (_series.Count >= _maxSeries)
+                var labels = tags.IsEmpty ? "" : Labels(tags);
+                if (!_series.TryGetValue(labels, out series))
                 {
-                    return;
+                    if (_series.Count >= _maxSeries)
+                    {
+                        return;
+                    }
+
+                    _series[labels] = series = new Series(_bounds.Length);
                 }
 
-                _series[labels] = series = new Series(_bounds.Length);
+                // The same labels may come in another order or with equal values of other types:
+                // each such tag set points at the one series. Bounded, in case the values never repeat.
+                if (_byTags.Count < _maxSeries * 4)
+                {
+                    _byTagsLookup.TryAdd(tags, series);
+                }
             }
 
             switch (_aggregation)
@@ -169,6 +186,55 @@ internal sealed class InstrumentSeries
         Histogram<int> h => h.Advice?.HistogramBucketBoundaries?.Select(b => (double)b).ToArray(),
         _ => null,
     };
+
+    /// <summary>A measurement's tags, copied: the key of <see cref="_byTags"/>.</summary>
+    private sealed class TagSet(KeyValuePair<string, object?>[] tags)
+    {
+        public KeyValuePair<string, object?>[] Tags { get; } = tags;
+    }
+
+    /// <summary>Compares tag sets pair by pair (names ordinally, values by <see cref="object.Equals(object?, object?)"/>), stored or as measured.</summary>
+    private sealed class TagSetComparer : IEqualityComparer<TagSet>, IAlternateEqualityComparer<ReadOnlySpan<KeyValuePair<string, object?>>, TagSet>
+    {
+        public static readonly TagSetComparer Instance = new();
+
+        public bool Equals(TagSet? x, TagSet? y) => ReferenceEquals(x, y) || (x is not null && y is not null && Equals(x.Tags, y));
+
+        public int GetHashCode(TagSet obj) => GetHashCode(obj.Tags);
+
+        public bool Equals(ReadOnlySpan<KeyValuePair<string, object?>> alternate, TagSet other)
+        {
+            var tags = other.Tags;
+            if (alternate.Length != tags.Length)
+            {
+                return false;
+            }
+
+            for (var i = 0; i < tags.Length; i++)
+            {
+                if (!string.Equals(alternate[i].Key, tags[i].Key, StringComparison.Ordinal) || !object.Equals(alternate[i].Value, tags[i].Value))
+                {
+                    return false;
+                }
+            }
+
+            return true;
+        }
+
+        public int GetHashCode(ReadOnlySpan<KeyValuePair<string, object?>> alternate)
+        {
+            var hash = new HashCode();
+            foreach (var (key, value) in alternate)
+            {
+                hash.Add(key, StringComparer.Ordinal);
+                hash.Add(value);
+            }
+
+            return hash.ToHashCode();
+        }
+
+        public TagSet Create(ReadOnlySpan<KeyValuePair<string, object?>> alternate) => new(alternate.ToArray());
+    }
 
     private sealed class Series(int bounds)
     {
