@@ -112,7 +112,8 @@ internal sealed partial class CampaignIssuerGrain : IBulkIssuer
         await using var transaction = new TransactionCoordinator(_services.Storage) { InsertsInBulk = true };
 
         // R6, R7 (and recognition of rows issued before) at each worker, all at once.
-        var votes = await Task.WhenAll(candidates.Select(c =>
+        var codes = VoucherCode.NewMany(candidates.Count);
+        var votes = await Task.WhenAll(candidates.Select((c, i) =>
         {
             var level = c.Item.Level ?? definition.Level;
             var status = c.Directed is null ? VoucherStatus.Claimed : VoucherStatus.Issued;
@@ -120,7 +121,7 @@ internal sealed partial class CampaignIssuerGrain : IBulkIssuer
             c.Status = status;
             c.Amount = definition.AmountFor(level);
             c.Deadline = Deadlines.AtIssue(policy.Validity, status, now, definition.ClaimClosesAt);
-            c.Code = VoucherCode.New();
+            c.Code = codes[i];
             c.Worker = GrainFactory.GetGrain<IBulkWorkerParticipant>(c.Item.CitizenId);
             var grant = new VoucherGrant(c.Code, campaignId, definition.RegionCode, status, c.Deadline, definition.Eligibility, policy.OneLiveVoucher, c.Tag, now);
             return c.Worker.PrepareBulkGrantAsync(transaction.Id, new BulkGrant(grant, prefix, c.Item.Attributes));

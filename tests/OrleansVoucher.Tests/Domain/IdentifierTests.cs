@@ -72,6 +72,22 @@ public sealed class IdentifierTests
     }
 
     [Fact]
+    public void R8_codes_drawn_many_at_once_are_valid_distinct_and_use_every_character_of_the_alphabet()
+    {
+        var codes = VoucherCode.NewMany(10_000);
+
+        Assert.Equal(10_000, codes.Length);
+        Assert.Equal(codes.Length, codes.Distinct().Count());
+        Assert.All(codes, c => Assert.True(VoucherCode.IsValid(c), c));
+        for (var position = 0; position < VoucherCode.PayloadLength; position++)
+        {
+            Assert.Equal(VoucherCode.Alphabet.Length, codes.Select(c => c[position]).Distinct().Count());
+        }
+
+        Assert.Empty(VoucherCode.NewMany(0));
+    }
+
+    [Fact]
     public void R8_voucher_codes_carry_65_random_bits_in_an_unambiguous_alphabet_and_read_as_people_type_them()
     {
         var codes = Enumerable.Range(0, 10_000).Select(_ => VoucherCode.New()).ToList();
