@@ -1,4 +1,5 @@
 using System.Globalization;
+using OrleansVoucher.LoadTests.Hosting;
 
 namespace OrleansVoucher.LoadTests.Runner.Cli;
 
@@ -13,6 +14,8 @@ public sealed class RunArguments
     public static readonly IReadOnlyList<(string Name, string Value, string Help)> Options =
     [
         ("url", "url", "the target: for http-get the URL to call, for API scenarios the API's base URL"),
+        ("store", "sqlite|postgres", "without --url: the store of the engine the runner starts (default sqlite; postgres starts a throwaway server)"),
+        ("pg", "connection string", "without --url: start the engine on this PostgreSQL database"),
         ("rate", "n", "open model: n requests per second on a fixed schedule (inject)"),
         ("concurrency", "n", "closed model: n copies sending back to back (keep constant)"),
         ("duration", "time", "how long the steady load runs (default 30s)"),
@@ -38,6 +41,12 @@ public sealed class RunArguments
     public string? Config { get; private set; }
 
     public Uri? Url { get; private set; }
+
+    /// <summary>The store of the engine the runner starts when there is no target, when given.</summary>
+    public EngineStore? Store { get; private set; }
+
+    /// <summary>The PostgreSQL connection string of the engine the runner starts, when given.</summary>
+    public string? Pg { get; private set; }
 
     public double? Rate { get; private set; }
 
@@ -145,6 +154,16 @@ public sealed class RunArguments
             throw new FormatException("Give --rate (open model) or --concurrency (closed model), not both.");
         }
 
+        if (parsed.Pg is not null && parsed.Store == EngineStore.Sqlite)
+        {
+            throw new FormatException("--pg starts the engine on PostgreSQL; it does not go with --store sqlite.");
+        }
+
+        if (parsed.Url is not null && (parsed.Pg is not null || parsed.Store is not null))
+        {
+            throw new FormatException("--store and --pg choose the store of the engine the runner starts; with --url the engine is already running.");
+        }
+
         if ((parsed.Iterations is not null || parsed.RampUp is not null) && parsed.Rate is null && parsed.Concurrency is null)
         {
             throw new FormatException("--iterations and --ramp-up shape a load given by --rate or --concurrency; give one of them too.");
@@ -159,6 +178,12 @@ public sealed class RunArguments
         {
             case "url":
                 Url = Uri.TryCreate(value, UriKind.Absolute, out var url) ? url : throw new FormatException($"--url '{value}' is not an absolute URL, e.g. http://127.0.0.1:5080/health/live.");
+                break;
+            case "store":
+                Store = EngineOptions.ParseStore(value);
+                break;
+            case "pg":
+                Pg = string.IsNullOrWhiteSpace(value) ? throw new FormatException("--pg needs a PostgreSQL connection string, e.g. \"Host=127.0.0.1;Username=postgres;Database=vouchers\".") : value;
                 break;
             case "rate":
                 Rate = double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var rate) && rate > 0 && double.IsFinite(rate)

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
+using OrleansVoucher.LoadTests.Hosting;
 using OrleansVoucher.LoadTests.Runner.Live;
 using OrleansVoucher.LoadTests.Runner.Reports;
 
@@ -155,6 +156,14 @@ internal static class RunCommand
         var suiteTarget = arguments.Url ?? (suite?.Target is { } target ? ParseUrl(target, "target") : null);
         var suiteWarmUp = arguments.WarmUp ?? SuiteConfig.Duration(suite?.WarmUp, "warmUp") ?? TimeSpan.FromSeconds(5);
         http = LoadHttpClient.Create(maxInFlight * entries.Count, timeout);
+        var store = arguments.Store ?? (suite?.Store is { } suiteStore ? EngineOptions.ParseStore(suiteStore) : (EngineStore?)null);
+        var pg = arguments.Pg ?? suite?.Pg;
+        if (pg is not null && store == EngineStore.Sqlite)
+        {
+            throw new FormatException("A PostgreSQL connection string (--pg, \"pg\") starts the engine on PostgreSQL; it does not go with the store sqlite.");
+        }
+
+        var engine = new EngineOptions { Store = pg is not null ? EngineStore.Postgres : store ?? EngineStore.Sqlite, PostgresConnectionString = pg };
 
         var scenarios = new List<Scenario>();
         var configuration = new List<KeyValuePair<string, string>>
@@ -185,6 +194,7 @@ internal static class RunCommand
                 WarmUp = arguments.WarmUp ?? SuiteConfig.Duration(entry.WarmUp, where + " warmUp") ?? suiteWarmUp,
                 Load = entry.Load?.Select((load, i) => load.ToSimulation($"{where} load[{i}]")).ToList(),
                 RequestTimeout = timeout,
+                Engine = engine,
             };
             if (settings.Rate is not null && settings.Concurrency is not null)
             {
@@ -205,6 +215,10 @@ internal static class RunCommand
             if (settings.TargetUrl is { } scenarioTarget)
             {
                 configuration.Add(new($"scenario {name}: target", scenarioTarget.ToString()));
+            }
+            else
+            {
+                configuration.Add(new($"scenario {name}: engine", engine.Describe()));
             }
         }
 

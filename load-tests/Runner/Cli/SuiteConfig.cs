@@ -23,6 +23,12 @@ public sealed class SuiteConfig
 
     public string? Target { get; set; }
 
+    /// <summary>Without a target, the store of the engine the runner starts: <c>sqlite</c> (default) or <c>postgres</c>.</summary>
+    public string? Store { get; set; }
+
+    /// <summary>Without a target, a PostgreSQL connection string for the engine the runner starts.</summary>
+    public string? Pg { get; set; }
+
     public string? ReportDir { get; set; }
 
     public List<string>? Formats { get; set; }

@@ -1,6 +1,7 @@
 using System.Reflection;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
+using OrleansVoucher.LoadTests.Hosting;
 
 namespace OrleansVoucher.LoadTests.Runner;
 
@@ -34,6 +35,9 @@ public sealed record RunSettings
 
     /// <summary>The load phases from a suite file, when given; they take precedence over rate and concurrency.</summary>
     public IReadOnlyList<LoadSimulation>? Load { get; init; }
+
+    /// <summary>Without a <see cref="TargetUrl"/>, how to start the engine an API scenario loads.</summary>
+    public EngineOptions Engine { get; init; } = new();
 
     /// <summary>The time one HTTP request may take before it fails as a timeout.</summary>
     public TimeSpan RequestTimeout { get; init; } = TimeSpan.FromSeconds(30);
