@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Net.Http.Headers;
 using System.Text;
+using System.Text.Json;
 using Npgsql;
 using OrleansVoucher.LoadTests.Benchmarks.BulkIssue;
 using OrleansVoucher.LoadTests.Benchmarks.Http;
@@ -33,8 +34,9 @@ internal static class HttpBenchmark
         new("warmup", "seconds", "unmeasured warm-up before each window (default 10)"),
         new("institutions", "N", "institutions the checks and activations are spread over (default 64)"),
         new("stock", "N", "the claim storm campaign's stock (default 1000)"),
+        new("issuers", "N", "the campaigns' issuer count, over which claims are spread (default 16)"),
         new("phases", "list", "which phases to run, comma-separated: health,verify,activate,claim (default all)"),
-        new("engine", "key=value,…", "further engine settings, e.g. Silo:Storage:PostgreSql:MaxBatchSize=512 (default none)"),
+        new("engine", "key=value,…", "further engine settings, e.g. environment=Development (default: Production, the development signing key)"),
         new("pg", "connection string", "PostgreSQL to use (its database's schema orleans_voucher is dropped); default: a throwaway server"),
     ];
 
@@ -48,6 +50,7 @@ internal static class HttpBenchmark
             TimeSpan.FromSeconds(options.GetDouble("warmup", 10, 0)),
             options.GetInt32("institutions", 64, 1),
             options.GetInt32("stock", 1000, 1),
+            options.GetInt32("issuers", 16, 1),
             ParsePhases(options.GetString("phases")));
         var engineSettings = ParseEngineSettings(options.GetString("engine"));
         var pg = options.GetString("pg");
@@ -80,17 +83,23 @@ internal static class HttpBenchmark
                 ["Api:RateLimiting:Verification:TokenLimit"] = "100000000",
                 ["Api:RateLimiting:Verification:TokensPerPeriod"] = "100000000",
             };
+            // As deployed: the Production environment (no developer exception page on every request),
+            // trusting the development signing key the benchmark's tokens are signed with.
+            engineConfiguration["environment"] = "Production";
+            var signingKey = DevelopmentSigningKey();
+            engineConfiguration["Auth:SigningKeys:0:KeyId"] = signingKey.KeyId;
+            engineConfiguration["Auth:SigningKeys:0:HmacSecret"] = signingKey.HmacSecret;
             foreach (var (key, value) in engineSettings)
             {
                 engineConfiguration[key] = value;
             }
 
-            Progress.Note("http: starting the engine");
+            Progress.Note($"http: starting the engine ({engineConfiguration["environment"]})");
             var engine = await EngineChild.StartAsync(engineConfiguration, cancellationToken).ConfigureAwait(false);
             await using (engine.ConfigureAwait(false))
             {
                 using var http = LoadHttpClient.Create(settings.Connections, TimeSpan.FromSeconds(30));
-                var world = await DomainWorld.StartAsync(http, engine.Address, cancellationToken).ConfigureAwait(false);
+                var world = await DomainWorld.StartAsync(http, engine.Address, new Hosting.EngineOptions(), cancellationToken).ConfigureAwait(false);
                 await using (world.ConfigureAwait(false))
                 {
                     var counters = new CpuCounters(engine, database);
@@ -101,6 +110,13 @@ internal static class HttpBenchmark
                 }
             }
         }
+    }
+
+    private static (string KeyId, string HmacSecret) DevelopmentSigningKey()
+    {
+        using var development = JsonDocument.Parse(File.ReadAllBytes(Path.Combine(EngineChild.EngineDirectory, "appsettings.Development.json")));
+        var key = development.RootElement.GetProperty("Auth").GetProperty("SigningKeys")[0];
+        return (key.GetProperty("KeyId").GetString()!, key.GetProperty("HmacSecret").GetString()!);
     }
 
     private static HashSet<string> ParsePhases(string? text)
@@ -153,7 +169,7 @@ internal static class HttpBenchmark
 }
 
 /// <summary>The options of one <c>bench http</c> run.</summary>
-internal sealed record HttpBenchSettings(int Connections, TimeSpan Duration, TimeSpan WarmUp, int Institutions, int Stock, IReadOnlySet<string> Phases);
+internal sealed record HttpBenchSettings(int Connections, TimeSpan Duration, TimeSpan WarmUp, int Institutions, int Stock, int Issuers, IReadOnlySet<string> Phases);
 
 /// <summary>One measured phase: its window, and the CPU the client, the engine and the database spent in it.</summary>
 internal sealed record HttpPhase(string Name, string What, HttpLoadResult Result, TimeSpan ClientCpu, TimeSpan? EngineCpu, TimeSpan? DatabaseCpu, string? Note);
@@ -196,6 +212,9 @@ internal sealed class HttpBenchRun(DomainWorld world, HttpClient http, HttpBench
 
     private string StormCampaignId => world.CampaignId + "-storm";
 
+    // The vouchers checked and activated come from a campaign of their own with the same issuers.
+    private string MainCampaignId => world.CampaignId + "-main";
+
     public async Task<List<HttpPhase>> RunAsync(CancellationToken cancellationToken)
     {
         var phases = new List<HttpPhase>();
@@ -215,8 +234,9 @@ internal sealed class HttpBenchRun(DomainWorld world, HttpClient http, HttpBench
         }
 
         Progress.Note($"http: seeding the programme: {settings.Institutions} institutions, campaigns, workers");
-        await world.SeedAsync(settings.Institutions, stock: 10_000_000, workers: 0, cancellationToken).ConfigureAwait(false);
-        await CreateStormCampaignAsync(cancellationToken).ConfigureAwait(false);
+        await world.SeedAsync(settings.Institutions, stock: 1, workers: 0, cancellationToken).ConfigureAwait(false);
+        await CreateCampaignAsync(MainCampaignId, 10_000_000, cancellationToken).ConfigureAwait(false);
+        await CreateCampaignAsync(StormCampaignId, settings.Stock, cancellationToken).ConfigureAwait(false);
 
         // Vouchers claimed through the API for the checks and activations; the claims also warm the claim path.
         var seedRate = await ClaimVouchersAsync(Math.Max(2_000, settings.Connections * 40), cancellationToken).ConfigureAwait(false);
@@ -390,11 +410,9 @@ internal sealed class HttpBenchRun(DomainWorld world, HttpClient http, HttpBench
         var started = Stopwatch.GetTimestamp();
         await Parallel.ForAsync(0, count, new ParallelOptions { MaxDegreeOfParallelism = settings.Connections, CancellationToken = cancellationToken }, async (i, token) =>
         {
-            var response = await world.ClaimAsync(first + i, code => codes[i] = code, token).ConfigureAwait(false);
-            if (codes[i] is null)
-            {
-                throw new InvalidOperationException($"Seeding: worker {first + i} could not claim: {response}");
-            }
+            var citizen = world.Citizen(first + i);
+            var receipt = await world.ExpectAsync(HttpMethod.Post, $"/api/v1/campaigns/{MainCampaignId}/claims", world.Token("worker", citizen), new { citizenId = citizen }, token).ConfigureAwait(false);
+            codes[i] = receipt.GetProperty("voucherCode").GetString();
         }).ConfigureAwait(false);
         var rate = count / Stopwatch.GetElapsedTime(started).TotalSeconds;
         // Worker n holds code n: the list is indexed like the workers.
@@ -407,15 +425,12 @@ internal sealed class HttpBenchRun(DomainWorld world, HttpClient http, HttpBench
         return rate;
     }
 
-    private Task CreateStormCampaignAsync(CancellationToken cancellationToken) =>
-        CreateCampaignAsync(StormCampaignId, settings.Stock, cancellationToken);
-
     private async Task CreateCampaignAsync(string id, int stock, CancellationToken cancellationToken)
     {
         var year = DomainWorld.Year;
         await world.ExpectAsync(HttpMethod.Put, $"/api/v1/campaigns/{id}", world.Authority, new
         {
-            name = $"Claim storm {world.RunId}",
+            name = $"Bench {id}",
             regionCode = DomainWorld.Province,
             valueMode = "faceValue",
             issuanceMode = "general",
@@ -427,6 +442,7 @@ internal sealed class HttpBenchRun(DomainWorld world, HttpClient http, HttpBench
             claimClosesAt = new DateTimeOffset(year + 1, 1, 1, 0, 0, 0, TimeSpan.FromHours(8)),
             catalogueYear = year,
             occupationCode = DomainWorld.Occupation,
+            issuerCount = settings.Issuers,
         }, cancellationToken).ConfigureAwait(false);
         await world.ExpectAsync(HttpMethod.Post, $"/api/v1/campaigns/{id}/open", world.Authority, null, cancellationToken).ConfigureAwait(false);
     }

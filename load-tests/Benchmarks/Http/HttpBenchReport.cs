@@ -53,7 +53,7 @@ internal static class HttpBenchReport
 
         if (stormClaimed is { } claimed)
         {
-            output.WriteLine($"  claim: the storm campaign's statistics count {claimed:N0} vouchers claimed of a stock of {settings.Stock:N0}; oversold {oversold:N0}");
+            output.WriteLine($"  claim: the storm campaign ({settings.Issuers} issuers) counts {claimed:N0} vouchers claimed of a stock of {settings.Stock:N0}; oversold {oversold:N0}");
         }
 
         output.WriteLine();
@@ -103,6 +103,7 @@ internal static class HttpBenchReport
             .Add("claim_p99_ms", P99(phases, "claim"))
             .Add("claimed", stormClaimed)
             .Add("stock", settings.Stock)
+            .Add("issuers", settings.Issuers)
             .Add("errors", phases.Sum(p => p.Result.ErrorCount))
             .Add("engine_cpu_us_per_request", PerPhase(phases, p => p.EngineCpu))
             .Add("client_cpu_us_per_request", PerPhase(phases, p => p.ClientCpu))
