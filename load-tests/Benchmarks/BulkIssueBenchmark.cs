@@ -30,6 +30,7 @@ internal static class BulkIssueBenchmark
         new("chunk-rows", "N", "rows per stored chunk of the upload (default 8000)"),
         new("max-activations", "N", "the engine's Silo:MaxActivations (default 300000)"),
         new("engine", "key=value,…", "further engine settings, e.g. BulkIssuance:ChunksInFlight=4 (default none)"),
+        new("engine-env", "NAME=value,…", "environment of the engine process, e.g. DOTNET_ThreadPool_UnfairSemaphoreSpinLimit=0 (default none)"),
         new("pg", "connection string", "PostgreSQL to use (its database's schema orleans_voucher is dropped); default: a throwaway server"),
         new("url", "address", "an engine already running on --pg's database, instead of starting one (needs --pg)"),
     ];
@@ -45,17 +46,8 @@ internal static class BulkIssueBenchmark
         var maxActivations = options.GetInt32("max-activations", 300_000, 0);
         var pg = options.GetString("pg");
         var url = options.GetString("url");
-        var engineSettings = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
-        foreach (var pair in (options.GetString("engine") ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
-        {
-            var equals = pair.IndexOf('=', StringComparison.Ordinal);
-            if (equals <= 0)
-            {
-                throw new OptionException($"--engine takes key=value pairs separated by commas; got '{pair}'.");
-            }
-
-            engineSettings[pair[..equals]] = pair[(equals + 1)..];
-        }
+        var engineSettings = Pairs(options, "engine");
+        var engineEnvironment = Pairs(options, "engine-env");
 
         if (url is not null && pg is null)
         {
@@ -88,16 +80,16 @@ internal static class BulkIssueBenchmark
             await BulkIssueSetup.CreateAsync(connectionString, campaignId, count, issuers, cancellationToken).ConfigureAwait(false);
             await ExecuteAsync(connectionString, "CHECKPOINT", cancellationToken).ConfigureAwait(false);
 
-            var run = await IssueAsync(connectionString, campaignId, count, chunkRows, maxActivations, engineSettings, url, server, cancellationToken).ConfigureAwait(false);
+            var run = await IssueAsync(connectionString, campaignId, count, chunkRows, maxActivations, engineSettings, engineEnvironment, url, server, cancellationToken).ConfigureAwait(false);
             Progress.Note($"bulk: raw COPY of {count:N0} voucher-shaped rows");
             var copyRate = await RawCopy.MeasureAsync(connectionString, Schema, count, cancellationToken).ConfigureAwait(false);
             var ratio = run.VouchersPerSecond / copyRate;
-            Report(run, copyRate, ratio, count, issuers, chunkRows, maxActivations, description + (origin is null ? " (--pg)" : $" ({origin})"));
+            Report(run, copyRate, ratio, count, issuers, chunkRows, maxActivations, engineEnvironment, description + (origin is null ? " (--pg)" : $" ({origin})"));
             return 0;
         }
     }
 
-    private static async Task<IssueRun> IssueAsync(string connectionString, string campaignId, int count, int chunkRows, int maxActivations, Dictionary<string, string> engineSettings, string? url, ServerProcessorTime? server, CancellationToken cancellationToken)
+    private static async Task<IssueRun> IssueAsync(string connectionString, string campaignId, int count, int chunkRows, int maxActivations, Dictionary<string, string> engineSettings, Dictionary<string, string> engineEnvironment, string? url, ServerProcessorTime? server, CancellationToken cancellationToken)
     {
         EngineChild? engine = null;
         if (url is null)
@@ -115,7 +107,7 @@ internal static class BulkIssueBenchmark
                 settings[key] = value;
             }
 
-            engine = await EngineChild.StartAsync(settings, cancellationToken).ConfigureAwait(false);
+            engine = await EngineChild.StartAsync(settings, engineEnvironment, cancellationToken).ConfigureAwait(false);
         }
 
         try
@@ -194,7 +186,7 @@ internal static class BulkIssueBenchmark
         }
     }
 
-    private static void Report(IssueRun run, double copyRate, double ratio, int count, int issuers, int chunkRows, int maxActivations, string database)
+    private static void Report(IssueRun run, double copyRate, double ratio, int count, int issuers, int chunkRows, int maxActivations, Dictionary<string, string> engineEnvironment, string database)
     {
         var output = Console.Out;
         output.WriteLine();
@@ -244,9 +236,28 @@ internal static class BulkIssueBenchmark
             .Add("max_activations", maxActivations)
             .Add("db_cpu_us_per_voucher", run.ServerProcessor is { } serverCpu ? Math.Round(serverCpu.TotalMicroseconds / run.Issued, 1) : null)
             .Add("engine_cpu_us_per_voucher", run.EngineProcessor is { } engineCpuTime ? Math.Round(engineCpuTime.TotalMicroseconds / run.Issued, 1) : null)
+            .Add("engine_env", engineEnvironment.Count == 0 ? null : string.Join(',', engineEnvironment.Select(e => $"{e.Key}={e.Value}")))
             .Add("postgres", database);
         MachineInfo.AddTo(json);
         json.WriteTo(output);
+    }
+
+    /// <summary>The <c>key=value</c> pairs of option <paramref name="name"/>, separated by commas.</summary>
+    private static Dictionary<string, string> Pairs(CommandOptions options, string name)
+    {
+        var pairs = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        foreach (var pair in (options.GetString(name) ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            var equals = pair.IndexOf('=', StringComparison.Ordinal);
+            if (equals <= 0)
+            {
+                throw new OptionException($"--{name} takes key=value pairs separated by commas; got '{pair}'.");
+            }
+
+            pairs[pair[..equals]] = pair[(equals + 1)..];
+        }
+
+        return pairs;
     }
 
     private static string EngineDirectory() =>

@@ -32,7 +32,11 @@ internal sealed class EngineChild : IAsyncDisposable
 
     public int ProcessId => _process.Id;
 
-    public static async Task<EngineChild> StartAsync(IReadOnlyDictionary<string, string> settings, CancellationToken cancellationToken)
+    public static Task<EngineChild> StartAsync(IReadOnlyDictionary<string, string> settings, CancellationToken cancellationToken) =>
+        StartAsync(settings, new Dictionary<string, string>(), cancellationToken);
+
+    /// <summary>Starts the engine with <paramref name="settings"/> and further <paramref name="environment"/> variables.</summary>
+    public static async Task<EngineChild> StartAsync(IReadOnlyDictionary<string, string> settings, IReadOnlyDictionary<string, string> environment, CancellationToken cancellationToken)
     {
         var port = FreePort();
         var start = new ProcessStartInfo("dotnet")
@@ -43,6 +47,11 @@ internal sealed class EngineChild : IAsyncDisposable
             WorkingDirectory = Path.GetDirectoryName(s_assembly)!,
             Environment = { ["ASPNETCORE_ENVIRONMENT"] = "Development", ["Logging__LogLevel__Default"] = "Warning" },
         };
+        foreach (var (name, value) in environment)
+        {
+            start.Environment[name] = value;
+        }
+
         start.ArgumentList.Add(s_assembly);
         start.ArgumentList.Add("--urls");
         start.ArgumentList.Add(string.Create(CultureInfo.InvariantCulture, $"http://127.0.0.1:{port}"));
