@@ -16,6 +16,8 @@ namespace OrleansVoucher.Api.Auth;
 /// </summary>
 public sealed class AccessScope
 {
+    private string? _principal;
+
     private AccessScope(string role, string subject, string? region)
     {
         Role = role;
@@ -45,7 +47,7 @@ public sealed class AccessScope
     public bool IsOperator => Role == Roles.Operator;
 
     /// <summary>The caller as one string, <c>role:subject</c>, for keying per-caller records.</summary>
-    public string Principal => $"{Role}:{Subject}";
+    public string Principal => _principal ??= $"{Role}:{Subject}";
 
     /// <summary>
     /// Reads the scope of a user whose token passed validation; null when the user is anonymous or the
@@ -83,8 +85,29 @@ public sealed class AccessScope
     public static ValueTask<AccessScope?> BindAsync(HttpContext context, ParameterInfo parameter)
     {
         ArgumentNullException.ThrowIfNull(context);
-        return ValueTask.FromResult(From(context.User));
+        return ValueTask.FromResult(Of(context));
     }
+
+    /// <summary>
+    /// The scope of the request's user: the one read from the token when it was validated, while the
+    /// user is still that token's principal, so that the rate limiter, the idempotency records and the
+    /// handler do not each read the claims again; otherwise read from <see cref="HttpContext.User"/>.
+    /// </summary>
+    public static AccessScope? Of(HttpContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var user = context.User;
+        return context.Features.Get<ValidatedScope>() is { } validated && ReferenceEquals(validated.User, user)
+            ? validated.Scope
+            : From(user);
+    }
+
+    /// <summary>Keeps the scope read from <paramref name="user"/> (the principal of a token just validated) on the request.</summary>
+    internal static void Remember(HttpContext context, ClaimsPrincipal user, AccessScope scope) =>
+        context.Features.Set(new ValidatedScope(user, scope));
+
+    /// <summary>The scope read from a principal, kept on the request as a feature.</summary>
+    private sealed record ValidatedScope(ClaimsPrincipal User, AccessScope Scope);
 
     /// <summary>
     /// Whether <paramref name="region"/> may stand in an authority's token: a 6-digit administrative

@@ -77,6 +77,10 @@ internal sealed partial class JwtBearerSetup(IOptions<AuthOptions> auth, TimePro
         {
             context.Fail("A worker token's subject must be a valid citizen id.");
         }
+        else
+        {
+            AccessScope.Remember(context.HttpContext, context.Principal!, scope);
+        }
 
         return Task.CompletedTask;
     }

@@ -51,7 +51,7 @@ public static class RateLimitingExtensions
 
     /// <summary>The partition key of a request: <c>role:subject</c>, or <c>address:…</c> without a valid token.</summary>
     internal static string PartitionKey(HttpContext context) =>
-        AccessScope.From(context.User)?.Principal ?? $"address:{context.Connection.RemoteIpAddress}";
+        AccessScope.Of(context)?.Principal ?? $"address:{context.Connection.RemoteIpAddress}";
 
     private static RateLimitingOptions Settings(HttpContext context) =>
         context.RequestServices.GetRequiredService<IOptions<RateLimitingOptions>>().Value;
