@@ -68,6 +68,13 @@ public sealed class LocalEngine : IAsyncDisposable
     /// <summary>The directory the engine was built into (its settings, with the development signing key).</summary>
     public static string EngineDirectory => EngineChild.EngineDirectory;
 
+    /// <summary>A bearer token for an engine in its development settings (signed with the development key), valid 12 hours.</summary>
+    /// <param name="role">authority, institution, worker or operator.</param>
+    /// <param name="subject">The region's authority id, the institution id or the citizen id.</param>
+    /// <param name="region">An authority's region.</param>
+    public static string Token(string role, string subject, string? region = null) =>
+        EngineToken.For(EngineDirectory, role, subject, region, TimeSpan.FromHours(12));
+
     public static async Task<LocalEngine> StartAsync(EngineOptions options, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(options);

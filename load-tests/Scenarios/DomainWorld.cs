@@ -18,7 +18,7 @@ namespace OrleansVoucher.LoadTests.Scenarios;
 /// takes check-ins now), an open general campaign, and registered workers. Without a target URL it
 /// starts the engine itself (<see cref="LocalEngine"/>, on SQLite or PostgreSQL) and stops it afterwards.
 /// </summary>
-internal sealed class DomainWorld : IAsyncDisposable
+public sealed class DomainWorld : IAsyncDisposable
 {
     public const string Province = "350000";
     public const string District = "350102";
@@ -72,6 +72,18 @@ internal sealed class DomainWorld : IAsyncDisposable
         var local = await LocalEngine.StartAsync(engine, cancellationToken).ConfigureAwait(false);
         Console.Error.WriteLine($"engine: {local.Address} on {local.StoreDescription}");
         return new DomainWorld(http, local.Address, runId) { _engine = local };
+    }
+
+    /// <summary>
+    /// The world a scenario seeded with <paramref name="campaignId"/> (<c>ls-…</c>), for reading or acting on it
+    /// from outside the scenario: its ids are derived from the campaign's. Disposing it stops nothing.
+    /// </summary>
+    public static DomainWorld Attach(HttpClient http, Uri baseAddress, string campaignId)
+    {
+        ArgumentNullException.ThrowIfNull(campaignId);
+        return campaignId.StartsWith("ls-", StringComparison.Ordinal) && campaignId.Length == 15
+            ? new DomainWorld(http, baseAddress, campaignId[3..])
+            : throw new ArgumentException($"'{campaignId}' is not the campaign of a domain scenario (ls-MMddHHmmssNN).", nameof(campaignId));
     }
 
     public string Token(string role, string subject, string? region = null)
