@@ -331,7 +331,8 @@ internal sealed class HttpBenchRun(DomainWorld world, HttpClient http, HttpBench
         // Each claim by a worker of its own, none of whom holds a voucher: as many as the window can use
         // at that rate — well above the claims seen so far, and at least the health rate,
         // since a sold-out answer is much cheaper than a claim.
-        var workers = (int)Math.Min(2_000_000, Math.Ceiling(Math.Max(rate, 500) * settings.Duration.TotalSeconds)) + settings.Connections;
+        // At most 100,000 a run (about a minute of registering): past that the window may end early.
+        var workers = (int)Math.Min(100_000, Math.Ceiling(Math.Max(rate, 500) * settings.Duration.TotalSeconds)) + settings.Connections;
         var first = _seededWorkers;
         Progress.Note($"http: claim storm: registering {workers:N0} workers");
         await RegisterWorkersAsync(workers, cancellationToken).ConfigureAwait(false);
