@@ -454,7 +454,22 @@ internal sealed class ClassGrain : Grain, IClassGrain, IClassParticipant
         return Task.FromResult(new Prepared<Result>(_state.Prepare(transaction, draft), Result.Ok));
     }
 
-    public Task<Result> CheckEnrolmentAsync(string citizenId) => Task.FromResult(EnrolmentRejection(citizenId) ?? Result.Ok);
+    public Task<EnrolmentCheck> CheckEnrolmentAsync(string citizenId)
+    {
+        var state = _state.State;
+        if (state.InstitutionId is null)
+        {
+            return Task.FromResult(new EnrolmentCheck(null, Result.Reject(RejectionCode.ClassNotFound, $"No class {Key}.")));
+        }
+
+        var startsAt = DateTimeOffset.MaxValue;
+        foreach (var session in state.Sessions)
+        {
+            startsAt = session.Start < startsAt ? session.Start : startsAt;
+        }
+
+        return Task.FromResult(new EnrolmentCheck(new ClassFacts(state.OccupationCode, state.Level, startsAt), EnrolmentRejection(citizenId) ?? Result.Ok));
+    }
 
     /// <summary>Why the committed state refuses the worker's enrolment, or null.</summary>
     private Result? EnrolmentRejection(string citizenId)

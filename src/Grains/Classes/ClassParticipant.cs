@@ -18,6 +18,17 @@ internal sealed record ClassDefinition(
 /// <summary>A trainee enrolling with a verified voucher.</summary>
 internal sealed record Enrolment(string CitizenId, string VoucherCode, string CampaignId, DateTimeOffset Now);
 
+/// <summary>What a verification needs to know of a class.</summary>
+/// <param name="OccupationCode">The occupation it trains.</param>
+/// <param name="Level">Its skill level, if any.</param>
+/// <param name="StartsAt">When its first session starts.</param>
+internal sealed record ClassFacts(string OccupationCode, SkillLevel? Level, DateTimeOffset StartsAt);
+
+/// <summary>The answer to a read-only check of an enrolment.</summary>
+/// <param name="Class">The class's facts; null when there is no such class.</param>
+/// <param name="Enrolment">Whether the trainee could enrol now, or why not.</param>
+internal sealed record EnrolmentCheck(ClassFacts? Class, Result Enrolment);
+
 /// <summary>The class's part in its institution's operations.</summary>
 internal interface IClassParticipant : IGrainWithStringKey
 {
@@ -27,8 +38,11 @@ internal interface IClassParticipant : IGrainWithStringKey
     /// <summary>Holds a trainee's enrolment pending.</summary>
     Task<Prepared<Result>> PrepareEnrolmentAsync(TransactionId transaction, Enrolment enrolment);
 
-    /// <summary>Checks a trainee's enrolment as <see cref="PrepareEnrolmentAsync"/> does, on the committed state, and changes nothing.</summary>
-    Task<Result> CheckEnrolmentAsync(string citizenId);
+    /// <summary>
+    /// The class's facts a verification reads and a check of the trainee's enrolment as
+    /// <see cref="PrepareEnrolmentAsync"/> does, on the committed state, in one call; changes nothing.
+    /// </summary>
+    Task<EnrolmentCheck> CheckEnrolmentAsync(string citizenId);
 
     /// <summary>Holds a trainee's withdrawal pending (a rolled-back verification).</summary>
     Task<Prepared<Result>> PrepareWithdrawalAsync(TransactionId transaction, string citizenId, string voucherCode);

@@ -355,44 +355,43 @@ internal sealed class InstitutionGrain : Grain, IInstitutionGrain
             return new VoucherCheck(code, RejectionCode.ClassNotFound, $"'{request.ClassCode}' is not a class code.", null);
         }
 
-        // The same checks as VerifyVoucherAsync, in the same order, each on committed state.
+        // The same checks as VerifyVoucherAsync, in the same order, each on committed state, in one call
+        // to each grain involved: class, voucher (which looks up the catalogue), worker.
         // R3: a suspended or removed institution cannot verify.
-        if (Inactive() is { } inactive)
+        if (_state.State is not { Listing: { } listing, Status: InstitutionStatus.Active })
         {
-            return await RefusedWithStatusAsync(inactive);
+            return await RefusedWithStatusAsync(Inactive() ?? Result.Reject(RejectionCode.InstitutionNotListed, $"Institution {Id} is not listed."));
         }
 
-        var listing = _state.State.Listing!;
         var classKey = ClassKey.Of(Id, request.ClassCode);
-        var schoolClass = await GrainFactory.GetGrain<IClassGrain>(classKey).GetAsync();
-        if (schoolClass is null)
+        var schoolClass = await GrainFactory.GetGrain<IClassParticipant>(classKey).CheckEnrolmentAsync(presenter);
+        if (schoolClass.Class is not { } facts)
         {
             return await RefusedWithStatusAsync(Result.Reject(RejectionCode.ClassNotFound, $"No class {request.ClassCode}."));
         }
 
         // R2, R11: the institution must be allowed to train the occupation.
-        if (!listing.Occupations.Contains(schoolClass.OccupationCode))
+        if (!listing.Occupations.Contains(facts.OccupationCode))
         {
-            return await RefusedWithStatusAsync(Result.Reject(RejectionCode.OccupationNotAllowed, $"The institution may not train occupation {schoolClass.OccupationCode}."));
+            return await RefusedWithStatusAsync(Result.Reject(RejectionCode.OccupationNotAllowed, $"The institution may not train occupation {facts.OccupationCode}."));
         }
 
         var voucher = await GrainFactory.GetGrain<IVoucherParticipant>(code).CheckActivationAsync(new ActivationRequest(
-            presenter, Id, listing.RegionCode, classKey, schoolClass.OccupationCode, schoolClass.Level, schoolClass.StartsAt, now));
+            presenter, Id, listing.RegionCode, classKey, facts.OccupationCode, facts.Level, facts.StartsAt, now));
         if (!voucher.Facts.IsSuccess)
         {
             return Refused(voucher.Facts.ToResult());
         }
 
         // R10: the worker's yearly limits, under the policy the voucher was issued with.
-        var facts = voucher.Facts.Value!;
-        var slot = await GrainFactory.GetGrain<IWorkerParticipant>(presenter).CheckActivationAsync(new SlotRequest(code, schoolClass.OccupationCode, facts.Year, facts.Limits, facts.Deadline));
+        var activation = voucher.Facts.Value!;
+        var slot = await GrainFactory.GetGrain<IWorkerParticipant>(presenter).CheckActivationAsync(new SlotRequest(code, facts.OccupationCode, activation.Year, activation.Limits, activation.Deadline));
         if (!slot.IsSuccess)
         {
             return Refused(slot);
         }
 
-        var enrolment = await GrainFactory.GetGrain<IClassParticipant>(classKey).CheckEnrolmentAsync(presenter);
-        return enrolment.IsSuccess ? new VoucherCheck(code, null, null, voucher.Status) : Refused(enrolment);
+        return schoolClass.Enrolment.IsSuccess ? new VoucherCheck(code, null, null, voucher.Status) : Refused(schoolClass.Enrolment);
 
         VoucherCheck Refused(Result rejection) => new(code, rejection.Rejection, rejection.Detail, voucher.Status);
 
