@@ -35,9 +35,15 @@ public static class HttpLoad
         ArgumentNullException.ThrowIfNull(classify);
         ArgumentOutOfRangeException.ThrowIfLessThan(connections, 1);
         var state = new LoadState(next, classify);
+        var warm = warmUp.Ticks > 0;
+        if (!warm)
+        {
+            onWindow?.Invoke(true);
+        }
+
+        // Without a warm-up the window opens with the first request.
         var clock = Stopwatch.StartNew();
-        var windowStart = warmUp.Ticks <= 0 ? 0 : long.MaxValue;
-        state.WindowStart = windowStart;
+        state.WindowStart = warm ? long.MaxValue : 0;
         state.WindowEnd = long.MaxValue;
         var loops = new Task[connections];
         for (var i = 0; i < connections; i++)
@@ -46,15 +52,16 @@ public static class HttpLoad
         }
 
         var all = Task.WhenAll(loops);
-        if (warmUp.Ticks > 0)
+        var started = 0L;
+        if (warm)
         {
             await Task.WhenAny(all, Task.Delay(warmUp, cancellationToken)).ConfigureAwait(false);
             cancellationToken.ThrowIfCancellationRequested();
+            onWindow?.Invoke(true);
+            started = clock.Elapsed.Ticks;
+            Volatile.Write(ref state.WindowStart, started);
         }
 
-        onWindow?.Invoke(true);
-        var started = clock.Elapsed.Ticks;
-        Volatile.Write(ref state.WindowStart, started);
         await Task.WhenAny(all, Task.Delay(duration, cancellationToken)).ConfigureAwait(false);
         cancellationToken.ThrowIfCancellationRequested();
         var ended = all.IsCompleted ? Math.Max(Volatile.Read(ref state.LastAnswer), started) : clock.Elapsed.Ticks;

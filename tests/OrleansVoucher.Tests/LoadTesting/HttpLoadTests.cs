@@ -74,6 +74,7 @@ public sealed class HttpLoadTests : IAsyncLifetime
 
         Assert.True(result.RanDry);
         Assert.True(result.Window < TimeSpan.FromSeconds(30));
+        Assert.Equal(50, result.Issued - 4);
         Assert.Equal(50, result.Answers);
         Assert.Equal(50, result.Outcomes["sold out"]);
         Assert.Empty(result.Errors);
