@@ -29,6 +29,23 @@ public sealed class EngineStoreTests
     public void Store_flags_that_cannot_apply_are_refused(params string[] args) => Assert.Throws<FormatException>(() => RunArguments.Parse(args));
 
     [Fact]
+    public void A_suite_file_names_the_store_too()
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"suite-{Guid.NewGuid():N}.json");
+        File.WriteAllText(path, """{ "store": "postgres", "pg": "Host=127.0.0.1;Database=rehearsal", "scenarios": [ { "scenario": "activate", "rate": 5, "duration": "2s" } ] }""");
+        try
+        {
+            var suite = SuiteConfig.Load(path);
+            Assert.Equal(EngineStore.Postgres, EngineOptions.ParseStore(suite.Store!));
+            Assert.Equal("Host=127.0.0.1;Database=rehearsal", suite.Pg);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    [Fact]
     public void The_reports_say_which_store_the_engine_ran_on()
     {
         Assert.Contains("SQLite", new EngineOptions().Describe(), StringComparison.Ordinal);
