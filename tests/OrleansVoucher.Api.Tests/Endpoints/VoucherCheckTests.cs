@@ -85,6 +85,19 @@ public sealed class VoucherCheckTests(VoucherCheckTests.Desk desk) : IClassFixtu
     }
 
     [Fact]
+    public async Task A_suspended_institution_learns_it_cannot_verify_and_the_holder_status_still_shows()
+    {
+        var (code, worker) = desk.Next();
+
+        var check = await desk.CheckAsync(Desk.Suspended, code, worker, Desk.ClassCode).ExpectAsync(200);
+
+        Assert.False(check.GetProperty("verifiable").GetBoolean());
+        Assert.Equal("institution-suspended", check.Str("reason"));
+        Assert.Equal("claimed", check.Str("status"));
+        await desk.Programme.VerifyAsync(Desk.Suspended, code, worker, Desk.ClassCode).ProblemAsync(422, "institution-suspended");
+    }
+
+    [Fact]
     public async Task Bad_input_is_a_problem_with_a_stable_code()
     {
         var (code, worker) = desk.Next();
@@ -120,7 +133,7 @@ public sealed class VoucherCheckTests(VoucherCheckTests.Desk desk) : IClassFixtu
     private static string Canonical(string code) => VoucherCode.TryParse(code, out var canonical) ? canonical : throw new FormatException($"'{code}' is not a voucher code.");
 
     /// <summary>
-    /// An enrolment desk: two Fujian institutions with a class each of the same code, and workers who
+    /// An enrolment desk: two Fujian institutions with a class each of the same code and a suspended third, and workers who
     /// have claimed vouchers (so their grains are active), after one check and one verification have
     /// warmed the lookups.
     /// </summary>
@@ -132,7 +145,10 @@ public sealed class VoucherCheckTests(VoucherCheckTests.Desk desk) : IClassFixtu
         /// <summary>Another institution.</summary>
         public const string Other = "FJCHECK02";
 
-        /// <summary>The class code at both institutions.</summary>
+        /// <summary>A suspended institution.</summary>
+        public const string Suspended = "FJCHECK03";
+
+        /// <summary>The class code at the institutions.</summary>
         public const string ClassCode = "K-1";
 
         private readonly Queue<(string Code, string Worker)> _claimed = new();
@@ -164,6 +180,9 @@ public sealed class VoucherCheckTests(VoucherCheckTests.Desk desk) : IClassFixtu
             await Programme.CampaignAsync("check-general", "350000", Programme.General("350000"));
             await Programme.ClassAsync(School, ClassCode, Programme.Ecommerce);
             await Programme.ClassAsync(Other, ClassCode, Programme.Ecommerce);
+            await Programme.InstitutionAsync(Suspended, "350102", listedBy: "350000");
+            await Programme.ClassAsync(Suspended, ClassCode, Programme.Ecommerce);
+            await As(Caller.Authority("350000")).PostJsonAsync($"/api/v1/institutions/{Suspended}/suspend", new { reason = "Attendance sheets signed in advance" }).ExpectAsync(200);
             for (var i = 1; i <= 12; i++)
             {
                 var worker = await Programme.WorkerAsync(Caller.CitizenId("350102", i), "350102");
