@@ -40,6 +40,7 @@ namespace OrleansVoucher.Grains.Events;
 [JsonDerivedType(typeof(RegionPolicyChanged), nameof(RegionPolicyChanged))]
 [JsonDerivedType(typeof(CatalogueChanged), nameof(CatalogueChanged))]
 [JsonDerivedType(typeof(WorkerRegistered), nameof(WorkerRegistered))]
+[JsonDerivedType(typeof(VouchersIssuedInBulk), nameof(VouchersIssuedInBulk))]
 public abstract record DomainEvent
 {
     /// <summary>When it happened.</summary>
@@ -446,4 +447,22 @@ public sealed record WorkerRegistered : DomainEvent
 
     /// <summary>The attributes.</summary>
     public required WorkerAttributes Attributes { get; init; }
+}
+
+/// <summary>
+/// The vouchers one bulk issuance batch brought into being, announced once on the campaign's stream
+/// (the campaign's statistics fold each of them as if announced alone); each voucher's own event also
+/// goes to its worker's stream. A batch is of one campaign, so of one issuance mode: directed vouchers
+/// are issued, general ones claimed.
+/// </summary>
+public sealed record VouchersIssuedInBulk : DomainEvent
+{
+    /// <summary>The campaign.</summary>
+    public required string CampaignId { get; init; }
+
+    /// <summary>The directed vouchers issued.</summary>
+    public IReadOnlyList<VoucherIssued> Issued { get; init; } = [];
+
+    /// <summary>The general vouchers claimed.</summary>
+    public IReadOnlyList<VoucherClaimed> Claimed { get; init; } = [];
 }

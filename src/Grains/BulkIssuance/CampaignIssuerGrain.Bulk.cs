@@ -196,11 +196,27 @@ internal sealed partial class CampaignIssuerGrain : IBulkIssuer
             return results;
         }
 
+        var issuedEvents = new List<VoucherIssued>(issued.Count);
+        var claimedEvents = new List<VoucherClaimed>();
         foreach (var candidate in issued)
         {
             transaction.Enlist(candidate.Vote!.Write!.Value, candidate.Worker!.CompleteAsync);
-            Enlist(transaction, campaignId, definition, policy, candidate, now);
+            switch (Enlist(transaction, campaignId, definition, policy, candidate, now))
+            {
+                case VoucherIssued voucherIssued:
+                    issuedEvents.Add(voucherIssued);
+                    break;
+                case VoucherClaimed voucherClaimed:
+                    claimedEvents.Add(voucherClaimed);
+                    break;
+            }
         }
+
+        // The campaign's stream (statistics) hears of the batch's vouchers in one event.
+        transaction.Publish(EventSerializer.ToStream(
+            Streams.Campaign(campaignId),
+            this.GetPrimaryKeyString(),
+            new VouchersIssuedInBulk { At = now, CampaignId = campaignId, Issued = issuedEvents, Claimed = claimedEvents }));
 
         var draft = _state.Draft();
         draft.UsedQuantity += usedQuantity;
@@ -268,8 +284,11 @@ internal sealed partial class CampaignIssuerGrain : IBulkIssuer
         return (new Cover(granted.Quantity - _state.State.UsedQuantity, null, null), new Cover(granted.BudgetFen - _state.State.UsedBudgetFen, null, null));
     }
 
-    /// <summary>Adds the new voucher's state and its events to the unit.</summary>
-    private void Enlist(TransactionCoordinator transaction, string campaignId, CampaignDefinition definition, Regions.RegionPolicy policy, Candidate candidate, DateTimeOffset now)
+    /// <summary>
+    /// Adds the new voucher's state and its worker's events to the unit; returns the voucher's event,
+    /// which the campaign's stream hears in the batch's one event.
+    /// </summary>
+    private VoucherEvent Enlist(TransactionCoordinator transaction, string campaignId, CampaignDefinition definition, Regions.RegionPolicy policy, Candidate candidate, DateTimeOffset now)
     {
         var item = candidate.Item;
         var directed = candidate.Directed;
@@ -330,10 +349,9 @@ internal sealed partial class CampaignIssuerGrain : IBulkIssuer
             transaction.Publish(EventSerializer.ToStream(Streams.Worker(item.CitizenId), item.CitizenId, new WorkerRegistered { At = now, CitizenId = item.CitizenId, Attributes = item.Attributes! }));
         }
 
-        // The same event on the campaign's stream (statistics) and the worker's (archive), serialized once.
-        var onCampaign = EventSerializer.ToStream(Streams.Campaign(campaignId), candidate.Code!, voucherEvent);
-        transaction.Publish(onCampaign);
-        transaction.Publish(onCampaign with { Stream = Streams.Worker(item.CitizenId) });
+        // The worker's stream (archive) keeps an event of its own per voucher.
+        transaction.Publish(EventSerializer.ToStream(Streams.Worker(item.CitizenId), candidate.Code!, voucherEvent));
+        return voucherEvent;
     }
 
     private static BulkIssueResult Rejected(BulkIssueItem item, string code, string detail) =>

@@ -64,6 +64,18 @@ internal sealed class StatisticsFold
             case EvaluationSubmitted { ByTrainee: true }:
                 Evaluated++;
                 return;
+            case VouchersIssuedInBulk bulk:
+                foreach (var issued in bulk.Issued)
+                {
+                    Apply(issued);
+                }
+
+                foreach (var claimed in bulk.Claimed)
+                {
+                    Apply(claimed);
+                }
+
+                return;
             case VoucherEvent voucherEvent:
                 Move(voucherEvent);
                 break;

@@ -109,7 +109,10 @@ public sealed class BulkKillNineTests(PostgresFixture fixture, ITestOutputHelper
         Assert.Equal(Cap, await ScalarAsync(data, "SELECT count(*) FROM orleans_voucher.grain_state WHERE grain_type = 'voucher'"));
         Assert.Equal(Cap, await ScalarAsync(data, "SELECT count(DISTINCT convert_from(payload, 'UTF8')::jsonb->>'citizenId') FROM orleans_voucher.grain_state WHERE grain_type = 'voucher'"));
         Assert.Equal(Cap, await ScalarAsync(data, "SELECT count(DISTINCT convert_from(payload, 'UTF8')::jsonb->>'rosterId') FROM orleans_voucher.grain_state WHERE grain_type = 'voucher'"));
-        Assert.Equal(Cap, await ScalarAsync(data, $"SELECT count(*) FROM orleans_voucher.stream_event WHERE stream = 'campaign/{Campaign}' AND convert_from(payload, 'UTF8')::jsonb->>'type' = 'VoucherIssued'"));
+        const string BulkEvents = "SELECT convert_from(payload, 'UTF8')::jsonb AS e FROM orleans_voucher.stream_event WHERE stream = 'campaign/" + Campaign + "' AND convert_from(payload, 'UTF8')::jsonb->>'type' = 'VouchersIssuedInBulk'";
+        Assert.Equal(Cap, await ScalarAsync(data, $"SELECT coalesce(sum(jsonb_array_length(e->'issued')), 0) FROM ({BulkEvents}) AS b"));
+        Assert.Equal(Cap, await ScalarAsync(data, $"SELECT count(DISTINCT v->>'code') FROM ({BulkEvents}) AS b, jsonb_array_elements(e->'issued') AS v"));
+        Assert.Equal(Cap, await ScalarAsync(data, "SELECT count(*) FROM orleans_voucher.stream_event WHERE stream LIKE 'worker/%' AND convert_from(payload, 'UTF8')::jsonb->>'type' = 'VoucherIssued'"));
         Assert.Equal(Cap, await ScalarAsync(data, "SELECT coalesce(sum((convert_from(payload, 'UTF8')::jsonb->>'usedQuantity')::int), 0) FROM orleans_voucher.grain_state WHERE grain_type = 'campaign-issuer'"));
         Assert.Equal(0, await ScalarAsync(data, "SELECT count(*) FROM orleans_voucher.grain_state WHERE grain_type = 'worker' AND jsonb_array_length(jsonb_path_query_array(convert_from(payload, 'UTF8')::jsonb, '$.held.*')) > 1"));
     }
