@@ -199,7 +199,7 @@ internal sealed class CpuCounters(EngineChild engine, ServerProcessorTime? datab
     }
 }
 
-/// <summary>Seeds the programme through the API and runs the phases in order: health, verify, activate, claim.</summary>
+/// <summary>Seeds the programme through the API and runs the phases in order: health, verify, activate, claim, health again.</summary>
 internal sealed class HttpBenchRun(DomainWorld world, HttpClient http, HttpBenchSettings settings, CpuCounters counters)
 {
     private static readonly MediaTypeHeaderValue s_json = new("application/json") { CharSet = "utf-8" };
