@@ -84,7 +84,7 @@ internal static class BulkIssueBenchmark
             Progress.Note($"bulk: raw COPY of {count:N0} voucher-shaped rows");
             var copyRate = await RawCopy.MeasureAsync(connectionString, Schema, count, cancellationToken).ConfigureAwait(false);
             var ratio = run.VouchersPerSecond / copyRate;
-            Report(run, copyRate, ratio, count, issuers, chunkRows, maxActivations, engineEnvironment, description + (origin is null ? " (--pg)" : $" ({origin})"));
+            Report(run, copyRate, ratio, count, issuers, chunkRows, maxActivations, engineEnvironment, url is null, description + (origin is null ? " (--pg)" : $" ({origin})"));
             return 0;
         }
     }
@@ -186,7 +186,7 @@ internal static class BulkIssueBenchmark
         }
     }
 
-    private static void Report(IssueRun run, double copyRate, double ratio, int count, int issuers, int chunkRows, int maxActivations, Dictionary<string, string> engineEnvironment, string database)
+    private static void Report(IssueRun run, double copyRate, double ratio, int count, int issuers, int chunkRows, int maxActivations, Dictionary<string, string> engineEnvironment, bool startedEngine, string database)
     {
         var output = Console.Out;
         output.WriteLine();
@@ -237,6 +237,7 @@ internal static class BulkIssueBenchmark
             .Add("db_cpu_us_per_voucher", run.ServerProcessor is { } serverCpu ? Math.Round(serverCpu.TotalMicroseconds / run.Issued, 1) : null)
             .Add("engine_cpu_us_per_voucher", run.EngineProcessor is { } engineCpuTime ? Math.Round(engineCpuTime.TotalMicroseconds / run.Issued, 1) : null)
             .Add("engine_env", engineEnvironment.Count == 0 ? null : string.Join(',', engineEnvironment.Select(e => $"{e.Key}={e.Value}")))
+            .Add("engine_gc", startedEngine ? EngineChild.GarbageCollector(engineEnvironment) : null)
             .Add("postgres", database);
         MachineInfo.AddTo(json);
         json.WriteTo(output);

@@ -32,6 +32,39 @@ internal sealed class EngineChild : IAsyncDisposable
 
     public int ProcessId => _process.Id;
 
+    /// <summary>
+    /// The engine's garbage collector, e.g. <c>server, concurrent</c>: its runtime configuration
+    /// (<c>System.GC.Server</c>, <c>System.GC.Concurrent</c>) unless <paramref name="environment"/>
+    /// overrides it (<c>DOTNET_gcServer</c>, <c>DOTNET_gcConcurrent</c>).
+    /// </summary>
+    public static string GarbageCollector(IReadOnlyDictionary<string, string> environment)
+    {
+        var server = false;
+        var concurrent = true;
+        var config = Path.ChangeExtension(s_assembly, ".runtimeconfig.json");
+        if (File.Exists(config))
+        {
+            using var document = System.Text.Json.JsonDocument.Parse(File.ReadAllText(config));
+            if (document.RootElement.TryGetProperty("runtimeOptions", out var options) && options.TryGetProperty("configProperties", out var properties))
+            {
+                server = properties.TryGetProperty("System.GC.Server", out var s) && s.ValueKind == System.Text.Json.JsonValueKind.True;
+                concurrent = !properties.TryGetProperty("System.GC.Concurrent", out var c) || c.ValueKind != System.Text.Json.JsonValueKind.False;
+            }
+        }
+
+        if (environment.TryGetValue("DOTNET_gcServer", out var serverValue))
+        {
+            server = serverValue is "1" or "true";
+        }
+
+        if (environment.TryGetValue("DOTNET_gcConcurrent", out var concurrentValue))
+        {
+            concurrent = concurrentValue is "1" or "true";
+        }
+
+        return (server ? "server" : "workstation") + (concurrent ? ", concurrent" : ", non-concurrent");
+    }
+
     public static Task<EngineChild> StartAsync(IReadOnlyDictionary<string, string> settings, CancellationToken cancellationToken) =>
         StartAsync(settings, new Dictionary<string, string>(), cancellationToken);
 
