@@ -319,6 +319,28 @@ public abstract class GrainStorageContractTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_bulk_unit_of_new_states_alone_is_written_with_its_events()
+    {
+        var created = Enumerable.Range(0, 30).Select(i => Key($"bulk-alone-{i}")).ToList();
+        var unit = new WriteUnit(
+            [.. created.Select(k => new StateWrite(k, 0, Bytes(k.GrainKey)))],
+            [.. created.Select(k => new StreamEventWrite(Stream, "alone", Bytes(k.GrainKey)))])
+        {
+            InsertsInBulk = true,
+        };
+
+        Assert.Equal(Enumerable.Repeat(1L, created.Count), await Storage.CommitAsync(unit, CancellationToken.None));
+        foreach (var key in created)
+        {
+            Assert.Equal(new StoredState(1, Bytes(key.GrainKey)), await Storage.ReadAsync(key, CancellationToken.None), StoredStateComparer.Instance);
+        }
+
+        var events = await Storage.ReadStreamAsync(Stream, 0, 1000, CancellationToken.None);
+        Assert.Equal(created.Select(k => k.GrainKey), events.Select(e => System.Text.Encoding.UTF8.GetString(e.Payload)));
+        Assert.All(events, e => Assert.InRange(e.CommittedAt, DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddMinutes(5)));
+    }
+
+    [Fact]
     public async Task A_bulk_unit_meeting_an_existing_state_writes_nothing_and_fails_alone()
     {
         var existing = Key("bulk-existing-3");
