@@ -102,6 +102,46 @@ public sealed class PostgreSqlGrainStorageTests : GrainStorageContractTests
     }
 
     [Fact]
+    public async Task A_batch_of_plain_updates_fails_only_its_stale_writers_and_names_their_stored_versions()
+    {
+        var keys = Enumerable.Range(0, 8).Select(i => Key($"plain-{i}")).ToArray();
+        foreach (var key in keys)
+        {
+            await Storage.WriteAsync(new StateWrite(key, 0, Bytes("1")));
+        }
+
+        await Storage.WriteAsync(new StateWrite(keys[2], 1, Bytes("2")));
+        await Storage.WriteAsync(new StateWrite(keys[5], 1, Bytes("2")));
+        await Storage.WriteAsync(new StateWrite(keys[5], 2, Bytes("3")));
+        var missing = Key("plain-missing");
+        using var listener = new StorageMetricsListener(_metrics);
+        Postgres.Writer.Pause();
+
+        // Every unit updates one state it believes exists at version 1; three of them are wrong.
+        var writes = keys.Append(missing).Select(k => Storage.WriteAsync(new StateWrite(k, 1, Bytes("new")))).ToList();
+        Postgres.Writer.Resume();
+
+        var outcomes = await Task.WhenAll(writes.Select(async w =>
+        {
+            try
+            {
+                return (Version: await w, Stored: (long?)null);
+            }
+            catch (InconsistentStateException conflict)
+            {
+                return (Version: -1L, Stored: conflict.StoredVersion);
+            }
+        }));
+        Assert.Equal([9], listener.BatchSizes);
+        Assert.Equal([(2L, null), (2, null), (-1, 2), (2, null), (2, null), (-1, 3), (2, null), (2, null), (-1, 0)], outcomes.Select(o => (o.Version, o.Stored)));
+        Assert.Equal(3, listener.Conflicts);
+        Assert.Equal(Bytes("new"), (await Storage.ReadAsync(keys[0], CancellationToken.None)).Payload);
+        Assert.Equal(Bytes("2"), (await Storage.ReadAsync(keys[2], CancellationToken.None)).Payload);
+        Assert.Equal(Bytes("3"), (await Storage.ReadAsync(keys[5], CancellationToken.None)).Payload);
+        Assert.Equal(StoredState.Absent, await Storage.ReadAsync(missing, CancellationToken.None));
+    }
+
+    [Fact]
     public async Task Creating_a_state_that_exists_fails_alone_when_its_batch_runs_again_carefully()
     {
         var logger = new CollectingLogger<PostgreSqlGrainStorage>();

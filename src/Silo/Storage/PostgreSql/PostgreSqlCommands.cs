@@ -28,6 +28,19 @@ internal sealed class PostgreSqlCommands
             JOIN {schema}.grain_state AS g
               ON g.grain_type = t.grain_type AND g.state_name = t.state_name AND g.grain_key = t.grain_key
             """;
+        const string SameKey = "g.grain_type = t.grain_type AND g.state_name = t.state_name AND g.grain_key = t.grain_key";
+        UpdateStates = $"""
+            UPDATE {schema}.grain_state AS g
+            SET version = t.expected + 1, payload = t.payload, modified_at = now()
+            FROM unnest($1::text[], $2::text[], $3::text[], $4::int8[], $5::bytea[]) WITH ORDINALITY AS t(grain_type, state_name, grain_key, expected, payload, ord)
+            WHERE {SameKey} AND g.version = t.expected
+            RETURNING t.ord
+            """;
+        ReadVersions = $"""
+            SELECT t.ord, g.version
+            FROM unnest($1::text[], $2::text[], $3::text[]) WITH ORDINALITY AS t(grain_type, state_name, grain_key, ord)
+            JOIN {schema}.grain_state AS g ON {SameKey}
+            """;
         ReadStream = $"""
             SELECT sequence, stream_key, payload, committed_at
             FROM {schema}.stream_event
@@ -56,6 +69,18 @@ internal sealed class PostgreSqlCommands
     /// </summary>
     public string Write(bool guarded, bool withEvents, bool optimistic) =>
         _writes[(guarded ? 1 : 0) | (withEvents ? 2 : 0) | (optimistic ? 4 : 0)];
+
+    /// <summary>
+    /// Updates a batch of existing states, each only while its version is still the expected one
+    /// (parameters: grain types, state names, grain keys, expected versions, payloads), and returns the
+    /// ordinal (1-based) of each state it wrote. Under READ COMMITTED an update that meets a concurrent
+    /// writer re-evaluates its condition on the row that writer committed, so of two racing writers of
+    /// the same version exactly one wins, whichever process it lives in.
+    /// </summary>
+    public string UpdateStates { get; }
+
+    /// <summary>The versions of a batch of keys: ordinal (1-based) and version of each state present.</summary>
+    public string ReadVersions { get; }
 
     /// <summary>Reads the states of a batch of keys.</summary>
     public string ReadStates { get; }
