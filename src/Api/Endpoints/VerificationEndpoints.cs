@@ -81,37 +81,33 @@ public static class VerificationEndpoints
     public static async Task<Results<Created<VerificationReceipt>, Ok<VerificationReceipt>, ValidationProblem, ProblemHttpResult>> VerifyVoucher(
         string institutionId, VerifyVoucherRequest request, AccessScope scope, IGrainFactory grains, TimeProvider time, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(request);
-        var validation = new RequestValidation();
-        var id = validation.InstitutionId("institutionId", institutionId);
-        var code = validation.VoucherCode("voucherCode", request.VoucherCode);
-        var presenter = validation.CitizenId("presenterCitizenId", request.PresenterCitizenId, ChinaTime.DateOf(time.GetUtcNow()));
-        var classCode = validation.Code("classCode", request.ClassCode);
-        if (validation.HasErrors)
+        var (id, verification, invalid, outOfScope) = ReadVerification(institutionId, request, scope, time);
+        if (invalid is not null)
         {
-            return validation.Problem();
+            return invalid;
         }
 
-        if (!scope.IsInstitution(id))
+        if (outOfScope is not null)
         {
-            return ApiProblems.OutOfScope();
+            return outOfScope;
         }
 
-        var verified = await grains.GetGrain<IInstitutionGrain>(id!).VerifyVoucherAsync(new VerificationRequest(code!, presenter!, classCode!));
+        var (code, presenter, classCode) = (verification!.VoucherCode, verification.PresenterCitizenId, verification.ClassCode);
+        var verified = await grains.GetGrain<IInstitutionGrain>(id!).VerifyVoucherAsync(verification);
         if (verified.IsSuccess)
         {
             return TypedResults.Created($"/api/v1/vouchers/{code}", verified.Value!);
         }
 
         if (verified.Rejection == RejectionCode.AlreadyUsed
-            && await grains.GetGrain<IVoucherGrain>(code!).GetAsync() is { IsSuccess: true, Value: { } voucher }
+            && await grains.GetGrain<IVoucherGrain>(code).GetAsync() is { IsSuccess: true, Value: { } voucher }
             && voucher.Status == VoucherStatus.Activated
             && voucher.InstitutionId == id
             && voucher.CitizenId == presenter
-            && voucher.ClassKey == ClassKey.Of(id!, classCode!)
+            && voucher.ClassKey == ClassKey.Of(id!, classCode)
             && voucher is { OccupationCode: { } occupation, Deadline: { } deadline })
         {
-            return TypedResults.Ok(new VerificationReceipt(code!, presenter!, voucher.ClassKey, occupation, deadline));
+            return TypedResults.Ok(new VerificationReceipt(code, presenter, voucher.ClassKey, occupation, deadline));
         }
 
         return ApiProblems.Rejection(verified);
@@ -121,6 +117,30 @@ public static class VerificationEndpoints
     public static async Task<Results<Ok<VoucherCheckResponse>, ValidationProblem, ProblemHttpResult>> CheckVoucher(
         string institutionId, VerifyVoucherRequest request, AccessScope scope, IGrainFactory grains, TimeProvider time, CancellationToken cancellationToken)
     {
+        var (id, verification, invalid, outOfScope) = ReadVerification(institutionId, request, scope, time);
+        if (invalid is not null)
+        {
+            return invalid;
+        }
+
+        if (outOfScope is not null)
+        {
+            return outOfScope;
+        }
+
+        var check = await grains.GetGrain<IInstitutionGrain>(id!).CheckVoucherAsync(verification!);
+        return TypedResults.Ok(new VoucherCheckResponse(
+            check.VoucherCode, check.Verifiable, check.Rejection is { } rejection ? ProblemCodes.Of(rejection) : null, check.Detail, check.Status));
+    }
+
+    /// <summary>
+    /// Reads what a verification and a voucher check both take: the institution from the route and the
+    /// voucher, presenter and class from the body, validated, and the caller's scope over the
+    /// institution. Returns the problem to answer instead when any of it fails.
+    /// </summary>
+    private static (string? InstitutionId, VerificationRequest? Request, ValidationProblem? Invalid, ProblemHttpResult? OutOfScope) ReadVerification(
+        string institutionId, VerifyVoucherRequest request, AccessScope scope, TimeProvider time)
+    {
         ArgumentNullException.ThrowIfNull(request);
         var validation = new RequestValidation();
         var id = validation.InstitutionId("institutionId", institutionId);
@@ -129,17 +149,12 @@ public static class VerificationEndpoints
         var classCode = validation.Code("classCode", request.ClassCode);
         if (validation.HasErrors)
         {
-            return validation.Problem();
+            return (null, null, validation.Problem(), null);
         }
 
-        if (!scope.IsInstitution(id))
-        {
-            return ApiProblems.OutOfScope();
-        }
-
-        var check = await grains.GetGrain<IInstitutionGrain>(id!).CheckVoucherAsync(new VerificationRequest(code!, presenter!, classCode!));
-        return TypedResults.Ok(new VoucherCheckResponse(
-            check.VoucherCode, check.Verifiable, check.Rejection is { } rejection ? ProblemCodes.Of(rejection) : null, check.Detail, check.Status));
+        return scope.IsInstitution(id)
+            ? (id, new VerificationRequest(code!, presenter!, classCode!), null, null)
+            : (null, null, null, ApiProblems.OutOfScope());
     }
 
     /// <summary>Rolls back a verification made at the calling institution.</summary>
