@@ -6,6 +6,7 @@ using Npgsql;
 using OrleansVoucher.LoadTests.Benchmarks.BulkIssue;
 using OrleansVoucher.LoadTests.Benchmarks.Runtime;
 using OrleansVoucher.LoadTests.Cli;
+using OrleansVoucher.LoadTests.Hosting;
 using OrleansVoucher.LoadTests.Reporting;
 using OrleansVoucher.Testing;
 
@@ -74,11 +75,11 @@ internal static class BulkIssueBenchmark
         {
             var description = await WriteThroughput.DescribeServerAsync(connectionString, cancellationToken).ConfigureAwait(false);
             Progress.Note($"bulk: {description}");
-            await ExecuteAsync(connectionString, $"DROP SCHEMA IF EXISTS {Schema} CASCADE", cancellationToken).ConfigureAwait(false);
+            await BenchDatabase.ExecuteAsync(connectionString, $"DROP SCHEMA IF EXISTS {Schema} CASCADE", cancellationToken).ConfigureAwait(false);
             var campaignId = "bulk-bench-" + count.ToString(CultureInfo.InvariantCulture);
             Progress.Note($"bulk: setting up a directed campaign of {count:N0} with {issuers} issuers");
             await BulkIssueSetup.CreateAsync(connectionString, campaignId, count, issuers, cancellationToken).ConfigureAwait(false);
-            await ExecuteAsync(connectionString, "CHECKPOINT", cancellationToken).ConfigureAwait(false);
+            await BenchDatabase.ExecuteAsync(connectionString, "CHECKPOINT", cancellationToken).ConfigureAwait(false);
 
             var run = await IssueAsync(connectionString, campaignId, count, chunkRows, maxActivations, engineSettings, engineEnvironment, url, server, cancellationToken).ConfigureAwait(false);
             Progress.Note($"bulk: raw COPY of {count:N0} voucher-shaped rows");
@@ -267,20 +268,6 @@ internal static class BulkIssueBenchmark
 
     private static double Number(JsonElement job, string name) =>
         job.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.Number ? value.GetDouble() : 0;
-
-    private static async Task ExecuteAsync(string connectionString, string sql, CancellationToken cancellationToken)
-    {
-        var connection = new NpgsqlConnection(connectionString);
-        await using (connection.ConfigureAwait(false))
-        {
-            await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
-            var command = new NpgsqlCommand(sql, connection);
-            await using (command.ConfigureAwait(false))
-            {
-                await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-            }
-        }
-    }
 
     private static async Task<long> ScalarAsync(string connectionString, string sql, CancellationToken cancellationToken)
     {

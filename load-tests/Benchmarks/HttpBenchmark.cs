@@ -2,11 +2,11 @@ using System.Diagnostics;
 using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
-using Npgsql;
 using OrleansVoucher.LoadTests.Benchmarks.BulkIssue;
 using OrleansVoucher.LoadTests.Benchmarks.Http;
 using OrleansVoucher.LoadTests.Benchmarks.Runtime;
 using OrleansVoucher.LoadTests.Cli;
+using OrleansVoucher.LoadTests.Hosting;
 using OrleansVoucher.LoadTests.Reporting;
 using OrleansVoucher.LoadTests.Runner;
 using OrleansVoucher.LoadTests.Scenarios;
@@ -72,7 +72,7 @@ internal static class HttpBenchmark
         {
             var description = await WriteThroughput.DescribeServerAsync(connectionString, cancellationToken).ConfigureAwait(false);
             Progress.Note($"http: {description}");
-            await ExecuteAsync(connectionString, $"DROP SCHEMA IF EXISTS {Schema} CASCADE", cancellationToken).ConfigureAwait(false);
+            await BenchDatabase.ExecuteAsync(connectionString, $"DROP SCHEMA IF EXISTS {Schema} CASCADE", cancellationToken).ConfigureAwait(false);
             var engineConfiguration = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase)
             {
                 ["Silo:Storage:Provider"] = "PostgreSql",
@@ -151,20 +151,6 @@ internal static class HttpBenchmark
         }
 
         return settings;
-    }
-
-    private static async Task ExecuteAsync(string connectionString, string sql, CancellationToken cancellationToken)
-    {
-        var connection = new NpgsqlConnection(connectionString);
-        await using (connection.ConfigureAwait(false))
-        {
-            await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
-            var command = new NpgsqlCommand(sql, connection);
-            await using (command.ConfigureAwait(false))
-            {
-                await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-            }
-        }
     }
 }
 

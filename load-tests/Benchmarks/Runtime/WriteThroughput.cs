@@ -152,7 +152,7 @@ internal static class WriteThroughput
         public static async Task<WriterSilo> StartAsync(string store, string connectionString, int writers, BatchCounter? batches, ServerProcessorTime? server, CancellationToken cancellationToken)
         {
             var schema = store == GroupCommit ? "bench_group_commit" : "bench_single_commit";
-            await ExecuteAsync(connectionString, $"DROP SCHEMA IF EXISTS {schema} CASCADE", cancellationToken).ConfigureAwait(false);
+            await BenchDatabase.ExecuteAsync(connectionString, $"DROP SCHEMA IF EXISTS {schema} CASCADE", cancellationToken).ConfigureAwait(false);
             var silo = await BenchSilo.StartAsync(
                 s =>
                 {
@@ -244,20 +244,6 @@ internal static class WriteThroughput
             }
 
             return writes;
-        }
-
-        private static async Task ExecuteAsync(string connectionString, string sql, CancellationToken cancellationToken)
-        {
-            var connection = new NpgsqlConnection(connectionString);
-            await using (connection.ConfigureAwait(false))
-            {
-                await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
-                var command = new NpgsqlCommand(sql, connection);
-                await using (command.ConfigureAwait(false))
-                {
-                    await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-                }
-            }
         }
     }
 
