@@ -17,7 +17,21 @@ public enum SessionMode
 /// <param name="Start">When it starts.</param>
 /// <param name="End">When it ends.</param>
 /// <param name="Mode">Offline or online.</param>
-public sealed record SessionPlan(DateTimeOffset Start, DateTimeOffset End, SessionMode Mode);
+public sealed record SessionPlan(DateTimeOffset Start, DateTimeOffset End, SessionMode Mode)
+{
+    /// <summary>When the first of <paramref name="sessions"/> starts; <see cref="DateTimeOffset.MaxValue"/> for none.</summary>
+    public static DateTimeOffset FirstStart(IReadOnlyList<SessionPlan> sessions)
+    {
+        ArgumentNullException.ThrowIfNull(sessions);
+        var first = DateTimeOffset.MaxValue;
+        foreach (var session in sessions)
+        {
+            first = session.Start < first ? session.Start : first;
+        }
+
+        return first;
+    }
+}
 
 /// <summary>A class an institution registers before it opens (R12).</summary>
 /// <param name="ClassCode">The institution's code for the class (letters, digits, hyphens).</param>
@@ -61,7 +75,7 @@ public sealed record ClassView(
     IReadOnlyList<string> Trainees)
 {
     /// <summary>When the first session starts.</summary>
-    public DateTimeOffset StartsAt => Sessions.Count == 0 ? DateTimeOffset.MaxValue : Sessions.Min(s => s.Start);
+    public DateTimeOffset StartsAt => SessionPlan.FirstStart(Sessions);
 
     /// <summary>Total minutes of all sessions.</summary>
     public long TotalMinutes => Sessions.Sum(s => (long)(s.End - s.Start).TotalMinutes);

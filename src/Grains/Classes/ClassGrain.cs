@@ -462,13 +462,8 @@ internal sealed class ClassGrain : Grain, IClassGrain, IClassParticipant
             return Task.FromResult(new EnrolmentCheck(null, Result.Reject(RejectionCode.ClassNotFound, $"No class {Key}.")));
         }
 
-        var startsAt = DateTimeOffset.MaxValue;
-        foreach (var session in state.Sessions)
-        {
-            startsAt = session.Start < startsAt ? session.Start : startsAt;
-        }
-
-        return Task.FromResult(new EnrolmentCheck(new ClassFacts(state.OccupationCode, state.Level, startsAt), EnrolmentRejection(citizenId) ?? Result.Ok));
+        return Task.FromResult(new EnrolmentCheck(
+            new ClassFacts(state.OccupationCode, state.Level, SessionPlan.FirstStart(state.Sessions)), EnrolmentRejection(citizenId) ?? Result.Ok));
     }
 
     /// <summary>Why the committed state refuses the worker's enrolment, or null.</summary>

@@ -255,7 +255,9 @@ internal sealed class InstitutionGrain : Grain, IInstitutionGrain
             }
 
             var listing = _state.State.Listing!;
-            var schoolClass = await GrainFactory.GetGrain<IClassGrain>(classKey).GetAsync();
+            // The class's facts only (its enrolment rules are checked again when it prepares); its view
+            // would copy every trainee on every verification.
+            var schoolClass = (await GrainFactory.GetGrain<IClassParticipant>(classKey).CheckEnrolmentAsync(presenter)).Class;
             if (schoolClass is null)
             {
                 return Result<VerificationReceipt>.Reject(RejectionCode.ClassNotFound, $"No class {request.ClassCode}.");
