@@ -1,5 +1,4 @@
 using Npgsql;
-using NpgsqlTypes;
 using OrleansVoucher.Silo.Storage.GroupCommit;
 
 namespace OrleansVoucher.Silo.Storage.PostgreSql;
@@ -19,24 +18,10 @@ internal sealed class PostgreSqlBatchReader : IReadBatchExecutor
     /// <inheritdoc />
     public async Task ExecuteAsync(ReadBatch batch)
     {
-        var count = batch.Keys.Count;
-        var grainTypes = new string[count];
-        var stateNames = new string[count];
-        var grainKeys = new string[count];
-        for (var i = 0; i < count; i++)
-        {
-            var key = batch.Keys[i];
-            grainTypes[i] = key.GrainType;
-            stateNames[i] = key.StateName;
-            grainKeys[i] = key.GrainKey;
-        }
-
         var command = _dataSource.CreateCommand(_commands.ReadStates);
         await using (command.ConfigureAwait(false))
         {
-            command.Parameters.Add(new NpgsqlParameter<string[]> { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text, TypedValue = grainTypes });
-            command.Parameters.Add(new NpgsqlParameter<string[]> { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text, TypedValue = stateNames });
-            command.Parameters.Add(new NpgsqlParameter<string[]> { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text, TypedValue = grainKeys });
+            PostgreSqlKeyArrays.Add(command.Parameters, batch.Keys);
             var reader = await command.ExecuteReaderAsync().ConfigureAwait(false);
             await using (reader.ConfigureAwait(false))
             {

@@ -278,9 +278,7 @@ internal sealed partial class PostgreSqlBatchWriter : IWriteBatchExecutor
         {
             var parameters = command.Parameters;
             parameters.Add(new NpgsqlParameter<int[]> { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Integer, TypedValue = rowUnit });
-            parameters.Add(new NpgsqlParameter<string[]> { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text, TypedValue = grainTypes });
-            parameters.Add(new NpgsqlParameter<string[]> { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text, TypedValue = stateNames });
-            parameters.Add(new NpgsqlParameter<string[]> { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text, TypedValue = grainKeys });
+            PostgreSqlKeyArrays.Add(parameters, grainTypes, stateNames, grainKeys);
             parameters.Add(new NpgsqlParameter<long[]> { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Bigint, TypedValue = expected });
             parameters.Add(new NpgsqlParameter<byte[]?[]> { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Bytea, TypedValue = payloads });
             parameters.Add(new NpgsqlParameter<bool[]> { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Boolean, TypedValue = guards });
@@ -333,7 +331,7 @@ internal sealed partial class PostgreSqlBatchWriter : IWriteBatchExecutor
         foreach (var pending in units)
         {
             var unit = pending.Unit;
-            if (unit.States.Count != 1 || unit.Events.Count > 0 || unit.States[0].ExpectedVersion <= 0 || unit.InsertsInBulk)
+            if (unit.States.Count != 1 || unit.Events.Count > 0 || unit.States[0].ExpectedVersion <= 0)
             {
                 return false;
             }
@@ -371,7 +369,7 @@ internal sealed partial class PostgreSqlBatchWriter : IWriteBatchExecutor
         var command = new NpgsqlCommand(_commands.UpdateStates, connection);
         await using (command.ConfigureAwait(false))
         {
-            AddKeys(command.Parameters, grainTypes, stateNames, grainKeys);
+            PostgreSqlKeyArrays.Add(command.Parameters, grainTypes, stateNames, grainKeys);
             command.Parameters.Add(new NpgsqlParameter<long[]> { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Bigint, TypedValue = expected });
             command.Parameters.Add(new NpgsqlParameter<byte[]?[]> { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Bytea, TypedValue = payloads });
             var reader = await command.ExecuteReaderAsync().ConfigureAwait(false);
@@ -397,24 +395,21 @@ internal sealed partial class PostgreSqlBatchWriter : IWriteBatchExecutor
 
         if (missed > 0)
         {
-            var missedTypes = new string[missed];
-            var missedNames = new string[missed];
-            var missedKeys = new string[missed];
-            var missedUnits = new int[missed];
-            var m = 0;
+            var missedKeys = new List<GrainStateKey>(missed);
+            var missedUnits = new List<int>(missed);
             for (var u = 0; u < count; u++)
             {
                 if (!written[u])
                 {
-                    (missedTypes[m], missedNames[m], missedKeys[m], missedUnits[m]) = (grainTypes[u], stateNames[u], grainKeys[u], u);
-                    m++;
+                    missedKeys.Add(units[u].Unit.States[0].Key);
+                    missedUnits.Add(u);
                 }
             }
 
-            var read = new NpgsqlCommand(_commands.ReadVersions, connection);
+            var read = new NpgsqlCommand(_commands.ReadStates, connection);
             await using (read.ConfigureAwait(false))
             {
-                AddKeys(read.Parameters, missedTypes, missedNames, missedKeys);
+                PostgreSqlKeyArrays.Add(read.Parameters, missedKeys);
                 var stored = new long?[missed];
                 var reader = await read.ExecuteReaderAsync().ConfigureAwait(false);
                 await using (reader.ConfigureAwait(false))
@@ -433,12 +428,5 @@ internal sealed partial class PostgreSqlBatchWriter : IWriteBatchExecutor
         }
 
         return misses;
-    }
-
-    private static void AddKeys(NpgsqlParameterCollection parameters, string[] grainTypes, string[] stateNames, string[] grainKeys)
-    {
-        parameters.Add(new NpgsqlParameter<string[]> { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text, TypedValue = grainTypes });
-        parameters.Add(new NpgsqlParameter<string[]> { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text, TypedValue = stateNames });
-        parameters.Add(new NpgsqlParameter<string[]> { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text, TypedValue = grainKeys });
     }
 }

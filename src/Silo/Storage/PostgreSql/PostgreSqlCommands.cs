@@ -8,6 +8,9 @@ namespace OrleansVoucher.Silo.Storage.PostgreSql;
 /// </summary>
 internal sealed class PostgreSqlCommands
 {
+    /// <summary>Joins a stored state <c>g</c> to the input row <c>t</c> of the same key.</summary>
+    private const string SameKey = "g.grain_type = t.grain_type AND g.state_name = t.state_name AND g.grain_key = t.grain_key";
+
     private readonly string _schema;
     private readonly string[] _writes;
 
@@ -25,21 +28,14 @@ internal sealed class PostgreSqlCommands
         ReadStates = $"""
             SELECT t.ord, g.version, g.payload
             FROM unnest($1::text[], $2::text[], $3::text[]) WITH ORDINALITY AS t(grain_type, state_name, grain_key, ord)
-            JOIN {schema}.grain_state AS g
-              ON g.grain_type = t.grain_type AND g.state_name = t.state_name AND g.grain_key = t.grain_key
+            JOIN {schema}.grain_state AS g ON {SameKey}
             """;
-        const string SameKey = "g.grain_type = t.grain_type AND g.state_name = t.state_name AND g.grain_key = t.grain_key";
         UpdateStates = $"""
             UPDATE {schema}.grain_state AS g
             SET version = t.expected + 1, payload = t.payload, modified_at = now()
             FROM unnest($1::text[], $2::text[], $3::text[], $4::int8[], $5::bytea[]) WITH ORDINALITY AS t(grain_type, state_name, grain_key, expected, payload, ord)
             WHERE {SameKey} AND g.version = t.expected
             RETURNING t.ord
-            """;
-        ReadVersions = $"""
-            SELECT t.ord, g.version
-            FROM unnest($1::text[], $2::text[], $3::text[]) WITH ORDINALITY AS t(grain_type, state_name, grain_key, ord)
-            JOIN {schema}.grain_state AS g ON {SameKey}
             """;
         ReadStream = $"""
             SELECT sequence, stream_key, payload, committed_at
@@ -78,9 +74,6 @@ internal sealed class PostgreSqlCommands
     /// the same version exactly one wins, whichever process it lives in.
     /// </summary>
     public string UpdateStates { get; }
-
-    /// <summary>The versions of a batch of keys: ordinal (1-based) and version of each state present.</summary>
-    public string ReadVersions { get; }
 
     /// <summary>Reads the states of a batch of keys.</summary>
     public string ReadStates { get; }
@@ -167,7 +160,6 @@ internal sealed class PostgreSqlCommands
     {
         var s = _schema;
         const string Keys = "$2::text[], $3::text[], $4::text[]";
-        const string SameKey = "g.grain_type = t.grain_type AND g.state_name = t.state_name AND g.grain_key = t.grain_key";
         var notRejected = guarded ? " AND NOT EXISTS (SELECT 1 FROM rejected AS r WHERE r.unit = t.unit)" : "";
         var sql = new StringBuilder("WITH\n");
         if (guarded)
