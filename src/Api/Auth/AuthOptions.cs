@@ -21,4 +21,11 @@ public sealed class AuthOptions
 
     /// <summary>How far the clocks of the issuer and the engine may disagree.</summary>
     public TimeSpan ClockSkew { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// How many validated tokens are remembered, so a client presenting the same token again skips
+    /// parsing and signature checks (its lifetime is still checked on every request); 0 turns it off.
+    /// Keys are read once at start, so a withdrawn key takes a restart either way.
+    /// </summary>
+    public int ValidatedTokenCacheSize { get; set; } = 10_000;
 }

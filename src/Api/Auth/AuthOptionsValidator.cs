@@ -26,6 +26,11 @@ internal sealed class AuthOptionsValidator(IHostEnvironment environment) : IVali
             failures.Add($"Auth:ClockSkew must be from 0 to 5 minutes; it is {options.ClockSkew}.");
         }
 
+        if (options.ValidatedTokenCacheSize < 0)
+        {
+            failures.Add($"Auth:ValidatedTokenCacheSize must be 0 (off) or more; it is {options.ValidatedTokenCacheSize}.");
+        }
+
         if (options.SigningKeys.Count == 0)
         {
             failures.Add(

@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
+using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
 using OrleansVoucher.Api.Problems;
 using OrleansVoucher.Grains;
@@ -51,6 +52,12 @@ internal sealed partial class JwtBearerSetup(IOptions<AuthOptions> auth, TimePro
             RoleClaimType = ClaimNames.Role,
             LifetimeValidator = (notBefore, expires, _, parameters) => ValidLifetime(notBefore, expires, parameters.ClockSkew),
         };
+        if (settings.ValidatedTokenCacheSize > 0)
+        {
+            options.TokenHandlers.Clear();
+            options.TokenHandlers.Add(new ValidatedTokenCache(new JsonWebTokenHandler { MapInboundClaims = false }, time, settings.ValidatedTokenCacheSize));
+        }
+
         options.Events = new JwtBearerEvents
         {
             OnTokenValidated = OnTokenValidated,
@@ -65,11 +72,12 @@ internal sealed partial class JwtBearerSetup(IOptions<AuthOptions> auth, TimePro
     }
 
     // The handler's own lifetime check reads the system clock; this one reads the engine's.
-    private bool ValidLifetime(DateTime? notBefore, DateTime? expires, TimeSpan skew)
-    {
-        var now = time.GetUtcNow().UtcDateTime;
-        return expires is { } end && now - skew < end && (notBefore is not { } start || now + skew >= start);
-    }
+    private bool ValidLifetime(DateTime? notBefore, DateTime? expires, TimeSpan skew) =>
+        IsWithinLifetime(notBefore, expires, time.GetUtcNow().UtcDateTime, skew);
+
+    /// <summary>Whether a token with this lifetime is valid at <paramref name="now"/>, allowing <paramref name="skew"/>.</summary>
+    internal static bool IsWithinLifetime(DateTime? notBefore, DateTime? expires, DateTime now, TimeSpan skew) =>
+        expires is { } end && now - skew < end && (notBefore is not { } start || now + skew >= start);
 
     private Task OnTokenValidated(TokenValidatedContext context)
     {
