@@ -25,7 +25,7 @@ internal static class HttpBenchmark
 {
     public const string Name = "http";
 
-    public const string Description = "health, voucher check, verify-and-activate and a claim storm over HTTP, 64 connections; ratios to /health/live";
+    public const string Description = "health, an authenticated no-grain request, voucher check, verify-and-activate and a claim storm over HTTP, 64 connections; ratios to /health/live";
 
     public static readonly IReadOnlyList<OptionDefinition> Options =
     [
@@ -35,7 +35,7 @@ internal static class HttpBenchmark
         new("institutions", "N", "institutions the checks and activations are spread over (default 64)"),
         new("stock", "N", "the claim storm campaign's stock (default 1000)"),
         new("issuers", "N", "the campaigns' issuer count, over which claims are spread (default 16)"),
-        new("phases", "list", "which phases to run, comma-separated: health,verify,activate,claim (default all)"),
+        new("phases", "list", "which phases to run, comma-separated: health,me,verify,activate,claim (default all)"),
         new("engine", "key=value,…", "further engine settings, e.g. environment=Development (default: Production, the development signing key)"),
         new("pg", "connection string", "PostgreSQL to use (its database's schema orleans_voucher is dropped); default: a throwaway server"),
     ];
@@ -121,7 +121,7 @@ internal static class HttpBenchmark
 
     private static HashSet<string> ParsePhases(string? text)
     {
-        string[] known = ["health", "verify", "activate", "claim"];
+        string[] known = ["health", "me", "verify", "activate", "claim"];
         if (text is null)
         {
             return [.. known];
@@ -185,7 +185,7 @@ internal sealed class CpuCounters(EngineChild engine, ServerProcessorTime? datab
     }
 }
 
-/// <summary>Seeds the programme through the API and runs the phases in order: health, verify, activate, claim, health again.</summary>
+/// <summary>Seeds the programme through the API and runs the phases in order: health, me, verify, activate, claim, health again.</summary>
 internal sealed class HttpBenchRun(DomainWorld world, HttpClient http, HttpBenchSettings settings, CpuCounters counters)
 {
     private static readonly MediaTypeHeaderValue s_json = new("application/json") { CharSet = "utf-8" };
@@ -212,6 +212,14 @@ internal sealed class HttpBenchRun(DomainWorld world, HttpClient http, HttpBench
             var phase = await MeasureAsync("health", "GET /health/live", settings.WarmUp, _ => new HttpRequestMessage(HttpMethod.Get, health), Expect(200), null, cancellationToken).ConfigureAwait(false);
             healthRate = phase.Result.Rate;
             phases.Add(phase);
+        }
+
+        // The floor of every API request: bearer token, routing, rate limiting and a JSON answer, no grain.
+        if (settings.Phases.Contains("me"))
+        {
+            Progress.Note("http: me (an authenticated request that calls no grain)");
+            var me = new Uri(world.BaseAddress, "/api/v1/me");
+            phases.Add(await MeasureAsync("me", "GET /api/v1/me with an institution's token, no grain", settings.WarmUp, n => Get(me, world.Token("institution", world.Institution((int)(n % settings.Institutions)))), Expect(200), null, cancellationToken).ConfigureAwait(false));
         }
 
         if (!settings.Phases.Overlaps(["verify", "activate", "claim"]))
@@ -365,6 +373,13 @@ internal sealed class HttpBenchRun(DomainWorld world, HttpClient http, HttpBench
 
     private static HttpLoadResult EmptyResult() =>
         new(TimeSpan.Zero, new LatencyHistogram(), new Dictionary<string, long>(), new Dictionary<int, long>(), ranDry: false, issued: 0);
+
+    private static HttpRequestMessage Get(Uri address, string token)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Get, address);
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        return request;
+    }
 
     private HttpRequestMessage Post(string path, string token, string json)
     {

@@ -104,6 +104,8 @@ internal static class HttpBenchReport
             .Add("health_rps_first", Rate(phases, "health"))
             .Add("health_rps_last", Rate(phases, "health again"))
             .Add("health_p99_ms", P99(phases, "health"))
+            .Add("me_rps", Rate(phases, "me"))
+            .Add("me_ratio", Ratio(phases, "me", health))
             .Add("claim_p99_ms", P99(phases, "claim"))
             .Add("claimed", stormClaimed)
             .Add("stock", settings.Stock)
