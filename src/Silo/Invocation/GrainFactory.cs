@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Reflection;
 
 namespace OrleansVoucher.Silo.Invocation;
 
@@ -13,8 +12,8 @@ internal sealed class GrainFactory(SiloRuntime runtime) : IGrainFactory
     {
         ArgumentException.ThrowIfNullOrEmpty(key);
         var info = _interfaces.GetOrAdd(typeof(TGrainInterface), static (type, rt) => new GrainInterfaceInfo(type, rt.Registry.ForInterface(type)), runtime);
-        var proxy = DispatchProxy.Create<TGrainInterface, GrainReference>();
-        ((GrainReference)(object)proxy).Initialize(runtime, info, new GrainId(info.GrainType, key));
-        return proxy;
+        var reference = info.NewReference();
+        reference.Initialize(runtime, info, new GrainId(info.GrainType, key));
+        return (TGrainInterface)(object)reference;
     }
 }

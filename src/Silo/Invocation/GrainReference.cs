@@ -18,6 +18,14 @@ public class GrainReference : DispatchProxy
     /// <summary>The referenced grain. The generated proxy answers <see cref="IAddressable.GrainId"/> with it.</summary>
     public GrainId GrainId { get; private set; }
 
+    /// <summary>A copy of this reference, of the same generated proxy type; call <see cref="Initialize"/> on it.</summary>
+    internal GrainReference Copy()
+    {
+        var copy = (GrainReference)MemberwiseClone();
+        copy._activation = null;
+        return copy;
+    }
+
     internal void Initialize(SiloRuntime runtime, GrainInterfaceInfo grainInterface, GrainId grainId)
     {
         _runtime = runtime;

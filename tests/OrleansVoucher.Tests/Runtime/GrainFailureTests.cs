@@ -203,4 +203,21 @@ public sealed class GrainFailureTests
         Assert.Equal(reference, silo.Grains.GetGrain<IFaultyGrain>("key/with:odd chars é"));
         Assert.NotEqual(reference, silo.Grains.GetGrain<IFaultyGrain>("another"));
     }
+
+    [Fact]
+    public async Task References_of_one_interface_made_at_once_each_address_their_own_grain()
+    {
+        await using var silo = await TestSilo.StartAsync();
+        var keys = Enumerable.Range(0, 500).Select(i => $"grain-{i}").ToArray();
+        var first = silo.Grains.GetGrain<IFaultyGrain>("first");
+        Assert.Equal("first", await first.GetKeyAsync());
+
+        // References are made from one per interface: none may carry another's key or activation.
+        var references = keys.AsParallel().AsOrdered().Select(key => silo.Grains.GetGrain<IFaultyGrain>(key)).ToArray();
+        var answers = await Task.WhenAll(references.Select(reference => reference.GetKeyAsync()));
+
+        Assert.Equal(keys, answers);
+        Assert.Equal(keys, references.Select(reference => reference.GetPrimaryKeyString()));
+        Assert.Equal("first", await silo.Grains.GetGrain<IFaultyGrain>("first").GetKeyAsync());
+    }
 }
