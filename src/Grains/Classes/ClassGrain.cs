@@ -82,7 +82,15 @@ internal sealed partial class ClassGrain : Grain, IClassGrain, IClassParticipant
                 request.Position is { IsValid: true } ? $"The position is outside the {state.SiteRadiusMetres} m around the site; scan the institution's code instead." : "A check-in needs a position or a scanned code.");
         }
 
-        return await CommitAsync<CheckInReceipt>(async transaction =>
+        return await AttendAsync(citizenId, request.Session, method, request.Position, now);
+    }
+
+    /// <summary>
+    /// Records a trainee's attendance of a session, counted once (R14); a location check-in or a scanned
+    /// code is checked for the anomalies supervision is shown (R13, R21), an online-study report is not.
+    /// </summary>
+    private Task<Result<CheckInReceipt>> AttendAsync(string citizenId, int session, CheckInMethod method, GeoPoint? position, DateTimeOffset now) =>
+        CommitAsync<CheckInReceipt>(async transaction =>
         {
             if (await TraineeAsync(citizenId) is not { } record)
             {
@@ -95,8 +103,11 @@ internal sealed partial class ClassGrain : Grain, IClassGrain, IClassParticipant
             }
 
             var trainee = record.Draft();
-            var flags = CheckInFlags(request, method, trainee, now, out var counted);
-            if (ClassChange(request.Session, counted, flags, request.Position, citizenId, now) is { } change)
+            var flags = CheckInFlags(session, method, position, trainee, now, out var counted);
+
+            // The platform's report of a repeat is answered, not flagged for supervision.
+            var supervised = method != CheckInMethod.OnlineStudy ? flags : [];
+            if (ClassChange(session, counted, supervised, position, citizenId, now) is { } change)
             {
                 if (_state.IsBusy)
                 {
@@ -113,33 +124,32 @@ internal sealed partial class ClassGrain : Grain, IClassGrain, IClassParticipant
                 ClassKey = Key,
                 CitizenId = citizenId,
                 VoucherCode = trainee.VoucherCode,
-                Session = request.Session,
+                Session = session,
                 Method = method,
-                Position = request.Position,
+                Position = position,
                 Flags = flags,
                 Counted = counted,
             };
             Publish(transaction, checkedIn, citizenId);
-            return Result<CheckInReceipt>.Ok(new CheckInReceipt(request.Session, method, now, flags));
+            return Result<CheckInReceipt>.Ok(new CheckInReceipt(session, method, now, flags));
         });
-    }
 
-    /// <summary>What a check-in flags (R13, R21), with <paramref name="trainee"/> changed as it records.</summary>
-    private List<AnomalyKind> CheckInFlags(CheckInRequest request, CheckInMethod method, TraineeState trainee, DateTimeOffset now, out bool counted)
+    /// <summary>What an attendance flags (R13, R21), with <paramref name="trainee"/> changed as it records.</summary>
+    private List<AnomalyKind> CheckInFlags(int session, CheckInMethod method, GeoPoint? position, TraineeState trainee, DateTimeOffset now, out bool counted)
     {
         var state = _state.State;
         var flags = new List<AnomalyKind>();
-        counted = !trainee.Attended.Contains(request.Session);
+        counted = !trainee.Attended.Contains(session);
         if (!counted)
         {
             flags.Add(AnomalyKind.RepeatedCheckIn);
         }
         else
         {
-            trainee.Attended.Add(request.Session);
+            trainee.Attended.Add(session);
         }
 
-        if (request.Position is { IsValid: true } reported)
+        if (position is { IsValid: true } reported)
         {
             // R13, R21: a scanned code proves presence at the site, so a position reported far from it
             // is impossible (a forwarded photo of the code); a near miss only means location failed.
@@ -218,52 +228,7 @@ internal sealed partial class ClassGrain : Grain, IClassGrain, IClassParticipant
             return Result<CheckInReceipt>.Reject(RejectionCode.SessionNotOpen, "The online session has not started.");
         }
 
-        return await CommitAsync<CheckInReceipt>(async transaction =>
-        {
-            if (await TraineeAsync(citizenId) is not { } record)
-            {
-                return Result<CheckInReceipt>.From(NotEnrolled());
-            }
-
-            if (record.IsBusy)
-            {
-                return Attempts.Busy<CheckInReceipt>();
-            }
-
-            var trainee = record.Draft();
-            var counted = !trainee.Attended.Contains(report.Session);
-            List<AnomalyKind> flags = counted ? [] : [AnomalyKind.RepeatedCheckIn];
-            if (counted)
-            {
-                trainee.Attended.Add(report.Session);
-            }
-
-            // The platform's report of a repeat is answered, not flagged for supervision.
-            if (ClassChange(report.Session, counted, [], null, citizenId, now) is { } change)
-            {
-                if (_state.IsBusy)
-                {
-                    return Attempts.Busy<CheckInReceipt>();
-                }
-
-                transaction.EnlistSelf(_state, change);
-            }
-
-            transaction.EnlistSelf(record, trainee);
-            var studied = new TraineeCheckedIn
-            {
-                At = now,
-                ClassKey = Key,
-                CitizenId = citizenId,
-                VoucherCode = trainee.VoucherCode,
-                Session = report.Session,
-                Method = CheckInMethod.OnlineStudy,
-                Flags = flags,
-                Counted = counted,
-            };
-            Publish(transaction, studied, citizenId);
-            return Result<CheckInReceipt>.Ok(new CheckInReceipt(report.Session, CheckInMethod.OnlineStudy, now, flags));
-        });
+        return await AttendAsync(citizenId, report.Session, CheckInMethod.OnlineStudy, null, now);
     }
 
     public async Task<Result<CompletionReport>> RecordResultAsync(AssessmentReport report)

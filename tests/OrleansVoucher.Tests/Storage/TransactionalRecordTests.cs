@@ -10,30 +10,10 @@ namespace OrleansVoucher.Tests.Storage;
 /// participants that enlist several writes: drafts become the record only once durable, a stale writer
 /// fails its version check and never overwrites, and several records of one participant commit or fail together.
 /// </summary>
-public abstract class TransactionalRecordTests : IAsyncLifetime
+public abstract class TransactionalRecordTests : StoreTestBase
 {
-    private readonly string _scope = Guid.NewGuid().ToString("N");
     private readonly JsonGrainStateSerializer _serializer = new();
     private readonly ManualTimeProvider _clock = new();
-
-    protected IGrainStorage Storage { get; private set; } = null!;
-
-    public async Task InitializeAsync()
-    {
-        Storage = await CreateStorageAsync();
-        await Storage.InitializeAsync(CancellationToken.None);
-    }
-
-    public virtual async Task DisposeAsync()
-    {
-        if (Storage is IAsyncDisposable disposable)
-        {
-            await disposable.DisposeAsync();
-        }
-    }
-
-    /// <summary>Creates a store (not yet initialized) for one test.</summary>
-    protected abstract Task<IGrainStorage> CreateStorageAsync();
 
     [Fact]
     public async Task A_new_record_is_created_at_version_zero_without_a_read_and_read_back_as_written()
@@ -168,8 +148,6 @@ public abstract class TransactionalRecordTests : IAsyncLifetime
         Assert.True(record.IsBusy);
         Assert.True(record.IsStale);
     }
-
-    protected GrainStateKey Key(string grainKey) => new("record-" + _scope, "counter", grainKey);
 
     private TransactionalRecord<Counter> Record(GrainStateKey key) => new(key, Storage, _serializer, _clock);
 
