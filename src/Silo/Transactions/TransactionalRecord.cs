@@ -119,12 +119,18 @@ public sealed class TransactionalRecord<TState>
     /// <summary>
     /// Applies a transaction's outcome: a committed draft becomes the record (at the version after the
     /// one it was built on); an aborted one is dropped; after a failed or unknown outcome the record is
-    /// stale. An outcome for a transaction the record holds no draft of is ignored.
+    /// stale. An outcome for a transaction the record holds no draft of is ignored unless it claims a
+    /// commit or a failure: then the record may have missed a change, and is stale.
     /// </summary>
     public void Complete(TransactionOutcome outcome)
     {
         if (_pending is not { } pending || pending.Transaction != outcome.Transaction)
         {
+            if (outcome.Status != TransactionStatus.Aborted)
+            {
+                IsStale = true;
+            }
+
             return;
         }
 

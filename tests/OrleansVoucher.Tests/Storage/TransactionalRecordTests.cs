@@ -137,11 +137,18 @@ public abstract class TransactionalRecordTests : StoreTestBase
 
         Assert.True(record.IsBusy);
         Assert.Throws<InvalidOperationException>(() => record.Prepare(TransactionId.New(), new Counter()));
-        record.Complete(TransactionOutcome.Committed(TransactionId.New(), 7));
+        record.Complete(TransactionOutcome.Aborted(TransactionId.New()));
         Assert.True(record.IsBusy);
+        Assert.False(record.IsStale);
         record.Complete(TransactionOutcome.Aborted(transaction));
         Assert.False(record.IsBusy);
         Assert.Equal(0, record.State.Value);
+
+        // A commit of a transaction the record holds no draft of: it may have missed a change.
+        record.Complete(TransactionOutcome.Committed(TransactionId.New(), 7));
+        Assert.True(record.IsStale);
+        await record.ReadAsync();
+        Assert.False(record.IsStale);
 
         record.Prepare(TransactionId.New(), new Counter { Value = 1 });
         _clock.Advance(TransactionalState<Counter>.PendingLease);
