@@ -126,6 +126,36 @@ public abstract class ClassRecordTests : DomainTestBase
     }
 
     [Fact]
+    public async Task R11_a_rolled_back_trainee_frees_the_seat_and_enrols_again_under_a_record_of_its_own()
+    {
+        await Given.FujianAsync();
+        await Given.CampaignAsync("general", General(Fujian));
+        await Given.InstitutionAsync("SCHOOL1");
+        var registration = new ClassRegistration("C1", Ecommerce, null, Given.Sessions(TimeSpan.FromDays(7)), Capacity: 1);
+        var classKey = (await Grains.GetGrain<IInstitutionGrain>("SCHOOL1").RegisterClassAsync(registration)).GetValueOrThrow().Key;
+        var (worker, other) = (await Given.WorkerAsync(1), await Given.WorkerAsync(2));
+        var (code, otherCode) = (await Given.ClaimAsync("general", worker), await Given.ClaimAsync("general", other));
+        var institution = Grains.GetGrain<IInstitutionGrain>("SCHOOL1");
+        await Given.VerifyAsync("SCHOOL1", code, worker, "C1");
+        Rejected(RejectionCode.ClassFull, await Given.TryVerifyAsync("SCHOOL1", otherCode, other, "C1"));
+
+        Ok(await institution.RollBackVerificationAsync(code, "trainee changed class"));
+        Assert.False((await Silo.Storage.ReadAsync(ClassGrain.TraineeKeyOf(classKey, worker, 0), CancellationToken.None)).RecordExists);
+        await Given.VerifyAsync("SCHOOL1", code, worker, "C1");
+        Rejected(RejectionCode.ClassFull, await Given.TryVerifyAsync("SCHOOL1", otherCode, other, "C1"));
+
+        // The enrolment after the rollback has a record of its own; the cleared one stays cleared.
+        Assert.True((await Silo.Storage.ReadAsync(ClassGrain.TraineeKeyOf(classKey, worker, 1), CancellationToken.None)).RecordExists);
+        await RestartAsync();
+        var schoolClass = Grains.GetGrain<IClassGrain>(classKey);
+        Assert.Equal([worker], (await schoolClass.GetAsync())!.Trainees);
+        Ok(await Grains.GetGrain<IInstitutionGrain>("SCHOOL1").RollBackVerificationAsync(code, "trainee left"));
+        await Given.VerifyAsync("SCHOOL1", otherCode, other, "C1");
+        Assert.Equal([other], (await schoolClass.GetAsync())!.Trainees);
+        await Invariants.AssertConsistentAsync(Grains, [code, otherCode]);
+    }
+
+    [Fact]
     public async Task R13_a_stale_trainee_record_loses_its_write_and_the_class_decides_again_on_what_the_store_holds()
     {
         var recording = await RecordingAsync();
