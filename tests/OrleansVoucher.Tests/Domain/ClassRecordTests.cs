@@ -95,8 +95,17 @@ public abstract class ClassRecordTests : DomainTestBase
             claimed.Add((worker, await Given.ClaimAsync("general", worker)));
         }
 
-        await using var other = await StartAnotherSiloAsync();
+        var here = await RecordingAsync();
+        RecordingGrainStorage? there = null;
+        await using var other = await StartAnotherSiloAsync(inner => there = new RecordingGrainStorage(inner));
         IGrainFactory[] silos = [Grains, other.Grains];
+
+        // Both silos hold an activation of the empty class: whichever enrols second built on a stale version.
+        foreach (var silo in silos)
+        {
+            Assert.Empty((await silo.GetGrain<IClassGrain>(classKey).GetAsync())!.Trainees);
+        }
+
         var results = await Task.WhenAll(claimed.Select((c, i) => Task.Run(async () =>
         {
             // Each enrolment is retried while it meets another in progress, until it is decided.
@@ -111,6 +120,8 @@ public abstract class ClassRecordTests : DomainTestBase
             }
         })));
 
+        // The two silos' activations of the class did race: an enrolment lost the class's version check.
+        Assert.Contains(here.Units.Concat(there!.Units), u => u.Failure is InconsistentStateException && u.States.Any(s => s.Key == new GrainStateKey("class", "class", classKey)));
         Assert.Equal(capacity, results.Count(r => r.IsSuccess));
         Assert.All(results.Where(r => !r.IsSuccess), r => Assert.Equal(RejectionCode.ClassFull, r.Rejection));
         await RestartAsync();
