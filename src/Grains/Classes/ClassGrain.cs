@@ -1,4 +1,3 @@
-using OrleansVoucher.Grains.Catalogues;
 using OrleansVoucher.Grains.Common;
 using OrleansVoucher.Grains.Events;
 using OrleansVoucher.Grains.Institutions;
@@ -7,70 +6,12 @@ using OrleansVoucher.Grains.Workers;
 
 namespace OrleansVoucher.Grains.Classes;
 
-/// <summary>What the engine keeps of a class. Check-in history is in the event streams; here only what decisions need.</summary>
-internal sealed class ClassState
-{
-    public string? InstitutionId { get; set; }
-
-    public string OccupationCode { get; set; } = "";
-
-    public SkillLevel? Level { get; set; }
-
-    public List<SessionPlan> Sessions { get; set; } = [];
-
-    public string? OnlinePartnerId { get; set; }
-
-    public GeoPoint? Site { get; set; }
-
-    public int SiteRadiusMetres { get; set; }
-
-    public int? Capacity { get; set; }
-
-    public byte[] TokenKey { get; set; } = [];
-
-    public Dictionary<string, TraineeState> Trainees { get; set; } = [];
-
-    public List<Anomaly> Flags { get; set; } = [];
-}
-
-/// <summary>One trainee of a class.</summary>
-internal sealed class TraineeState
-{
-    public string VoucherCode { get; set; } = "";
-
-    public string CampaignId { get; set; } = "";
-
-    public List<int> Attended { get; set; } = [];
-
-    public GeoPoint? LastPosition { get; set; }
-
-    public DateTimeOffset? LastPositionAt { get; set; }
-
-    public List<PartResult> Results { get; set; } = [];
-
-    public bool Completed { get; set; }
-
-    public int? CourseScore { get; set; }
-
-    public int? TraineeScore { get; set; }
-}
-
-/// <summary>A trainee's result for one part.</summary>
-internal sealed class PartResult
-{
-    public TrainingPart Part { get; set; }
-
-    public bool Passed { get; set; }
-
-    public string? CertificateNumber { get; set; }
-}
-
 /// <summary>
 /// A class: sessions, trainees, check-ins (R13), attendance and results (R14, R15). It completes its
 /// trainees' vouchers atomically with the result that completes them.
 /// </summary>
-[GrainType("class")]
-internal sealed class ClassGrain : Grain, IClassGrain, IClassParticipant
+[GrainType(GrainTypeName)]
+internal sealed partial class ClassGrain : Grain, IClassGrain, IClassParticipant
 {
     /// <summary>Check-in opens this long before a session starts.</summary>
     private static readonly TimeSpan s_checkInOpens = TimeSpan.FromMinutes(30);
@@ -84,7 +25,7 @@ internal sealed class ClassGrain : Grain, IClassGrain, IClassParticipant
     private readonly GrainServices _services;
     private readonly TransactionalState<ClassState> _state;
 
-    public ClassGrain([PersistentState("class")] IPersistentState<ClassState> state, IServiceProvider services)
+    public ClassGrain([PersistentState(StateName)] IPersistentState<ClassState> state, IServiceProvider services)
     {
         _services = new GrainServices(services);
         _state = _services.Transactional(state);
@@ -141,25 +82,74 @@ internal sealed class ClassGrain : Grain, IClassGrain, IClassParticipant
                 request.Position is { IsValid: true } ? $"The position is outside the {state.SiteRadiusMetres} m around the site; scan the institution's code instead." : "A check-in needs a position or a scanned code.");
         }
 
-        if (_state.IsBusy)
-        {
-            return Attempts.Busy<CheckInReceipt>();
-        }
+        return await AttendAsync(citizenId, request.Session, method, request.Position, now);
+    }
 
-        var draft = _state.Draft();
-        var trainee = draft.Trainees[citizenId];
+    /// <summary>
+    /// Records a trainee's attendance of a session, counted once (R14); a location check-in or a scanned
+    /// code is checked for the anomalies supervision is shown (R13, R21), an online-study report is not.
+    /// </summary>
+    private Task<Result<CheckInReceipt>> AttendAsync(string citizenId, int session, CheckInMethod method, GeoPoint? position, DateTimeOffset now) =>
+        CommitAsync<CheckInReceipt>(async transaction =>
+        {
+            if (await TraineeAsync(citizenId) is not { } record)
+            {
+                return Result<CheckInReceipt>.From(NotEnrolled());
+            }
+
+            if (record.IsBusy)
+            {
+                return Attempts.Busy<CheckInReceipt>();
+            }
+
+            var trainee = record.Draft();
+            var flags = CheckInFlags(session, method, position, trainee, now, out var counted);
+
+            // The platform's report of a repeat is answered, not flagged for supervision.
+            var supervised = method != CheckInMethod.OnlineStudy ? flags : [];
+            if (ClassChange(session, counted, supervised, position, citizenId, now) is { } change)
+            {
+                if (_state.IsBusy)
+                {
+                    return Attempts.Busy<CheckInReceipt>();
+                }
+
+                transaction.EnlistSelf(_state, change);
+            }
+
+            transaction.EnlistSelf(record, trainee);
+            var checkedIn = new TraineeCheckedIn
+            {
+                At = now,
+                ClassKey = Key,
+                CitizenId = citizenId,
+                VoucherCode = trainee.VoucherCode,
+                Session = session,
+                Method = method,
+                Position = position,
+                Flags = flags,
+                Counted = counted,
+            };
+            Publish(transaction, checkedIn, citizenId);
+            return Result<CheckInReceipt>.Ok(new CheckInReceipt(session, method, now, flags));
+        });
+
+    /// <summary>What an attendance flags (R13, R21), with <paramref name="trainee"/> changed as it records.</summary>
+    private List<AnomalyKind> CheckInFlags(int session, CheckInMethod method, GeoPoint? position, TraineeState trainee, DateTimeOffset now, out bool counted)
+    {
+        var state = _state.State;
         var flags = new List<AnomalyKind>();
-        var counted = !trainee.Attended.Contains(request.Session);
+        counted = !trainee.Attended.Contains(session);
         if (!counted)
         {
             flags.Add(AnomalyKind.RepeatedCheckIn);
         }
         else
         {
-            trainee.Attended.Add(request.Session);
+            trainee.Attended.Add(session);
         }
 
-        if (request.Position is { IsValid: true } reported)
+        if (position is { IsValid: true } reported)
         {
             // R13, R21: a scanned code proves presence at the site, so a position reported far from it
             // is impossible (a forwarded photo of the code); a near miss only means location failed.
@@ -185,25 +175,33 @@ internal sealed class ClassGrain : Grain, IClassGrain, IClassParticipant
             trainee.LastPositionAt = now;
         }
 
-        foreach (var flag in flags)
+        return flags;
+    }
+
+    /// <summary>
+    /// The class's row as an attendance changes it: the session's first counted attendance (R13's
+    /// sessions without check-ins) and the attendance's flags; null when it changes nothing of the class.
+    /// </summary>
+    private ClassState? ClassChange(int session, bool counted, List<AnomalyKind> flags, GeoPoint? position, string citizenId, DateTimeOffset now)
+    {
+        var firstAttendance = counted && !_state.State.AttendedSessions.Contains(session);
+        if (!firstAttendance && flags.Count == 0)
         {
-            draft.Flags.Add(new Anomaly(flag, request.Session, citizenId, now, request.Position is { } at ? $"reported at {at.Latitude:0.#####},{at.Longitude:0.#####}" : null));
+            return null;
         }
 
-        var checkedIn = new TraineeCheckedIn
+        var draft = _state.State.Copy();
+        if (firstAttendance)
         {
-            At = now,
-            ClassKey = Key,
-            CitizenId = citizenId,
-            VoucherCode = trainee.VoucherCode,
-            Session = request.Session,
-            Method = method,
-            Position = request.Position,
-            Flags = flags,
-            Counted = counted,
-        };
-        await _state.WriteAsync(draft, ClassEvents(checkedIn, citizenId));
-        return Result<CheckInReceipt>.Ok(new CheckInReceipt(request.Session, method, now, flags));
+            draft.AttendedSessions.Add(session);
+        }
+
+        foreach (var flag in flags)
+        {
+            draft.Flags.Add(new Anomaly(flag, session, citizenId, now, position is { } at ? $"reported at {at.Latitude:0.#####},{at.Longitude:0.#####}" : null));
+        }
+
+        return draft;
     }
 
     public async Task<Result<CheckInReceipt>> RecordOnlineStudyAsync(OnlineStudyReport report)
@@ -230,33 +228,7 @@ internal sealed class ClassGrain : Grain, IClassGrain, IClassParticipant
             return Result<CheckInReceipt>.Reject(RejectionCode.SessionNotOpen, "The online session has not started.");
         }
 
-        if (_state.IsBusy)
-        {
-            return Attempts.Busy<CheckInReceipt>();
-        }
-
-        var draft = _state.Draft();
-        var trainee = draft.Trainees[citizenId];
-        var counted = !trainee.Attended.Contains(report.Session);
-        List<AnomalyKind> flags = counted ? [] : [AnomalyKind.RepeatedCheckIn];
-        if (counted)
-        {
-            trainee.Attended.Add(report.Session);
-        }
-
-        var studied = new TraineeCheckedIn
-        {
-            At = now,
-            ClassKey = Key,
-            CitizenId = citizenId,
-            VoucherCode = trainee.VoucherCode,
-            Session = report.Session,
-            Method = CheckInMethod.OnlineStudy,
-            Flags = flags,
-            Counted = counted,
-        };
-        await _state.WriteAsync(draft, ClassEvents(studied, citizenId));
-        return Result<CheckInReceipt>.Ok(new CheckInReceipt(report.Session, CheckInMethod.OnlineStudy, now, flags));
+        return await AttendAsync(citizenId, report.Session, CheckInMethod.OnlineStudy, null, now);
     }
 
     public async Task<Result<CompletionReport>> RecordResultAsync(AssessmentReport report)
@@ -289,27 +261,28 @@ internal sealed class ClassGrain : Grain, IClassGrain, IClassParticipant
         }
 
         var now = _services.Now;
-        for (var attempt = 0; attempt < Attempts.Max; attempt++)
+        return await CommitAsync<CompletionReport>(async transaction =>
         {
-            if (_state.IsBusy)
+            if (await TraineeAsync(citizenId) is not { } record)
+            {
+                return Result<CompletionReport>.From(NotEnrolled());
+            }
+
+            if (record.IsBusy)
             {
                 return Attempts.Busy<CompletionReport>();
             }
 
-            var current = _state.State.Trainees[citizenId];
-            if (current.Completed)
+            if (record.State.Completed)
             {
                 return Result<CompletionReport>.Reject(RejectionCode.AlreadyUsed, "The trainee's training is completed already.");
             }
 
-            var draft = _state.Draft();
-            var trainee = draft.Trainees[citizenId];
+            var trainee = record.Draft();
             trainee.Results.RemoveAll(r => r.Part == report.Part);
             trainee.Results.Add(new PartResult { Part = report.Part, Passed = report.Passed, CertificateNumber = report.CertificateNumber });
-            var attendance = Attendance(draft, trainee, citizenId);
-            var pending = Pending(draft, trainee, out var certificate);
-
-            await using var transaction = new TransactionCoordinator(_services.Storage);
+            var attendance = Attendance(state, trainee, citizenId);
+            var pending = Pending(state, trainee, out var certificate);
             var recorded = new ResultRecorded
             {
                 At = now,
@@ -326,7 +299,7 @@ internal sealed class ClassGrain : Grain, IClassGrain, IClassParticipant
             {
                 var voucher = GrainFactory.GetGrain<IVoucherParticipant>(trainee.VoucherCode);
                 var vote = await voucher.PrepareCompletionAsync(transaction.Id, new CompletionRequest(
-                    Key, institution, partner, certificate!, attendance.RatePercent, View(draft).OnlineMinutes, attendance.TotalMinutes, now));
+                    Key, institution, partner, certificate!, attendance.RatePercent, OnlineMinutes(state), attendance.TotalMinutes, now));
                 if (vote.Write is { } voucherWrite)
                 {
                     transaction.Enlist(voucherWrite, voucher.CompleteAsync);
@@ -369,22 +342,22 @@ internal sealed class ClassGrain : Grain, IClassGrain, IClassParticipant
                 }
             }
 
-            transaction.EnlistSelf(_state, draft);
-            if (await transaction.CommitAsync())
-            {
-                return Result<CompletionReport>.Ok(new CompletionReport(trainee.VoucherCode, trainee.Completed, pending, attendance.RatePercent));
-            }
-
-            await _state.ReloadAsync();
-        }
-
-        return Attempts.Contended<CompletionReport>();
+            transaction.EnlistSelf(record, trainee);
+            return Result<CompletionReport>.Ok(new CompletionReport(trainee.VoucherCode, trainee.Completed, pending, attendance.RatePercent));
+        });
     }
 
-    public Task<Result<AttendanceView>> GetAttendanceAsync(string citizenId) =>
-        Task.FromResult(Trainee(citizenId, out var id) is { } notEnrolled
-            ? Result<AttendanceView>.From(notEnrolled)
-            : Result<AttendanceView>.Ok(Attendance(_state.State, _state.State.Trainees[id], id)));
+    public async Task<Result<AttendanceView>> GetAttendanceAsync(string citizenId)
+    {
+        if (Trainee(citizenId, out var id) is { } notEnrolled)
+        {
+            return Result<AttendanceView>.From(notEnrolled);
+        }
+
+        return await TraineeAsync(id) is { } record
+            ? Result<AttendanceView>.Ok(Attendance(_state.State, record.State, id))
+            : Result<AttendanceView>.From(NotEnrolled());
+    }
 
     public Task<IReadOnlyList<Anomaly>> GetAnomaliesAsync()
     {
@@ -393,7 +366,7 @@ internal sealed class ClassGrain : Grain, IClassGrain, IClassParticipant
         var anomalies = new List<Anomaly>(state.Flags);
 
         // R13: a scheduled offline session that ended without a single check-in.
-        var attended = state.Trainees.Values.SelectMany(t => t.Attended).ToHashSet();
+        var attended = state.AttendedSessions;
         for (var i = 0; i < state.Sessions.Count; i++)
         {
             if (state.Sessions[i] is { Mode: SessionMode.Offline } session && session.End <= now && !attended.Contains(i))
@@ -437,21 +410,53 @@ internal sealed class ClassGrain : Grain, IClassGrain, IClassParticipant
         return Result.Ok;
     }
 
-    public Task<Prepared<Result>> PrepareEnrolmentAsync(TransactionId transaction, Enrolment enrolment)
+    public async Task<Prepared<Result>> PrepareEnrolmentAsync(TransactionId transaction, Enrolment enrolment)
     {
         if (EnrolmentRejection(enrolment.CitizenId) is { } rejection)
         {
-            return Refuse(rejection);
+            return new Prepared<Result>(null, rejection);
         }
 
         if (_state.IsBusy)
         {
-            return Refuse(Attempts.Busy());
+            return new Prepared<Result>(null, Attempts.Busy());
         }
 
-        var draft = _state.Draft();
-        draft.Trainees[enrolment.CitizenId] = new TraineeState { VoucherCode = enrolment.VoucherCode, CampaignId = enrolment.CampaignId };
-        return Task.FromResult(new Prepared<Result>(_state.Prepare(transaction, draft), Result.Ok));
+        // The enrolment takes the next ordinal: a slot in one roster page and a record never written
+        // before. The class's row counts it, so that of two enrolments prepared on one version (here or
+        // in another activation) at most one commits, and the capacity holds (R11).
+        var citizenId = enrolment.CitizenId;
+        var ordinal = _state.State.NextOrdinal;
+        var page = await PageAsync(ordinal);
+        if (page.IsBusy)
+        {
+            return new Prepared<Result>(null, Attempts.Busy());
+        }
+
+        var draft = _state.State.Copy();
+        draft.Enrolled++;
+        draft.NextOrdinal++;
+        var pageDraft = new RosterPage { Trainees = [.. page.State.Trainees] };
+        var slot = (int)(ordinal % RosterPage.Size);
+        while (pageDraft.Trainees.Count <= slot)
+        {
+            pageDraft.Trainees.Add(null);
+        }
+
+        pageDraft.Trainees[slot] = citizenId;
+        var trainee = NewRecord<TraineeState>(TraineeKeyOf(Key, citizenId, ordinal));
+        StateWrite[] writes =
+        [
+            _state.Prepare(transaction, draft),
+            page.Prepare(transaction, pageDraft),
+            trainee.Prepare(transaction, new TraineeState { VoucherCode = enrolment.VoucherCode, CampaignId = enrolment.CampaignId }),
+        ];
+        _pendingChange = new PendingChange(transaction, [page.Complete, trainee.Complete], () =>
+        {
+            _roster[citizenId] = ordinal;
+            _trainees[citizenId] = trainee;
+        });
+        return Prepared<Result>.Of(writes, Result.Ok);
     }
 
     public Task<EnrolmentCheck> CheckEnrolmentAsync(string citizenId)
@@ -475,12 +480,12 @@ internal sealed class ClassGrain : Grain, IClassGrain, IClassParticipant
             return Result.Reject(RejectionCode.ClassNotFound, $"No class {Key}.");
         }
 
-        if (state.Trainees.ContainsKey(citizenId))
+        if (_roster.ContainsKey(citizenId))
         {
             return Result.Reject(RejectionCode.AlreadyExists, "The worker is enrolled in this class already.");
         }
 
-        if (state.Capacity is { } capacity && state.Trainees.Count >= capacity)
+        if (state.Capacity is { } capacity && state.Enrolled >= capacity)
         {
             return Result.Reject(RejectionCode.ClassFull, $"The class is full ({capacity}).");
         }
@@ -488,27 +493,62 @@ internal sealed class ClassGrain : Grain, IClassGrain, IClassParticipant
         return null;
     }
 
-    public Task<Prepared<Result>> PrepareWithdrawalAsync(TransactionId transaction, string citizenId, string voucherCode)
+    public async Task<Prepared<Result>> PrepareWithdrawalAsync(TransactionId transaction, string citizenId, string voucherCode)
     {
-        if (_state.State.Trainees.GetValueOrDefault(citizenId) is not { } trainee || trainee.VoucherCode != voucherCode)
+        if (!_roster.ContainsKey(citizenId))
         {
-            // Not enrolled with this voucher: nothing of the class to change.
-            return Task.FromResult(new Prepared<Result>(null, Result.Ok));
+            // Not enrolled: nothing of the class to change.
+            return new Prepared<Result>(null, Result.Ok);
         }
 
         if (_state.IsBusy)
         {
-            return Refuse(Attempts.Busy());
+            return new Prepared<Result>(null, Attempts.Busy());
         }
 
-        var draft = _state.Draft();
-        draft.Trainees.Remove(citizenId);
-        return Task.FromResult(new Prepared<Result>(_state.Prepare(transaction, draft), Result.Ok));
+        if (await TraineeAsync(citizenId) is not { } trainee || trainee.State.VoucherCode != voucherCode)
+        {
+            // Not enrolled with this voucher: nothing of the class to change.
+            return new Prepared<Result>(null, Result.Ok);
+        }
+
+        var ordinal = _roster[citizenId];
+        var page = await PageAsync(ordinal);
+        if (trainee.IsBusy || page.IsBusy)
+        {
+            return new Prepared<Result>(null, Attempts.Busy());
+        }
+
+        var draft = _state.State.Copy();
+        draft.Enrolled--;
+        var pageDraft = new RosterPage { Trainees = [.. page.State.Trainees] };
+        pageDraft.Trainees[(int)(ordinal % RosterPage.Size)] = null;
+        StateWrite[] writes = [_state.Prepare(transaction, draft), page.Prepare(transaction, pageDraft), trainee.Prepare(transaction, null)];
+        _pendingChange = new PendingChange(transaction, [page.Complete, trainee.Complete], () =>
+        {
+            _roster.Remove(citizenId);
+            _trainees.Remove(citizenId);
+        });
+        return Prepared<Result>.Of(writes, Result.Ok);
     }
 
     public Task CompleteAsync(TransactionOutcome outcome)
     {
         _state.Complete(outcome);
+        if (_pendingChange is { } change && change.Transaction == outcome.Transaction)
+        {
+            _pendingChange = null;
+            foreach (var complete in change.Records)
+            {
+                complete(outcome);
+            }
+
+            if (outcome.Status == TransactionStatus.Committed)
+            {
+                change.Committed();
+            }
+        }
+
         return Task.CompletedTask;
     }
 
@@ -524,37 +564,45 @@ internal sealed class ClassGrain : Grain, IClassGrain, IClassParticipant
             return Result.Reject(RejectionCode.InvalidRequest, "A score is 1 to 5, a comment at most 500 characters.");
         }
 
-        var trainee = _state.State.Trainees[citizenId];
-        if (byTrainee && !trainee.Completed)
+        var rated = await CommitAsync<bool>(async transaction =>
         {
-            return Result.Reject(RejectionCode.NotCompleted, "A course is rated after completing it.");
-        }
+            if (await TraineeAsync(citizenId) is not { } record)
+            {
+                return Result<bool>.From(NotEnrolled());
+            }
 
-        if (_state.IsBusy)
-        {
-            return Attempts.Busy();
-        }
+            if (byTrainee && !record.State.Completed)
+            {
+                return Result<bool>.Reject(RejectionCode.NotCompleted, "A course is rated after completing it.");
+            }
 
-        var draft = _state.Draft();
-        if (byTrainee)
-        {
-            draft.Trainees[citizenId].CourseScore = evaluation.Score;
-        }
-        else
-        {
-            draft.Trainees[citizenId].TraineeScore = evaluation.Score;
-        }
+            if (record.IsBusy)
+            {
+                return Attempts.Busy<bool>();
+            }
 
-        var submitted = new EvaluationSubmitted { At = _services.Now, ClassKey = Key, CitizenId = citizenId, ByTrainee = byTrainee, Score = evaluation.Score, Comment = evaluation.Comment };
-        List<StreamEventWrite> events = [.. ClassEvents(submitted, citizenId)];
-        if (byTrainee)
-        {
-            // R19: the evaluation completion rate is a campaign indicator.
-            events.Add(EventSerializer.ToStream(Streams.Campaign(trainee.CampaignId), trainee.VoucherCode, submitted));
-        }
+            var trainee = record.Draft();
+            if (byTrainee)
+            {
+                trainee.CourseScore = evaluation.Score;
+            }
+            else
+            {
+                trainee.TraineeScore = evaluation.Score;
+            }
 
-        await _state.WriteAsync(draft, events);
-        return Result.Ok;
+            transaction.EnlistSelf(record, trainee);
+            var submitted = new EvaluationSubmitted { At = _services.Now, ClassKey = Key, CitizenId = citizenId, ByTrainee = byTrainee, Score = evaluation.Score, Comment = evaluation.Comment };
+            Publish(transaction, submitted, citizenId);
+            if (byTrainee)
+            {
+                // R19: the evaluation completion rate is a campaign indicator.
+                transaction.Publish(EventSerializer.ToStream(Streams.Campaign(trainee.CampaignId), trainee.VoucherCode, submitted));
+            }
+
+            return Result<bool>.Ok(true);
+        });
+        return rated.ToResult();
     }
 
     /// <summary>R14: attended minutes over all minutes.</summary>
@@ -582,11 +630,16 @@ internal sealed class ClassGrain : Grain, IClassGrain, IClassParticipant
 
     private static long Minutes(SessionPlan session) => (long)(session.End - session.Start).TotalMinutes;
 
-    private StreamEventWrite[] ClassEvents(DomainEvent domainEvent, string citizenId) =>
-    [
-        EventSerializer.ToStream(Streams.Class(Key), citizenId, domainEvent),
-        EventSerializer.ToStream(Streams.Worker(citizenId), Key, domainEvent),
-    ];
+    /// <summary>Adds a trainee's event to the unit: on the class's stream and on the trainee's.</summary>
+    private void Publish(TransactionCoordinator transaction, DomainEvent domainEvent, string citizenId)
+    {
+        transaction.Publish(EventSerializer.ToStream(Streams.Class(Key), citizenId, domainEvent));
+        transaction.Publish(EventSerializer.ToStream(Streams.Worker(citizenId), Key, domainEvent));
+    }
+
+    private static long OnlineMinutes(ClassState state) => state.Sessions.Where(s => s.Mode == SessionMode.Online).Sum(Minutes);
+
+    private static Result NotEnrolled() => Result.Reject(RejectionCode.NotEnrolled, "The worker is not enrolled in this class.");
 
     private Result? Trainee(string? citizenId, out string id)
     {
@@ -601,22 +654,22 @@ internal sealed class ClassGrain : Grain, IClassGrain, IClassParticipant
             return Result.Reject(RejectionCode.InvalidCitizenId, "The trainee's citizen id is not valid.");
         }
 
-        return _state.State.Trainees.ContainsKey(id) ? null : Result.Reject(RejectionCode.NotEnrolled, "The worker is not enrolled in this class.");
+        return _roster.ContainsKey(id) ? null : NotEnrolled();
     }
 
-    private static Task<Prepared<Result>> Refuse(Result rejection) => Task.FromResult(new Prepared<Result>(null, rejection));
-
-    private ClassView View() => View(_state.State);
-
-    private ClassView View(ClassState state) => new(
-        Key,
-        state.InstitutionId!,
-        state.OccupationCode,
-        state.Level,
-        [.. state.Sessions],
-        state.OnlinePartnerId,
-        state.Site,
-        state.SiteRadiusMetres,
-        state.Capacity,
-        [.. state.Trainees.Keys]);
+    private ClassView View()
+    {
+        var state = _state.State;
+        return new(
+            Key,
+            state.InstitutionId!,
+            state.OccupationCode,
+            state.Level,
+            [.. state.Sessions],
+            state.OnlinePartnerId,
+            state.Site,
+            state.SiteRadiusMetres,
+            state.Capacity,
+            [.. _roster.Keys]);
+    }
 }

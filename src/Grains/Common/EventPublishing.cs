@@ -45,4 +45,16 @@ internal static class EventPublishing
             return Task.CompletedTask;
         });
     }
+
+    /// <summary>Enlists a record the coordinating grain keeps besides its own state; a null draft clears it.</summary>
+    public static void EnlistSelf<TState>(this TransactionCoordinator transaction, TransactionalRecord<TState> record, TState? draft)
+        where TState : class, new()
+    {
+        var write = record.Prepare(transaction.Id, draft);
+        transaction.Enlist(write, outcome =>
+        {
+            record.Complete(outcome);
+            return Task.CompletedTask;
+        });
+    }
 }

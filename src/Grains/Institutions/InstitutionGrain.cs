@@ -300,9 +300,9 @@ internal sealed class InstitutionGrain : Grain, IInstitutionGrain
 
             var participant = GrainFactory.GetGrain<IClassParticipant>(classKey);
             var classVote = await participant.PrepareEnrolmentAsync(transaction.Id, new Enrolment(presenter, code, facts.CampaignId, now));
-            if (classVote.Write is { } classWrite)
+            if (classVote.HasWrite)
             {
-                transaction.Enlist(classWrite, participant.CompleteAsync);
+                transaction.Enlist(classVote.Writes, participant.CompleteAsync);
             }
 
             if (!classVote.Value.IsSuccess)
@@ -454,9 +454,9 @@ internal sealed class InstitutionGrain : Grain, IInstitutionGrain
 
             var participant = GrainFactory.GetGrain<IClassParticipant>(facts.ClassKey);
             var classVote = await participant.PrepareWithdrawalAsync(transaction.Id, facts.CitizenId, code);
-            if (classVote.Write is { } classWrite)
+            if (classVote.HasWrite)
             {
-                transaction.Enlist(classWrite, participant.CompleteAsync);
+                transaction.Enlist(classVote.Writes, participant.CompleteAsync);
             }
 
             if (!classVote.Value.IsSuccess)

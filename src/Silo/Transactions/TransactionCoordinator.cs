@@ -45,11 +45,25 @@ public sealed class TransactionCoordinator : IAsyncDisposable
     /// Adds a participant's write to the unit. <paramref name="complete"/> is called exactly once with the
     /// transaction's outcome for this participant.
     /// </summary>
-    public void Enlist(StateWrite write, Func<TransactionOutcome, Task> complete)
+    public void Enlist(StateWrite write, Func<TransactionOutcome, Task> complete) => Enlist([write], complete);
+
+    /// <summary>
+    /// Adds the writes of a participant that keeps its data in several records (see
+    /// <see cref="Prepared{T}.Writes"/>): they commit together with the rest of the unit or not at all.
+    /// <paramref name="complete"/> is called exactly once with the outcome; a committed outcome carries
+    /// the new version of the first write (each write's new version is its expected version plus one).
+    /// </summary>
+    public void Enlist(IReadOnlyList<StateWrite> writes, Func<TransactionOutcome, Task> complete)
     {
+        ArgumentNullException.ThrowIfNull(writes);
         ArgumentNullException.ThrowIfNull(complete);
         ObjectDisposedException.ThrowIf(_ended, this);
-        _participants.Add(new Participant(write, complete));
+        if (writes.Count == 0)
+        {
+            throw new ArgumentException("A participant enlists at least one write.", nameof(writes));
+        }
+
+        _participants.Add(new Participant(writes, complete));
     }
 
     /// <summary>Adds an event, appended to its stream in the same unit as the states.</summary>
@@ -76,7 +90,7 @@ public sealed class TransactionCoordinator : IAsyncDisposable
         IReadOnlyList<long> versions;
         try
         {
-            versions = await _storage.CommitAsync(new WriteUnit([.. _participants.Select(p => p.Write)], [.. _events]) { InsertsInBulk = InsertsInBulk }, cancellationToken).ConfigureAwait(false);
+            versions = await _storage.CommitAsync(new WriteUnit([.. _participants.SelectMany(p => p.Writes)], [.. _events]) { InsertsInBulk = InsertsInBulk }, cancellationToken).ConfigureAwait(false);
         }
         catch (InconsistentStateException)
         {
@@ -89,7 +103,14 @@ public sealed class TransactionCoordinator : IAsyncDisposable
             throw;
         }
 
-        await NotifyAsync(i => TransactionOutcome.Committed(Id, versions[i])).ConfigureAwait(false);
+        // The unit's versions are in the order of the participants' writes: each participant hears its first's.
+        var firsts = new int[_participants.Count];
+        for (var i = 1; i < firsts.Length; i++)
+        {
+            firsts[i] = firsts[i - 1] + _participants[i - 1].Writes.Count;
+        }
+
+        await NotifyAsync(i => TransactionOutcome.Committed(Id, versions[firsts[i]])).ConfigureAwait(false);
         return true;
     }
 
@@ -126,5 +147,5 @@ public sealed class TransactionCoordinator : IAsyncDisposable
         _participants.Clear();
     }
 
-    private sealed record Participant(StateWrite Write, Func<TransactionOutcome, Task> Complete);
+    private sealed record Participant(IReadOnlyList<StateWrite> Writes, Func<TransactionOutcome, Task> Complete);
 }

@@ -5,32 +5,9 @@ namespace OrleansVoucher.Tests.Storage;
 /// checks, clears that keep their version, all-or-nothing units and their events, stream paging.
 /// Each test uses its own grain type and stream, so tests never see each other's data.
 /// </summary>
-public abstract class GrainStorageContractTests : IAsyncLifetime
+public abstract class GrainStorageContractTests : StoreTestBase
 {
-    private readonly string _scope = Guid.NewGuid().ToString("N");
-
-    protected IGrainStorage Storage { get; private set; } = null!;
-
-    protected string Stream => "events-" + _scope;
-
-    public async Task InitializeAsync()
-    {
-        Storage = await CreateStorageAsync();
-        await Storage.InitializeAsync(CancellationToken.None);
-    }
-
-    public virtual async Task DisposeAsync()
-    {
-        if (Storage is IAsyncDisposable disposable)
-        {
-            await disposable.DisposeAsync();
-        }
-    }
-
-    /// <summary>Creates a store (not yet initialized) for one test.</summary>
-    protected abstract Task<IGrainStorage> CreateStorageAsync();
-
-    protected GrainStateKey Key(string grainKey, string stateName = "state") => new("voucher-" + _scope, stateName, grainKey);
+    protected string Stream => "events-" + Scope;
 
     protected static byte[] Bytes(string text) => System.Text.Encoding.UTF8.GetBytes(text);
 
