@@ -12,9 +12,20 @@ internal sealed class GrainFactory(SiloRuntime runtime) : IGrainFactory
         where TGrainInterface : IGrainWithStringKey
     {
         ArgumentException.ThrowIfNullOrEmpty(key);
-        var info = _interfaces.GetOrAdd(typeof(TGrainInterface), static (type, rt) => new GrainInterfaceInfo(type, rt.Registry.ForInterface(type)), runtime);
+        var info = InfoOf(typeof(TGrainInterface));
         var proxy = DispatchProxy.Create<TGrainInterface, GrainReference>();
         ((GrainReference)(object)proxy).Initialize(runtime, info, new GrainId(info.GrainType, key));
         return proxy;
     }
+
+    /// <summary>The identity of the grain a reference from <see cref="GetGrain{TGrainInterface}"/> would address, without the reference.</summary>
+    public GrainId IdOf<TGrainInterface>(string key)
+        where TGrainInterface : IGrainWithStringKey
+    {
+        ArgumentException.ThrowIfNullOrEmpty(key);
+        return new GrainId(InfoOf(typeof(TGrainInterface)).GrainType, key);
+    }
+
+    private GrainInterfaceInfo InfoOf(Type grainInterface) =>
+        _interfaces.GetOrAdd(grainInterface, static (type, rt) => new GrainInterfaceInfo(type, rt.Registry.ForInterface(type)), runtime);
 }
