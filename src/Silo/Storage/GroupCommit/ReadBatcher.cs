@@ -118,10 +118,13 @@ internal sealed partial class ReadBatcher : IAsyncDisposable
         await _loop.ConfigureAwait(false);
 
         // Queries of ReadManyAsync run outside the loop: taking every slot waits for the last of them.
+        // Giving the slots back lets a late caller take one and find the batcher closed.
         for (var i = 0; i < _maxConcurrentBatches; i++)
         {
             await _slots.WaitAsync().ConfigureAwait(false);
         }
+
+        _slots.Release(_maxConcurrentBatches);
     }
 
     private async Task ReadRangeAsync(List<GrainStateKey> keys, StoredState[] found, int offset, CancellationToken cancellationToken)
