@@ -19,6 +19,7 @@ public sealed partial class SiloRuntime : IHostedService, IAsyncDisposable
 {
     private readonly ActivationCollector _collector;
     private readonly bool _responseTimeoutBounded;
+    private readonly GrainFactory _grainFactory;
 
     /// <summary>Creates a silo; the host's DI container does this.</summary>
     public SiloRuntime(
@@ -38,12 +39,12 @@ public sealed partial class SiloRuntime : IHostedService, IAsyncDisposable
         Logger = logger;
         Catalog = new GrainCatalog(this);
         Activator = new GrainActivator(services);
-        GrainFactory = new GrainFactory(this);
+        _grainFactory = new GrainFactory(this);
         _collector = new ActivationCollector(this);
     }
 
     /// <summary>Hands out grain references.</summary>
-    public IGrainFactory GrainFactory { get; }
+    public IGrainFactory GrainFactory => _grainFactory;
 
     /// <summary>The number of resident activations.</summary>
     public long ActivationCount => Metrics.ActivationCount;
@@ -68,6 +69,15 @@ public sealed partial class SiloRuntime : IHostedService, IAsyncDisposable
         ArgumentNullException.ThrowIfNull(grain);
         return Catalog.IsActive(grain.GrainId);
     }
+
+    /// <summary>
+    /// Whether the grain of <typeparamref name="TGrainInterface"/> with key <paramref name="key"/> has an
+    /// activation in this silo (one still loading its states counts), without making a reference to it.
+    /// A caller that writes a grain's state without calling the grain learns from this whether an
+    /// activation may hold an older copy.
+    /// </summary>
+    public bool IsActive<TGrainInterface>(string key)
+        where TGrainInterface : IGrainWithStringKey => Catalog.IsActive(_grainFactory.IdOf<TGrainInterface>(key));
 
     /// <summary>
     /// Deactivates every activation idle for at least <paramref name="idleFor"/> and returns how many

@@ -113,8 +113,10 @@ internal sealed partial class CampaignIssuerGrain : IBulkIssuer
 
         // R6, R7 (and recognition of rows issued before) at each worker, all at once.
         var codes = VoucherCode.NewMany(candidates.Count);
-        var votes = await Task.WhenAll(candidates.Select((c, i) =>
+        var keys = new GrainStateKey[candidates.Count];
+        for (var i = 0; i < candidates.Count; i++)
         {
+            var c = candidates[i];
             var level = c.Item.Level ?? definition.Level;
             var status = c.Directed is null ? VoucherStatus.Claimed : VoucherStatus.Issued;
             c.Level = level;
@@ -122,17 +124,39 @@ internal sealed partial class CampaignIssuerGrain : IBulkIssuer
             c.Amount = definition.AmountFor(level);
             c.Deadline = Deadlines.AtIssue(policy.Validity, status, now, definition.ClaimClosesAt);
             c.Code = codes[i];
-            c.Worker = GrainFactory.GetGrain<IBulkWorkerParticipant>(c.Item.CitizenId);
-            var grant = new VoucherGrant(c.Code, campaignId, definition.RegionCode, status, c.Deadline, definition.Eligibility, policy.OneLiveVoucher, c.Tag, now);
-            return c.Worker.PrepareBulkGrantAsync(transaction.Id, new BulkGrant(grant, prefix, c.Item.Attributes));
-        }));
+            keys[i] = WorkerGrain.StateKeyOf(c.Item.CitizenId);
+        }
 
-        var accepted = new List<Candidate>(candidates.Count);
+        // Most workers of a roster are new to the engine. One read finds them; a worker with no record
+        // and no activation here is decided on a fresh state by the worker's own rule and written with
+        // expected version 0, without an activation. If another writer creates the worker meanwhile,
+        // the version check fails the unit and the next attempt finds the record and asks the worker.
+        var stored = await _services.Storage.ReadManyAsync(keys, CancellationToken.None);
+        var calls = new List<Task>();
         for (var i = 0; i < candidates.Count; i++)
         {
-            var candidate = candidates[i];
-            var vote = votes[i];
-            candidate.Vote = vote;
+            var c = candidates[i];
+            var grant = new BulkGrant(
+                new VoucherGrant(c.Code!, campaignId, definition.RegionCode, c.Status, c.Deadline, definition.Eligibility, policy.OneLiveVoucher, c.Tag, now),
+                prefix,
+                c.Item.Attributes);
+            if (stored[i].Version == 0 && !_runtime.IsActive<IBulkWorkerParticipant>(c.Item.CitizenId))
+            {
+                var (vote, worker) = WorkerGrain.DecideBulkGrant(c.Item.CitizenId, new WorkerState(), grant, static () => new WorkerState());
+                c.Vote = new Prepared<BulkGrantVote>(worker is null ? null : new StateWrite(keys[i], 0, _services.Serializer.Serialize(worker)), vote);
+            }
+            else
+            {
+                c.Worker = GrainFactory.GetGrain<IBulkWorkerParticipant>(c.Item.CitizenId);
+                calls.Add(PrepareAsync(c, transaction.Id, grant));
+            }
+        }
+
+        await Task.WhenAll(calls);
+        var accepted = new List<Candidate>(candidates.Count);
+        foreach (var candidate in candidates)
+        {
+            var vote = candidate.Vote!;
             if (vote.Value.ExistingCode is { } existing)
             {
                 results.Add(new BulkIssueResult(candidate.Item.RowNumber, existing, null, Retry: false));
@@ -164,7 +188,7 @@ internal sealed partial class CampaignIssuerGrain : IBulkIssuer
             // The workers hold their drafts pending: release them before the fault propagates.
             foreach (var candidate in accepted)
             {
-                await candidate.Worker!.CompleteAsync(TransactionOutcome.Aborted(transaction.Id));
+                await ReleaseAsync(candidate, transaction.Id);
             }
 
             throw;
@@ -182,7 +206,7 @@ internal sealed partial class CampaignIssuerGrain : IBulkIssuer
                     ? (quantity.Refusal ?? RejectionCode.StockExhausted, quantity.Detail ?? "The campaign's vouchers are all issued.")
                     : (budget.Refusal ?? RejectionCode.BudgetExhausted, budget.Detail ?? "The campaign's budget cannot cover this voucher.");
                 results.Add(Rejected(candidate.Item, BulkRejectionCodes.Of(code), detail));
-                await candidate.Worker!.CompleteAsync(TransactionOutcome.Aborted(transaction.Id));
+                await ReleaseAsync(candidate, transaction.Id);
                 continue;
             }
 
@@ -200,7 +224,8 @@ internal sealed partial class CampaignIssuerGrain : IBulkIssuer
         var claimedEvents = new List<VoucherClaimed>();
         foreach (var candidate in issued)
         {
-            transaction.Enlist(candidate.Vote!.Write!.Value, candidate.Worker!.CompleteAsync);
+            var citizenId = candidate.Item.CitizenId;
+            transaction.Enlist(candidate.Vote!.Write!.Value, candidate.Worker is { } worker ? worker.CompleteAsync : outcome => TellActivationAsync(citizenId, outcome));
             switch (Enlist(transaction, campaignId, definition, policy, candidate, now))
             {
                 case VoucherIssued voucherIssued:
@@ -353,6 +378,24 @@ internal sealed partial class CampaignIssuerGrain : IBulkIssuer
         transaction.Publish(EventSerializer.ToStream(Streams.Worker(item.CitizenId), candidate.Code!, voucherEvent));
         return voucherEvent;
     }
+
+    private static async Task PrepareAsync(Candidate candidate, TransactionId transaction, BulkGrant grant) =>
+        candidate.Vote = await candidate.Worker!.PrepareBulkGrantAsync(transaction, grant);
+
+    /// <summary>Drops the draft a worker holds for a row that will not be written; a worker decided without its grain holds none.</summary>
+    private static Task ReleaseAsync(Candidate candidate, TransactionId transaction) =>
+        candidate.Worker?.CompleteAsync(TransactionOutcome.Aborted(transaction)) ?? Task.CompletedTask;
+
+    /// <summary>
+    /// The outcome for a worker written without its grain. An activation of the worker made on this silo
+    /// after its record was read loaded "no record": an outcome that claims a commit (or may have
+    /// committed) is news of a change it missed, and it reloads before it answers again. An activation
+    /// made after the commit is durable reads the record itself.
+    /// </summary>
+    private Task TellActivationAsync(string citizenId, TransactionOutcome outcome) =>
+        outcome.Status != TransactionStatus.Aborted && _runtime.IsActive<IBulkWorkerParticipant>(citizenId)
+            ? GrainFactory.GetGrain<IBulkWorkerParticipant>(citizenId).CompleteAsync(outcome)
+            : Task.CompletedTask;
 
     private static BulkIssueResult Rejected(BulkIssueItem item, string code, string detail) =>
         new(item.RowNumber, null, new BulkRejection(item.RowNumber, item.CitizenId, code, detail), Retry: false);

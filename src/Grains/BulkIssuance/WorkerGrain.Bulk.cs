@@ -10,13 +10,25 @@ internal sealed partial class WorkerGrain : IBulkWorkerParticipant
     public Task<Prepared<BulkGrantVote>> PrepareBulkGrantAsync(TransactionId transaction, BulkGrant bulk)
     {
         ArgumentNullException.ThrowIfNull(bulk);
-        var grant = bulk.Grant;
         if (_state.IsBusy)
         {
-            return Vote(Attempts.Busy());
+            return Task.FromResult(new Prepared<BulkGrantVote>(null, new BulkGrantVote(Attempts.Busy(), null, Duplicate: false, Registered: false)));
         }
 
-        var state = _state.State;
+        // A worker the engine has never seen has nothing to copy.
+        var (vote, draft) = DecideBulkGrant(Id, _state.State, bulk, _state.RecordExists ? _state.Draft : static () => new WorkerState());
+        return Task.FromResult(new Prepared<BulkGrantVote>(draft is null ? null : _state.Prepare(transaction, draft), vote));
+    }
+
+    /// <summary>
+    /// The worker's decision on a bulk grant, made on <paramref name="state"/>: the vote, and the worker's
+    /// new state when the grant is to be written (a copy from <paramref name="draftOf"/>, changed).
+    /// Bulk issuance calls it for a worker it finds with no record and no activation, on a fresh state,
+    /// so both paths decide by this one method.
+    /// </summary>
+    internal static (BulkGrantVote Vote, WorkerState? Draft) DecideBulkGrant(string citizenId, WorkerState state, BulkGrant bulk, Func<WorkerState> draftOf)
+    {
+        var grant = bulk.Grant;
         foreach (var (code, held) in state.Held)
         {
             if (held.RosterId is not { } tag || !tag.StartsWith(bulk.JobTagPrefix, StringComparison.Ordinal))
@@ -25,41 +37,39 @@ internal sealed partial class WorkerGrain : IBulkWorkerParticipant
             }
 
             // Exactly once: the row was issued by an earlier attempt; answer with its voucher.
-            return Task.FromResult(tag == grant.RosterId
-                ? new Prepared<BulkGrantVote>(null, new BulkGrantVote(Result.Ok, code, Duplicate: false, Registered: false))
-                : new Prepared<BulkGrantVote>(null, new BulkGrantVote(Result.Ok, null, Duplicate: true, Registered: false)));
+            return tag == grant.RosterId
+                ? (new BulkGrantVote(Result.Ok, code, Duplicate: false, Registered: false), null)
+                : (new BulkGrantVote(Result.Ok, null, Duplicate: true, Registered: false), null);
         }
 
         var registers = state.Attributes is null && bulk.Attributes is not null;
         var attributes = state.Attributes ?? bulk.Attributes;
         if (attributes is null)
         {
-            return Vote(Result.Reject(RejectionCode.WorkerNotRegistered, $"Worker {Id} is not registered and the row names no attributes; eligibility cannot be decided."));
+            return Refused(Result.Reject(RejectionCode.WorkerNotRegistered, $"Worker {citizenId} is not registered and the row names no attributes; eligibility cannot be decided."));
         }
 
         // R6
-        if (Eligibility.Check(grant.Eligibility, attributes, Id, grant.CampaignRegion, ChinaTime.DateOf(grant.Now)) is { } ineligible)
+        if (Eligibility.Check(grant.Eligibility, attributes, citizenId, grant.CampaignRegion, ChinaTime.DateOf(grant.Now)) is { } ineligible)
         {
-            return Vote(Result.Reject(RejectionCode.NotEligible, ineligible));
+            return Refused(Result.Reject(RejectionCode.NotEligible, ineligible));
         }
 
         // R7
         if (grant.OneLiveVoucher && state.Held.FirstOrDefault(h => h.Value.Status is VoucherStatus.Issued or VoucherStatus.Claimed && h.Value.Deadline > grant.Now) is { Key: { } live })
         {
-            return Vote(Result.Reject(RejectionCode.LiveVoucherHeld, $"The worker holds voucher {live}, valid and unused."));
+            return Refused(Result.Reject(RejectionCode.LiveVoucherHeld, $"The worker holds voucher {live}, valid and unused."));
         }
 
-        // A worker the engine has never seen has nothing to copy.
-        var draft = _state.RecordExists ? _state.Draft() : new WorkerState();
+        var draft = draftOf();
         if (registers)
         {
             draft.Attributes = attributes;
         }
 
         draft.Held[grant.Code] = new HeldState { CampaignId = grant.CampaignId, Status = grant.Status, Deadline = grant.Deadline, RosterId = grant.RosterId };
-        return Task.FromResult(new Prepared<BulkGrantVote>(_state.Prepare(transaction, draft), new BulkGrantVote(Result.Ok, null, Duplicate: false, registers)));
+        return (new BulkGrantVote(Result.Ok, null, Duplicate: false, registers), draft);
 
-        static Task<Prepared<BulkGrantVote>> Vote(Result rejection) =>
-            Task.FromResult(new Prepared<BulkGrantVote>(null, new BulkGrantVote(rejection, null, Duplicate: false, Registered: false)));
+        static (BulkGrantVote, WorkerState?) Refused(Result rejection) => (new BulkGrantVote(rejection, null, Duplicate: false, Registered: false), null);
     }
 }

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using OrleansVoucher.Grains.Catalogues;
 using OrleansVoucher.Grains.Common;
 using OrleansVoucher.Grains.Events;
@@ -41,11 +42,13 @@ internal sealed partial class CampaignIssuerGrain : Grain, ICampaignIssuerGrain,
 
     private readonly GrainServices _services;
     private readonly TransactionalState<IssuerState> _state;
+    private readonly SiloRuntime _runtime;
 
     public CampaignIssuerGrain([PersistentState("issuer")] IPersistentState<IssuerState> state, IServiceProvider services)
     {
         _services = new GrainServices(services);
         _state = _services.Transactional(state);
+        _runtime = services.GetRequiredService<SiloRuntime>();
     }
 
     public async Task<Result<ClaimReceipt>> ClaimAsync(ClaimRequest request)

@@ -27,21 +27,26 @@ internal sealed class HeldState
 }
 
 /// <summary>A worker: attributes, held vouchers, yearly slots (R6, R7, R10) and the lifelong archive.</summary>
-[GrainType("worker")]
+[GrainType(GrainTypeName)]
 internal sealed partial class WorkerGrain : Grain, IWorkerGrain, IWorkerParticipant
 {
+    private const string GrainTypeName = "worker";
+    private const string StateName = "worker";
     private const int ArchivePage = 1000;
 
     private readonly GrainServices _services;
     private readonly TransactionalState<WorkerState> _state;
 
-    public WorkerGrain([PersistentState("worker")] IPersistentState<WorkerState> state, IServiceProvider services)
+    public WorkerGrain([PersistentState(StateName)] IPersistentState<WorkerState> state, IServiceProvider services)
     {
         _services = new GrainServices(services);
         _state = _services.Transactional(state);
     }
 
     private string Id => this.GetPrimaryKeyString();
+
+    /// <summary>The storage key of a worker's state, for a unit that writes it without the grain.</summary>
+    internal static GrainStateKey StateKeyOf(string citizenId) => new(GrainTypeName, StateName, citizenId);
 
     public async Task<Result> RegisterAsync(WorkerAttributes attributes)
     {

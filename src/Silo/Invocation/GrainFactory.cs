@@ -11,9 +11,20 @@ internal sealed class GrainFactory(SiloRuntime runtime) : IGrainFactory
         where TGrainInterface : IGrainWithStringKey
     {
         ArgumentException.ThrowIfNullOrEmpty(key);
-        var info = _interfaces.GetOrAdd(typeof(TGrainInterface), static (type, rt) => new GrainInterfaceInfo(type, rt.Registry.ForInterface(type)), runtime);
+        var info = InfoOf(typeof(TGrainInterface));
         var reference = info.NewReference();
         reference.Initialize(runtime, info, new GrainId(info.GrainType, key));
         return (TGrainInterface)(object)reference;
     }
+
+    /// <summary>The identity of the grain a reference from <see cref="GetGrain{TGrainInterface}"/> would address, without the reference.</summary>
+    public GrainId IdOf<TGrainInterface>(string key)
+        where TGrainInterface : IGrainWithStringKey
+    {
+        ArgumentException.ThrowIfNullOrEmpty(key);
+        return new GrainId(InfoOf(typeof(TGrainInterface)).GrainType, key);
+    }
+
+    private GrainInterfaceInfo InfoOf(Type grainInterface) =>
+        _interfaces.GetOrAdd(grainInterface, static (type, rt) => new GrainInterfaceInfo(type, rt.Registry.ForInterface(type)), runtime);
 }

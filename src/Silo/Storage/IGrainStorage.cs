@@ -16,6 +16,24 @@ public interface IGrainStorage
     Task<StoredState> ReadAsync(GrainStateKey key, CancellationToken cancellationToken);
 
     /// <summary>
+    /// Reads many states at once, in the order of <paramref name="keys"/>; <see cref="StoredState.Absent"/>
+    /// for a key never written. The states are not one snapshot: each is what a
+    /// <see cref="ReadAsync"/> of its own could have returned. A store answers with as few round trips as
+    /// it can; this default reads each key on its own.
+    /// </summary>
+    async Task<IReadOnlyList<StoredState>> ReadManyAsync(IReadOnlyList<GrainStateKey> keys, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(keys);
+        var reads = new Task<StoredState>[keys.Count];
+        for (var i = 0; i < reads.Length; i++)
+        {
+            reads[i] = ReadAsync(keys[i], cancellationToken);
+        }
+
+        return await Task.WhenAll(reads).ConfigureAwait(false);
+    }
+
+    /// <summary>
     /// Commits a unit atomically and returns the new version of each state write, in order. Throws
     /// <see cref="InconsistentStateException"/> (naming the first losing state) if any state's version
     /// check fails, in which case nothing of the unit was written.

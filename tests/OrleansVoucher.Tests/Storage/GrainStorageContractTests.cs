@@ -378,6 +378,30 @@ public abstract class GrainStorageContractTests : StoreTestBase
         Assert.Empty(await Storage.ReadStreamAsync(Stream, 0, 1000, CancellationToken.None));
     }
 
+    [Fact]
+    public async Task Many_states_read_at_once_come_back_in_the_order_asked_as_single_reads_see_them()
+    {
+        // More keys than one query of the SQL stores takes, written, cleared and absent, one named twice.
+        var written = Enumerable.Range(0, 1500).Select(i => Key("many-" + i)).ToList();
+        await Storage.CommitAsync(new WriteUnit([.. written.Select(k => new StateWrite(k, 0, Bytes(k.GrainKey)))]), CancellationToken.None);
+        await Storage.WriteAsync(new StateWrite(written[7], 1, Bytes("second")));
+        await Storage.WriteAsync(new StateWrite(written[8], 1, Payload: null));
+        var keys = written.Concat(Enumerable.Range(0, 1500).Select(i => Key("many-absent-" + i))).Append(written[3]).Reverse().ToList();
+
+        var many = await Storage.ReadManyAsync(keys, CancellationToken.None);
+
+        Assert.Equal(keys.Count, many.Count);
+        for (var i = 0; i < keys.Count; i++)
+        {
+            Assert.Equal(await Storage.ReadAsync(keys[i], CancellationToken.None), many[i], StoredStateComparer.Instance);
+        }
+
+        Assert.Equal(new StoredState(2, Bytes("second")), many[keys.IndexOf(written[7])], StoredStateComparer.Instance);
+        Assert.Equal(new StoredState(2, null), many[keys.IndexOf(written[8])], StoredStateComparer.Instance);
+        Assert.Equal(StoredState.Absent, many[keys.IndexOf(Key("many-absent-0"))]);
+        Assert.Empty(await Storage.ReadManyAsync([], CancellationToken.None));
+    }
+
     /// <summary>
     /// A unit shaped like a bulk issuance batch: new states (each with an event) and one update of a
     /// counter expected at <paramref name="counterVersion"/>, flagged for the bulk path.

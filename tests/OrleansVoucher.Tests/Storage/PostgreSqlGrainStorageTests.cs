@@ -416,6 +416,7 @@ public sealed class PostgreSqlGrainStorageTests : GrainStorageContractTests
         Assert.All(writes, w => Assert.True(w.IsCompletedSuccessfully));
         await Assert.ThrowsAsync<ObjectDisposedException>(() => Storage.WriteAsync(new StateWrite(Key("late"), 0, Bytes("x"))));
         await Assert.ThrowsAsync<ObjectDisposedException>(() => Storage.ReadAsync(Key("late"), CancellationToken.None));
+        await Assert.ThrowsAsync<ObjectDisposedException>(() => Storage.ReadManyAsync([Key("late"), Key("drain-0")], CancellationToken.None));
         await Assert.ThrowsAsync<ObjectDisposedException>(() => Storage.ReadStreamAsync(Stream, 0, 1, CancellationToken.None));
         var other = await NewInitializedStoreAsync();
         Assert.Equal(1, (await other.ReadAsync(Key("drain-9"), CancellationToken.None)).Version);

@@ -160,6 +160,7 @@ public sealed class SqliteGrainStorageTests : GrainStorageContractTests
         Assert.All(writes, w => Assert.True(w.IsCompletedSuccessfully));
         await Assert.ThrowsAsync<ObjectDisposedException>(() => Storage.WriteAsync(new StateWrite(Key("late"), 0, Bytes("x"))));
         await Assert.ThrowsAsync<ObjectDisposedException>(() => Storage.ReadAsync(Key("late"), CancellationToken.None));
+        await Assert.ThrowsAsync<ObjectDisposedException>(() => Storage.ReadManyAsync([Key("late"), Key("drain-0")], CancellationToken.None));
         await Assert.ThrowsAsync<ObjectDisposedException>(() => Storage.ReadStreamAsync(Stream, 0, 10, CancellationToken.None));
         await using var reopened = NewStore();
         await reopened.InitializeAsync(CancellationToken.None);

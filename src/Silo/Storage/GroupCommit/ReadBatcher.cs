@@ -6,7 +6,9 @@ namespace OrleansVoucher.Silo.Storage.GroupCommit;
 
 /// <summary>
 /// Coalesces concurrent state reads: a loop takes every read queued (up to the batch size) and hands
-/// the distinct keys to the store as one query, with up to a fixed number of queries in flight.
+/// the distinct keys to the store as one query, with up to a fixed number of queries in flight. A
+/// caller that has many keys at once hands them over together (<see cref="ReadManyAsync"/>) and skips
+/// the queue.
 /// </summary>
 internal sealed partial class ReadBatcher : IAsyncDisposable
 {
@@ -14,12 +16,14 @@ internal sealed partial class ReadBatcher : IAsyncDisposable
     private readonly IReadBatchExecutor _executor;
     private readonly string _storeName;
     private readonly int _maxBatchSize;
+    private readonly int _maxConcurrentBatches;
     private readonly SiloMetrics? _metrics;
     private readonly ILogger _logger;
     private readonly SemaphoreSlim _slots;
     private readonly Task _loop;
     private TaskCompletionSource? _pause;
     private long _batchCount;
+    private volatile bool _closed;
 
     /// <summary>Starts the loop.</summary>
     public ReadBatcher(IReadBatchExecutor executor, string storeName, int maxBatchSize, int maxConcurrentBatches, SiloMetrics? metrics, ILogger logger)
@@ -29,6 +33,7 @@ internal sealed partial class ReadBatcher : IAsyncDisposable
         _executor = executor;
         _storeName = storeName;
         _maxBatchSize = maxBatchSize;
+        _maxConcurrentBatches = maxConcurrentBatches;
         _metrics = metrics;
         _logger = logger;
         _slots = new SemaphoreSlim(maxConcurrentBatches, maxConcurrentBatches);
@@ -57,6 +62,47 @@ internal sealed partial class ReadBatcher : IAsyncDisposable
         return pending.Task;
     }
 
+    /// <summary>
+    /// Reads many states, in the order of <paramref name="keys"/>, as queries of up to the batch size
+    /// each, taking their turns with the queue's queries for the limit on queries in flight. The task
+    /// fails with <see cref="ObjectDisposedException"/> once disposed.
+    /// </summary>
+    public async Task<IReadOnlyList<StoredState>> ReadManyAsync(IReadOnlyList<GrainStateKey> keys, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(keys);
+        var indexes = new Dictionary<GrainStateKey, int>(keys.Count);
+        var distinct = new List<GrainStateKey>(keys.Count);
+        foreach (var key in keys)
+        {
+            StorageArguments.Validate(key, nameof(keys));
+            if (indexes.TryAdd(key, distinct.Count))
+            {
+                distinct.Add(key);
+            }
+        }
+
+        var found = new StoredState[distinct.Count];
+        var queries = new List<Task>((distinct.Count + _maxBatchSize - 1) / _maxBatchSize);
+        for (var start = 0; start < distinct.Count; start += _maxBatchSize)
+        {
+            queries.Add(ReadRangeAsync(distinct.GetRange(start, Math.Min(_maxBatchSize, distinct.Count - start)), found, start, cancellationToken));
+        }
+
+        await Task.WhenAll(queries).ConfigureAwait(false);
+        var results = new StoredState[keys.Count];
+        var handedOut = new bool[distinct.Count];
+        for (var i = 0; i < results.Length; i++)
+        {
+            // A key named twice gets its own payload array each time, as concurrent single reads do.
+            var index = indexes[keys[i]];
+            var state = found[index];
+            results[i] = handedOut[index] && state.Payload is { } payload ? state with { Payload = payload.ToArray() } : state;
+            handedOut[index] = true;
+        }
+
+        return results;
+    }
+
     /// <summary>Holds the loop before its next query, so a test can see queued reads coalesce.</summary>
     internal void Pause() => Volatile.Write(ref _pause, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
 
@@ -66,9 +112,53 @@ internal sealed partial class ReadBatcher : IAsyncDisposable
     /// <summary>Serves no more reads, and completes when every accepted read is answered.</summary>
     public async ValueTask DisposeAsync()
     {
+        _closed = true;
         _queue.Writer.TryComplete();
         Resume();
         await _loop.ConfigureAwait(false);
+
+        // Queries of ReadManyAsync run outside the loop: taking every slot waits for the last of them.
+        // Giving the slots back lets a late caller take one and find the batcher closed.
+        for (var i = 0; i < _maxConcurrentBatches; i++)
+        {
+            await _slots.WaitAsync().ConfigureAwait(false);
+        }
+
+        _slots.Release(_maxConcurrentBatches);
+    }
+
+    private async Task ReadRangeAsync(List<GrainStateKey> keys, StoredState[] found, int offset, CancellationToken cancellationToken)
+    {
+        await _slots.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            if (_closed)
+            {
+                throw new ObjectDisposedException(_storeName, "The storage is disposed; it serves no more reads.");
+            }
+
+            var batch = new ReadBatch(keys);
+            try
+            {
+                await _executor.ExecuteAsync(batch).ConfigureAwait(false);
+            }
+            catch (Exception exception)
+            {
+                ReadFailed(_logger, _storeName, keys.Count, exception);
+                throw;
+            }
+            finally
+            {
+                Interlocked.Increment(ref _batchCount);
+                _metrics?.StorageReadBatchSize.Record(keys.Count);
+            }
+
+            batch.Results.CopyTo(found, offset);
+        }
+        finally
+        {
+            _slots.Release();
+        }
     }
 
     private async Task RunAsync()

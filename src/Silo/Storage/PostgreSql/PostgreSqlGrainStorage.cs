@@ -142,6 +142,9 @@ public sealed partial class PostgreSqlGrainStorage : IGrainStorage, IAsyncDispos
     public Task<StoredState> ReadAsync(GrainStateKey key, CancellationToken cancellationToken) => _reader.ReadAsync(key, cancellationToken);
 
     /// <inheritdoc />
+    public Task<IReadOnlyList<StoredState>> ReadManyAsync(IReadOnlyList<GrainStateKey> keys, CancellationToken cancellationToken) => _reader.ReadManyAsync(keys, cancellationToken);
+
+    /// <inheritdoc />
     public Task<IReadOnlyList<long>> CommitAsync(WriteUnit unit, CancellationToken cancellationToken) => _writer.CommitAsync(unit, cancellationToken);
 
     /// <inheritdoc />

@@ -91,6 +91,9 @@ public sealed partial class SqliteGrainStorage : IGrainStorage, IAsyncDisposable
     public Task<StoredState> ReadAsync(GrainStateKey key, CancellationToken cancellationToken) => _reader.ReadAsync(key, cancellationToken);
 
     /// <inheritdoc />
+    public Task<IReadOnlyList<StoredState>> ReadManyAsync(IReadOnlyList<GrainStateKey> keys, CancellationToken cancellationToken) => _reader.ReadManyAsync(keys, cancellationToken);
+
+    /// <inheritdoc />
     public Task<IReadOnlyList<long>> CommitAsync(WriteUnit unit, CancellationToken cancellationToken) => _writer.CommitAsync(unit, cancellationToken);
 
     /// <inheritdoc />
