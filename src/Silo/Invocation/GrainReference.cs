@@ -22,8 +22,12 @@ public class GrainReference : DispatchProxy
     {
         _runtime = runtime;
         _interface = grainInterface;
+        _activation = null;
         GrainId = grainId;
     }
+
+    /// <summary>A proxy of the same generated type, to <see cref="Initialize"/> for another grain.</summary>
+    internal GrainReference Copy() => (GrainReference)MemberwiseClone();
 
     /// <inheritdoc />
     protected override object? Invoke(MethodInfo? targetMethod, object?[]? args)
