@@ -178,38 +178,35 @@ public abstract class ClaimTests : DomainTestBase
 
         // Issuer 0 takes one block and serves one claim from it; issuer 1 then takes everything else.
         Ok(await Given.TryClaimAsync("blocks", first[0]));
-        var drained = 0;
-        foreach (var worker in second)
-        {
-            var claimed = await Given.TryClaimAsync("blocks", worker);
-            if (!claimed.IsSuccess)
-            {
-                Rejected(RejectionCode.StockExhausted, claimed);
-                break;
-            }
-
-            drained++;
-        }
+        var drained = await ClaimUntilSoldOutAsync(second);
 
         // The campaign has nothing left to hand out, yet what issuer 0 holds is claimed, to the last voucher.
         var campaign = (await Grains.GetGrain<ICampaignGrain>("blocks").GetAsync())!;
         Assert.Equal(100, campaign.AllocatedQuantity);
-        var rest = 0;
-        foreach (var worker in first.Skip(1))
-        {
-            var claimed = await Given.TryClaimAsync("blocks", worker);
-            if (!claimed.IsSuccess)
-            {
-                Rejected(RejectionCode.StockExhausted, claimed);
-                break;
-            }
-
-            rest++;
-        }
+        var rest = await ClaimUntilSoldOutAsync(first.Skip(1));
 
         Assert.True(rest > 0, "Issuer 0 had stock left in its block.");
         Assert.Equal(100, 1 + drained + rest);
         Assert.Equal(100, (await Grains.GetGrain<OrleansVoucher.Grains.Statistics.ICampaignStatisticsGrain>("blocks").GetAsync()).Claimed);
+
+        // Claims one after another until one is refused, which must be for want of stock; returns how many were served.
+        async Task<int> ClaimUntilSoldOutAsync(IEnumerable<string> claimants)
+        {
+            var served = 0;
+            foreach (var claimant in claimants)
+            {
+                var claimed = await Given.TryClaimAsync("blocks", claimant);
+                if (!claimed.IsSuccess)
+                {
+                    Rejected(RejectionCode.StockExhausted, claimed);
+                    return served;
+                }
+
+                served++;
+            }
+
+            return served;
+        }
     }
 
     [Fact]
