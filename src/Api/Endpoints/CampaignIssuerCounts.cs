@@ -13,8 +13,8 @@ namespace OrleansVoucher.Api.Endpoints;
 /// </summary>
 public sealed class CampaignIssuerCounts(IGrainFactory grains)
 {
-    // Campaigns are designed by authorities, a few thousand a year; the bound only keeps a flood of
-    // made-up ids that happen to exist from growing it without end.
+    // Only campaigns that exist and have opened are kept, a few thousand a year; the bound is for a
+    // process that runs for years.
     private const int Capacity = 10_000;
 
     private readonly ConcurrentDictionary<string, int> _counts = new(StringComparer.Ordinal);
