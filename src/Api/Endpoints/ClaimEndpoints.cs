@@ -45,9 +45,10 @@ public static class ClaimEndpoints
 
     /// <summary>Claims a general voucher for the calling worker.</summary>
     public static async Task<Results<Created<ClaimReceipt>, ValidationProblem, ProblemHttpResult>> ClaimGeneralVoucher(
-        string campaignId, ClaimVoucherRequest request, AccessScope scope, IGrainFactory grains, TimeProvider time, CancellationToken cancellationToken)
+        string campaignId, ClaimVoucherRequest request, AccessScope scope, IGrainFactory grains, CampaignIssuerCounts issuerCounts, TimeProvider time, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(issuerCounts);
         var validation = new RequestValidation();
         var id = validation.CampaignId("campaignId", campaignId);
         var citizenId = validation.CitizenId("citizenId", request.CitizenId, ChinaTime.DateOf(time.GetUtcNow()));
@@ -62,13 +63,12 @@ public static class ClaimEndpoints
             return ApiProblems.OutOfScope();
         }
 
-        var campaign = await grains.GetGrain<ICampaignGrain>(id!).GetAsync();
-        if (campaign is null || campaign.Status == CampaignStatus.Draft)
+        if (await issuerCounts.IssuerCountAsync(id!) is not { } issuerCount)
         {
             return CampaignEndpoints.NotFound(id!);
         }
 
-        var issuer = grains.GetGrain<ICampaignIssuerGrain>(CampaignIssuers.KeyFor(id!, citizenId!, campaign.Definition.IssuerCount));
+        var issuer = grains.GetGrain<ICampaignIssuerGrain>(CampaignIssuers.KeyFor(id!, citizenId!, issuerCount));
         var claimed = await issuer.ClaimAsync(new ClaimRequest(citizenId!, request.Level));
         return claimed.IsSuccess
             ? TypedResults.Created($"/api/v1/vouchers/{claimed.Value!.VoucherCode}", claimed.Value)

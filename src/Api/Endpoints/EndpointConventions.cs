@@ -26,6 +26,7 @@ public static class EndpointConventions
         builder.Services.ConfigureHttpJsonOptions(options =>
             options.SerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.CamelCase, allowIntegerValues: false)));
         builder.Services.Configure<OpenApiOptions>(OpenApiExtensions.DocumentName, options => options.AddOperationTransformer<RequestExampleTransformer>());
+        builder.Services.AddSingleton<CampaignIssuerCounts>();
         return builder;
     }
 

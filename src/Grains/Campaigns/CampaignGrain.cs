@@ -198,17 +198,14 @@ internal sealed class CampaignGrain : Grain, ICampaignGrain, ICampaignStock
 
             // R5: never beyond the caps, whatever the concurrency: this grain is the only writer of the
             // allocations, and its write is conditional on the version it read.
-            var remainingQuantity = definition.QuantityCap - state.AllocatedQuantity;
-            var remainingBudget = definition.BudgetCapFen - state.AllocatedBudgetFen;
-            if (quantity > remainingQuantity)
+            var current = AllocationOf(state, index);
+            if (current.StockRefusal(quantity, budgetFen) is { } refused)
             {
-                return Result<IssuerAllocation>.Reject(RejectionCode.StockExhausted, $"All {definition.QuantityCap} vouchers have been issued.");
+                return Result<IssuerAllocation>.From(refused);
             }
 
-            if (budgetFen > remainingBudget)
-            {
-                return Result<IssuerAllocation>.Reject(RejectionCode.BudgetExhausted, $"The remaining budget of {remainingBudget} fen cannot cover {budgetFen} fen.");
-            }
+            var remainingQuantity = current.RemainingQuantity;
+            var remainingBudget = current.RemainingBudgetFen;
 
             // Blocks are a share of what is left under whichever cap binds, stock or budget, and shrink as
             // it runs down, so each issuer gets some and little is left idle at one issuer near the end.
@@ -218,7 +215,7 @@ internal sealed class CampaignGrain : Grain, ICampaignGrain, ICampaignStock
             var grantBudget = Math.Min(remainingBudget, Math.Max(budgetFen, (grantQuantity > 0 ? grantQuantity : block) * definition.MaxAmount));
             if (grantQuantity == 0 && grantBudget == 0)
             {
-                return Result<IssuerAllocation>.Ok(AllocationOf(state, index));
+                return Result<IssuerAllocation>.Ok(current);
             }
 
             var draft = _state.Draft();
@@ -250,7 +247,14 @@ internal sealed class CampaignGrain : Grain, ICampaignGrain, ICampaignStock
     private static IssuerAllocation AllocationOf(CampaignState state, int index)
     {
         var allocation = state.Allocations.GetValueOrDefault(index);
-        return new IssuerAllocation(state.Definition, state.Status, state.Policy, allocation?.Quantity ?? 0, allocation?.BudgetFen ?? 0);
+        return new IssuerAllocation(
+            state.Definition,
+            state.Status,
+            state.Policy,
+            allocation?.Quantity ?? 0,
+            allocation?.BudgetFen ?? 0,
+            (state.Definition?.QuantityCap ?? 0) - state.AllocatedQuantity,
+            (state.Definition?.BudgetCapFen ?? 0) - state.AllocatedBudgetFen);
     }
 
     private Task WriteAsync(CampaignState draft, DomainEvent domainEvent) =>

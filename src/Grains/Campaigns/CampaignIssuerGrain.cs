@@ -2,6 +2,7 @@ using Microsoft.Extensions.DependencyInjection;
 using OrleansVoucher.Grains.Catalogues;
 using OrleansVoucher.Grains.Common;
 using OrleansVoucher.Grains.Events;
+using OrleansVoucher.Grains.Regions;
 using OrleansVoucher.Grains.Vouchers;
 using OrleansVoucher.Grains.Workers;
 
@@ -43,6 +44,7 @@ internal sealed partial class CampaignIssuerGrain : Grain, ICampaignIssuerGrain,
     private readonly GrainServices _services;
     private readonly TransactionalState<IssuerState> _state;
     private readonly SiloRuntime _runtime;
+    private (string CampaignId, int Index)? _key;
 
     public CampaignIssuerGrain([PersistentState("issuer")] IPersistentState<IssuerState> state, IServiceProvider services)
     {
@@ -71,8 +73,9 @@ internal sealed partial class CampaignIssuerGrain : Grain, ICampaignIssuerGrain,
 
     private async Task<Result<ClaimReceipt>> IssueAsync(Issue issue, DateTimeOffset now)
     {
-        var (campaignId, index) = CampaignIssuers.Parse(this.GetPrimaryKeyString());
+        var (campaignId, index) = _key ??= CampaignIssuers.Parse(this.GetPrimaryKeyString());
         var campaign = GrainFactory.GetGrain<ICampaignStock>(campaignId);
+        var worker = GrainFactory.GetGrain<IWorkerParticipant>(issue.CitizenId);
         for (var attempt = 0; attempt < Attempts.Max * CodeAttempts; attempt++)
         {
             var allocation = await campaign.GetAllocationAsync(index);
@@ -87,14 +90,41 @@ internal sealed partial class CampaignIssuerGrain : Grain, ICampaignIssuerGrain,
             var amount = definition.AmountFor(level);
             var status = issue.Directed is null ? VoucherStatus.Claimed : VoucherStatus.Issued;
             var deadline = Deadlines.AtIssue(policy.Validity, status, now, definition.ClaimClosesAt);
-            var code = VoucherCode.New();
 
+            // R5: stock and budget from this issuer's blocks, topped up from the campaign when they run short.
+            var availableQuantity = allocation.Quantity - _state.State.UsedQuantity;
+            var availableBudget = allocation.BudgetFen - _state.State.UsedBudgetFen;
+            var topUpQuantity = availableQuantity < 1 ? 1 : 0;
+            var topUpBudget = Math.Max(0, amount - availableBudget);
+
+            // Sold out, known without a top-up, a draft or a voucher code. The campaign would refuse the
+            // top-up: the refusal is the campaign's own rule, applied to what it answered just now. That
+            // answer cannot be stale in the direction that matters. While a campaign is open its caps
+            // are fixed (only a draft changes), what it has handed out and what this issuer has used only
+            // grow, and nothing hands stock back (an expired, revoked or rolled-back voucher still counts
+            // under R5; a rolled-back verification gives back the yearly slot of R10, not stock). So this
+            // issuer's blocks plus what the campaign has left can only shrink, and a read that lags
+            // behind (another process's activation moved on) understates use, so it overstates stock and
+            // leads to the full path below, whose conditional writes decide. Exhaustion is decided per
+            // issuer, as the top-up decides it: another issuer's block may still serve other workers.
+            // Stock given back one day would have to go through the campaign's state, read afresh above
+            // on every claim, so nothing here would refuse it. The worker still answers first, on its
+            // committed state, so whoever is told "sold out" is someone a prepared grant would have told
+            // too: a worker holding a live voucher is told so, with its code (R7), an ineligible or
+            // unregistered one is told that (R6).
+            if ((topUpQuantity > 0 || topUpBudget > 0) && allocation.StockRefusal(topUpQuantity, topUpBudget) is { } exhausted)
+            {
+                var verdict = await worker.CheckGrantAsync(Grant(string.Empty, campaignId, definition, policy, status, deadline, issue, now));
+                return verdict.ExistingCode is { } repeat ? Result<ClaimReceipt>.Ok(new ClaimReceipt(repeat, amount, deadline))
+                    : !verdict.Rejection.IsSuccess ? Result<ClaimReceipt>.From(verdict.Rejection)
+                    : Result<ClaimReceipt>.From(exhausted);
+            }
+
+            var code = VoucherCode.New();
             await using var transaction = new TransactionCoordinator(_services.Storage);
 
             // R6, R7: the worker first, so an ineligible claim costs no stock.
-            var worker = GrainFactory.GetGrain<IWorkerParticipant>(issue.CitizenId);
-            var grant = new VoucherGrant(code, campaignId, definition.RegionCode, status, deadline, definition.Eligibility, policy.OneLiveVoucher, issue.Directed?.RosterId, now);
-            var workerVote = await worker.PrepareGrantAsync(transaction.Id, grant);
+            var workerVote = await worker.PrepareGrantAsync(transaction.Id, Grant(code, campaignId, definition, policy, status, deadline, issue, now));
             if (workerVote.Write is { } workerWrite)
             {
                 transaction.Enlist(workerWrite, worker.CompleteAsync);
@@ -110,12 +140,9 @@ internal sealed partial class CampaignIssuerGrain : Grain, ICampaignIssuerGrain,
                 return Result<ClaimReceipt>.From(workerVote.Value.Rejection);
             }
 
-            // R5: stock and budget from this issuer's blocks, topped up from the campaign.
-            var availableQuantity = allocation.Quantity - _state.State.UsedQuantity;
-            var availableBudget = allocation.BudgetFen - _state.State.UsedBudgetFen;
-            if (availableQuantity < 1 || availableBudget < amount)
+            if (topUpQuantity > 0 || topUpBudget > 0)
             {
-                var topUp = await campaign.AllocateAsync(index, availableQuantity < 1 ? 1 : 0, Math.Max(0, amount - availableBudget));
+                var topUp = await campaign.AllocateAsync(index, topUpQuantity, topUpBudget);
                 if (!topUp.IsSuccess)
                 {
                     return Result<ClaimReceipt>.Reject(topUp.Rejection!.Value, topUp.Detail);
@@ -192,6 +219,9 @@ internal sealed partial class CampaignIssuerGrain : Grain, ICampaignIssuerGrain,
 
         return Attempts.Contended<ClaimReceipt>();
     }
+
+    private static VoucherGrant Grant(string code, string campaignId, CampaignDefinition definition, RegionPolicy policy, VoucherStatus status, DateTimeOffset deadline, Issue issue, DateTimeOffset now) =>
+        new(code, campaignId, definition.RegionCode, status, deadline, definition.Eligibility, policy.OneLiveVoucher, issue.Directed?.RosterId, now);
 
     private static Result<ClaimReceipt>? Refusal(IssuerAllocation allocation, Issue issue, int index, DateTimeOffset now)
     {

@@ -8,7 +8,21 @@ namespace OrleansVoucher.Grains.Campaigns;
 /// <param name="Policy">The policy vouchers are issued under, once open.</param>
 /// <param name="Quantity">Vouchers handed to this issuer, cumulatively.</param>
 /// <param name="BudgetFen">Budget handed to this issuer, cumulatively.</param>
-internal sealed record IssuerAllocation(CampaignDefinition? Definition, CampaignStatus Status, RegionPolicy? Policy, int Quantity, long BudgetFen);
+/// <param name="RemainingQuantity">Vouchers the campaign has not yet handed to any issuer.</param>
+/// <param name="RemainingBudgetFen">Budget the campaign has not yet handed to any issuer.</param>
+internal sealed record IssuerAllocation(CampaignDefinition? Definition, CampaignStatus Status, RegionPolicy? Policy, int Quantity, long BudgetFen, int RemainingQuantity, long RemainingBudgetFen)
+{
+    /// <summary>
+    /// Why the campaign refuses a block of <paramref name="quantity"/> more vouchers and
+    /// <paramref name="budgetFen"/> more budget, or null when what it has left covers it (R5). The
+    /// campaign decides top-ups by it, and an issuer may decide by it on an allocation it was given
+    /// that the campaign would refuse, without asking.
+    /// </summary>
+    public Result? StockRefusal(int quantity, long budgetFen) =>
+        quantity > RemainingQuantity ? Result.Reject(RejectionCode.StockExhausted, $"All {Definition!.QuantityCap} vouchers have been issued.")
+        : budgetFen > RemainingBudgetFen ? Result.Reject(RejectionCode.BudgetExhausted, $"The remaining budget of {RemainingBudgetFen} fen cannot cover {budgetFen} fen.")
+        : null;
+}
 
 /// <summary>The campaign's side of the stock protocol with its issuers (R5).</summary>
 internal interface ICampaignStock : IGrainWithStringKey

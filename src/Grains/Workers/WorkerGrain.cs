@@ -34,6 +34,8 @@ internal sealed partial class WorkerGrain : Grain, IWorkerGrain, IWorkerParticip
     private const string StateName = "worker";
     private const int ArchivePage = 1000;
 
+    private static readonly GrantVote s_granted = new(Result.Ok, null);
+
     private readonly GrainServices _services;
     private readonly TransactionalState<WorkerState> _state;
 
@@ -138,39 +140,55 @@ internal sealed partial class WorkerGrain : Grain, IWorkerGrain, IWorkerParticip
 
     public Task<Prepared<GrantVote>> PrepareGrantAsync(TransactionId transaction, VoucherGrant grant)
     {
-        var state = _state.State;
         if (_state.IsBusy)
         {
-            return Vote(Attempts.Busy());
+            return Task.FromResult(new Prepared<GrantVote>(null, new GrantVote(Attempts.Busy(), null)));
         }
 
-        if (grant.RosterId is not null && state.Held.FirstOrDefault(h => h.Value.RosterId == grant.RosterId) is { Key: { } existing })
+        if (GrantRefusal(grant) is { } refused)
         {
-            return Task.FromResult(new Prepared<GrantVote>(null, new GrantVote(Result.Ok, existing)));
-        }
-
-        if (state.Attributes is null)
-        {
-            return Vote(Result.Reject(RejectionCode.WorkerNotRegistered, $"Worker {Id} is not registered; eligibility cannot be decided."));
-        }
-
-        // R6
-        if (Eligibility.Check(grant.Eligibility, state.Attributes, Id, grant.CampaignRegion, ChinaTime.DateOf(grant.Now)) is { } ineligible)
-        {
-            return Vote(Result.Reject(RejectionCode.NotEligible, ineligible));
-        }
-
-        // R7
-        if (grant.OneLiveVoucher && state.Held.FirstOrDefault(h => h.Value.Status is VoucherStatus.Issued or VoucherStatus.Claimed && h.Value.Deadline > grant.Now) is { Key: { } live })
-        {
-            return Vote(Result.Reject(RejectionCode.LiveVoucherHeld, $"The worker holds voucher {live}, valid and unused."));
+            return Task.FromResult(new Prepared<GrantVote>(null, refused));
         }
 
         var draft = _state.Draft();
         draft.Held[grant.Code] = new HeldState { CampaignId = grant.CampaignId, Status = grant.Status, Deadline = grant.Deadline, RosterId = grant.RosterId };
         return Task.FromResult(new Prepared<GrantVote>(_state.Prepare(transaction, draft), new GrantVote(Result.Ok, null)));
+    }
 
-        static Task<Prepared<GrantVote>> Vote(Result rejection) => Task.FromResult(new Prepared<GrantVote>(null, new GrantVote(rejection, null)));
+    public Task<GrantVote> CheckGrantAsync(VoucherGrant grant) => Task.FromResult(GrantRefusal(grant) ?? s_granted);
+
+    /// <summary>
+    /// Why the committed state refuses <paramref name="grant"/>, or the voucher the same roster issued
+    /// before; null when the worker may receive it.
+    /// </summary>
+    private GrantVote? GrantRefusal(VoucherGrant grant)
+    {
+        var state = _state.State;
+        if (grant.RosterId is not null && state.Held.FirstOrDefault(h => h.Value.RosterId == grant.RosterId) is { Key: { } existing })
+        {
+            return new GrantVote(Result.Ok, existing);
+        }
+
+        if (state.Attributes is null)
+        {
+            return Refused(Result.Reject(RejectionCode.WorkerNotRegistered, $"Worker {Id} is not registered; eligibility cannot be decided."));
+        }
+
+        // R6
+        if (Eligibility.Check(grant.Eligibility, state.Attributes, Id, grant.CampaignRegion, ChinaTime.DateOf(grant.Now)) is { } ineligible)
+        {
+            return Refused(Result.Reject(RejectionCode.NotEligible, ineligible));
+        }
+
+        // R7
+        if (grant.OneLiveVoucher && state.Held.FirstOrDefault(h => h.Value.Status is VoucherStatus.Issued or VoucherStatus.Claimed && h.Value.Deadline > grant.Now) is { Key: { } live })
+        {
+            return Refused(Result.Reject(RejectionCode.LiveVoucherHeld, $"The worker holds voucher {live}, valid and unused."));
+        }
+
+        return null;
+
+        static GrantVote Refused(Result rejection) => new(rejection, null);
     }
 
     public Task<Prepared<Result>> PrepareActivationAsync(TransactionId transaction, SlotRequest request)

@@ -51,6 +51,12 @@ internal interface IWorkerParticipant : IGrainWithStringKey
     /// <summary>Checks eligibility (R6) and the one-live-voucher rule (R7), and holds the voucher pending.</summary>
     Task<Prepared<GrantVote>> PrepareGrantAsync(TransactionId transaction, VoucherGrant grant);
 
+    /// <summary>
+    /// Answers a grant as <see cref="PrepareGrantAsync"/> would, on the committed state, and holds
+    /// nothing: for an issuer that knows it cannot issue and needs only the worker's verdict.
+    /// </summary>
+    Task<GrantVote> CheckGrantAsync(VoucherGrant grant);
+
     /// <summary>Checks the yearly limits (R10) and holds the slot pending.</summary>
     Task<Prepared<Result>> PrepareActivationAsync(TransactionId transaction, SlotRequest request);
 

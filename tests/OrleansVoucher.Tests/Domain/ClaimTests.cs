@@ -1,6 +1,7 @@
 using OrleansVoucher.Grains;
 using OrleansVoucher.Grains.Campaigns;
 using OrleansVoucher.Grains.Catalogues;
+using OrleansVoucher.Grains.Institutions;
 using OrleansVoucher.Grains.Regions;
 using OrleansVoucher.Grains.Vouchers;
 using OrleansVoucher.Grains.Workers;
@@ -109,6 +110,158 @@ public abstract class ClaimTests : DomainTestBase
             Assert.Equal(VoucherStatus.Claimed, (await Given.VoucherAsync(success.Value!.VoucherCode)).Status);
         }
     }
+
+    [Fact]
+    public async Task R5_claims_racing_past_the_sell_out_never_oversell_and_repeats_never_hold_two()
+    {
+        await Given.FujianAsync();
+        await Given.CampaignAsync("storm", General(Fujian, quantity: 60) with { IssuerCount = 3 });
+        var workers = await Task.WhenAll(Enumerable.Range(1, 300).Select(n => Given.WorkerAsync(n)));
+
+        // Every worker claims twice at once, and the storm goes on long after the stock is gone.
+        var claims = workers.Concat(workers).ToArray();
+        var results = await Task.WhenAll(claims.Select(w => Task.Run(async () => (Worker: w, Result: await Given.TryClaimAsync("storm", w)))));
+
+        var issued = results.Where(r => r.Result.IsSuccess).ToList();
+        Assert.InRange(issued.Count, 60 - 3, 60);
+        Assert.Equal(issued.Count, issued.Select(r => r.Worker).Distinct().Count());
+        Assert.All(results.Where(r => !r.Result.IsSuccess), r => Assert.Contains(r.Result.Rejection, new RejectionCode?[] { RejectionCode.StockExhausted, RejectionCode.LiveVoucherHeld, RejectionCode.ConcurrentOperation }));
+        var holders = issued.Select(r => r.Worker).ToHashSet();
+        Assert.All(results.Where(r => r.Result.Rejection == RejectionCode.LiveVoucherHeld), r => Assert.Contains(r.Worker, holders));
+        var statistics = await Grains.GetGrain<OrleansVoucher.Grains.Statistics.ICampaignStatisticsGrain>("storm").GetAsync();
+        Assert.Equal(issued.Count, statistics.Claimed);
+        Assert.True((await Grains.GetGrain<ICampaignGrain>("storm").GetAsync())!.AllocatedQuantity <= 60);
+    }
+
+    [Fact]
+    public async Task R7_after_the_sell_out_a_worker_who_claimed_is_still_told_of_the_voucher_held_and_others_of_their_own_refusal()
+    {
+        await Given.FujianAsync();
+        await Given.CampaignAsync("three", General(Fujian, quantity: 3) with { Eligibility = new EligibilityRules { MaxAge = 60 } });
+        var holders = await Task.WhenAll(Enumerable.Range(1, 3).Select(n => Given.WorkerAsync(n)));
+        var codes = new List<string>();
+        foreach (var holder in holders)
+        {
+            codes.Add(await Given.ClaimAsync("three", holder));
+        }
+
+        Rejected(RejectionCode.StockExhausted, await Given.TryClaimAsync("three", await Given.WorkerAsync(4)));
+
+        // The same answers as before the stock ran out, whatever came first: the voucher held (R7),
+        // eligibility (R6), registration; only a worker the campaign could otherwise serve is told it is sold out.
+        for (var i = 0; i < holders.Length; i++)
+        {
+            var again = await Given.TryClaimAsync("three", holders[i]);
+            Rejected(RejectionCode.LiveVoucherHeld, again);
+            Assert.Contains(codes[i], again.Detail, StringComparison.Ordinal);
+        }
+
+        Rejected(RejectionCode.NotEligible, await Given.TryClaimAsync("three", await Given.WorkerAsync(5, born: new DateOnly(1950, 1, 1))));
+        Rejected(RejectionCode.WorkerNotRegistered, await Given.TryClaimAsync("three", Citizen(6)));
+        foreach (var holder in holders)
+        {
+            Assert.Equal(VoucherStatus.Claimed, Assert.Single((await Given.WorkerViewAsync(holder)).Vouchers).Status);
+        }
+
+        Ok(await Grains.GetGrain<ICampaignGrain>("three").CloseAsync("ended"));
+        Rejected(RejectionCode.CampaignNotOpen, await Given.TryClaimAsync("three", holders[0]));
+    }
+
+    [Fact]
+    public async Task R5_stock_an_issuer_still_holds_when_the_campaign_has_handed_out_the_last_of_it_is_claimed_to_the_end()
+    {
+        await Given.FujianAsync();
+        await Given.CampaignAsync("blocks", General(Fujian, quantity: 100) with { IssuerCount = 2 });
+        var workers = await Task.WhenAll(Enumerable.Range(1, 400).Select(n => Given.WorkerAsync(n)));
+        var first = workers.Where(w => IssuerOf("blocks", w, 2) == 0).ToList();
+        var second = workers.Where(w => IssuerOf("blocks", w, 2) == 1).ToList();
+
+        // Issuer 0 takes one block and serves one claim from it; issuer 1 then takes everything else.
+        Ok(await Given.TryClaimAsync("blocks", first[0]));
+        var drained = await ClaimUntilSoldOutAsync(second);
+
+        // The campaign has nothing left to hand out, yet what issuer 0 holds is claimed, to the last voucher.
+        var campaign = (await Grains.GetGrain<ICampaignGrain>("blocks").GetAsync())!;
+        Assert.Equal(100, campaign.AllocatedQuantity);
+        var rest = await ClaimUntilSoldOutAsync(first.Skip(1));
+
+        Assert.True(rest > 0, "Issuer 0 had stock left in its block.");
+        Assert.Equal(100, 1 + drained + rest);
+        Assert.Equal(100, (await Grains.GetGrain<OrleansVoucher.Grains.Statistics.ICampaignStatisticsGrain>("blocks").GetAsync()).Claimed);
+
+        // Claims one after another until one is refused, which must be for want of stock; returns how many were served.
+        async Task<int> ClaimUntilSoldOutAsync(IEnumerable<string> claimants)
+        {
+            var served = 0;
+            foreach (var claimant in claimants)
+            {
+                var claimed = await Given.TryClaimAsync("blocks", claimant);
+                if (!claimed.IsSuccess)
+                {
+                    Rejected(RejectionCode.StockExhausted, claimed);
+                    return served;
+                }
+
+                served++;
+            }
+
+            return served;
+        }
+    }
+
+    [Fact]
+    public async Task R5_a_budget_too_small_for_one_level_still_issues_a_cheaper_one()
+    {
+        await Given.FujianAsync();
+        await Given.CampaignAsync("levels", General(Fujian, quantity: 100, budgetFen: 200_000) with
+        {
+            FaceValueFen = 30_000,
+            FaceValuesByLevel = [new(SkillLevel.Elementary, 30_000), new(SkillLevel.Advanced, 110_000)],
+        });
+
+        Ok(await Given.TryClaimAsync("levels", await Given.WorkerAsync(1), SkillLevel.Advanced));
+        Rejected(RejectionCode.BudgetExhausted, await Given.TryClaimAsync("levels", await Given.WorkerAsync(2), SkillLevel.Advanced));
+        Rejected(RejectionCode.BudgetExhausted, await Given.TryClaimAsync("levels", await Given.WorkerAsync(3), SkillLevel.Advanced));
+
+        // 90,000 fen are left: three elementary vouchers, not a fen more.
+        for (var n = 4; n < 7; n++)
+        {
+            Ok(await Given.TryClaimAsync("levels", await Given.WorkerAsync(n), SkillLevel.Elementary));
+        }
+
+        Rejected(RejectionCode.BudgetExhausted, await Given.TryClaimAsync("levels", await Given.WorkerAsync(7), SkillLevel.Elementary));
+    }
+
+    [Fact]
+    public async Task R5_a_voucher_revoked_or_rolled_back_after_the_sell_out_gives_no_stock_back()
+    {
+        await Given.FujianAsync();
+        await Given.InstitutionAsync("SCHOOL1");
+        await Given.ClassAsync("SCHOOL1", "C1");
+        await Given.CampaignAsync("two", General(Fujian, quantity: 2));
+        var revoked = await Given.WorkerAsync(1);
+        var rolledBack = await Given.WorkerAsync(2);
+        var revokedCode = await Given.ClaimAsync("two", revoked);
+        var rolledBackCode = await Given.ClaimAsync("two", rolledBack);
+        var waiting = await Given.WorkerAsync(3);
+        Rejected(RejectionCode.StockExhausted, await Given.TryClaimAsync("two", waiting));
+
+        // R5 counts what was issued: a revoked voucher stays issued, and a rolled-back verification gives
+        // back the yearly slot (R10), not stock. The sold-out answer stays exact: the campaign, asked
+        // directly, has nothing to hand out either.
+        Ok(await Grains.GetGrain<IVoucherGrain>(revokedCode).RevokeAsync("fraud"));
+        await Given.VerifyAsync("SCHOOL1", rolledBackCode, rolledBack, "C1");
+        Ok(await Grains.GetGrain<IInstitutionGrain>("SCHOOL1").RollBackVerificationAsync(rolledBackCode, "trainee changed class"));
+        Assert.Equal(VoucherStatus.Claimed, (await Given.VoucherAsync(rolledBackCode)).Status);
+
+        Rejected(RejectionCode.StockExhausted, await Given.TryClaimAsync("two", revoked));
+        Rejected(RejectionCode.StockExhausted, await Given.TryClaimAsync("two", waiting));
+        Rejected(RejectionCode.LiveVoucherHeld, await Given.TryClaimAsync("two", rolledBack));
+        Rejected(RejectionCode.StockExhausted, await Grains.GetGrain<ICampaignStock>("two").AllocateAsync(0, 1, 0));
+    }
+
+    private static int IssuerOf(string campaignId, string citizenId, int issuerCount) =>
+        CampaignIssuers.Parse(CampaignIssuers.KeyFor(campaignId, citizenId, issuerCount)).Index;
 
     [Fact]
     public async Task R6_Shaoxing_general_vouchers_need_36_months_of_local_insurance_and_exclude_civil_servants()
