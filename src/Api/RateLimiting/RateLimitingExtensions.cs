@@ -20,9 +20,15 @@ public static class RateLimitingExtensions
         builder.Services.AddRateLimiter(options =>
         {
             options.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
-            options.AddPolicy(RateLimitPolicies.Verification, context => Partition(context, Settings(context).Verification));
-            options.AddPolicy(RateLimitPolicies.PerCaller, context => Partition(context, Settings(context).PerCaller));
             options.OnRejected = OnRejectedAsync;
+        });
+        builder.Services.AddOptions<RateLimiterOptions>().Configure<IOptions<RateLimitingOptions>, TimeProvider>((options, settings, time) =>
+        {
+            // One bucket factory per policy, made once: a request allocates no factory of its own.
+            var verification = Buckets(settings.Value.Verification, time);
+            var perCaller = Buckets(settings.Value.PerCaller, time);
+            options.AddPolicy(RateLimitPolicies.Verification, context => new RateLimitPartition<string>(PartitionKey(context), verification));
+            options.AddPolicy(RateLimitPolicies.PerCaller, context => new RateLimitPartition<string>(PartitionKey(context), perCaller));
         });
         return builder;
     }
@@ -36,25 +42,21 @@ public static class RateLimitingExtensions
     }
 
     /// <summary>
-    /// The bucket a request draws from: the caller's (an institution's id for an institution), or, for
-    /// a request without a valid token, its remote address's.
+    /// Makes the bucket of one partition: a request draws from the caller's (an institution's id for an
+    /// institution), or, for a request without a valid token, its remote address's. The buckets refill
+    /// lazily (<see cref="LazyTokenBucketLimiter"/>), so thousands of callers cost no timer work between
+    /// their requests; an idle, full bucket is dropped by the framework after a while, as before.
     /// </summary>
-    internal static RateLimitPartition<string> Partition(HttpContext context, TokenBucketSettings settings) =>
-        RateLimitPartition.GetTokenBucketLimiter(PartitionKey(context), _ => new TokenBucketRateLimiterOptions
-        {
-            TokenLimit = settings.TokenLimit,
-            TokensPerPeriod = settings.TokensPerPeriod,
-            ReplenishmentPeriod = settings.ReplenishmentPeriod,
-            QueueLimit = 0,
-            AutoReplenishment = true,
-        });
+    internal static Func<string, RateLimiter> Buckets(TokenBucketSettings settings, TimeProvider time)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        ArgumentNullException.ThrowIfNull(time);
+        return _ => new LazyTokenBucketLimiter(settings, time);
+    }
 
     /// <summary>The partition key of a request: <c>role:subject</c>, or <c>address:…</c> without a valid token.</summary>
     internal static string PartitionKey(HttpContext context) =>
         AccessScope.Of(context)?.Principal ?? $"address:{context.Connection.RemoteIpAddress}";
-
-    private static RateLimitingOptions Settings(HttpContext context) =>
-        context.RequestServices.GetRequiredService<IOptions<RateLimitingOptions>>().Value;
 
     private static async ValueTask OnRejectedAsync(OnRejectedContext context, CancellationToken cancellationToken)
     {
