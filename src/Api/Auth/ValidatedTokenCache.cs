@@ -16,9 +16,12 @@ namespace OrleansVoucher.Api.Auth;
 /// lifetime — is made again on every hit against the engine's clock, with the same clock skew.
 /// </para>
 /// <para>
-/// Memory is bounded: at most <c>capacity</c> tokens are held. When it is full, expired tokens are
-/// swept out; if it is still full (more live clients than the capacity), it starts over empty, which
-/// costs only fresh validations.
+/// Memory is bounded: at most <c>capacity</c> tokens are held. Once it is half full, a token is
+/// remembered only when it is seen a second time (a small table of hashes of the tokens seen once, of
+/// fixed size, tells): a storm of one-off tokens — thousands of workers each claiming once — then costs
+/// no inserts and does not push out the tokens of clients that come back. When it is full, expired
+/// tokens are swept out; if it is still full (more live clients than the capacity), it starts over
+/// empty, which costs only fresh validations.
 /// </para>
 /// </remarks>
 internal sealed class ValidatedTokenCache : TokenHandler
@@ -29,6 +32,12 @@ internal sealed class ValidatedTokenCache : TokenHandler
     private readonly ConcurrentDictionary<string, Entry> _entries = new(StringComparer.Ordinal);
     private readonly Lock _sweepLock = new();
 
+    // Hashes of tokens seen once, one per slot; a collision only makes a token remembered early or late.
+    private readonly int[] _seenOnce;
+
+    // The entries held, kept apart from _entries.Count, which takes every lock of the dictionary.
+    private int _held;
+
     /// <summary>Wraps <paramref name="inner"/>; holds at most <paramref name="capacity"/> tokens.</summary>
     public ValidatedTokenCache(TokenHandler inner, TimeProvider time, int capacity)
     {
@@ -38,6 +47,7 @@ internal sealed class ValidatedTokenCache : TokenHandler
         _inner = inner;
         _time = time;
         _capacity = capacity;
+        _seenOnce = new int[(int)Math.Min(1 << 20, System.Numerics.BitOperations.RoundUpToPowerOf2((uint)capacity * 2))];
     }
 
     /// <summary>How many validated tokens are held.</summary>
@@ -63,11 +73,14 @@ internal sealed class ValidatedTokenCache : TokenHandler
             }
 
             // Expired (or not yet valid): validate afresh, which answers why.
-            _entries.TryRemove(token, out _);
+            if (_entries.TryRemove(token, out _))
+            {
+                Interlocked.Decrement(ref _held);
+            }
         }
 
         var result = await _inner.ValidateTokenAsync(token, validationParameters).ConfigureAwait(false);
-        if (token is not null && result.IsValid && result.ClaimsIdentity is { } identity && result.SecurityToken is { } validated)
+        if (token is not null && result.IsValid && result.ClaimsIdentity is { } identity && result.SecurityToken is { } validated && Admits(token))
         {
             Remember(token, new Entry(identity.Clone(), validated, result.Issuer, result.TokenType, NullIfMin(validated.ValidFrom), validated.ValidTo), now, validationParameters.ClockSkew);
         }
@@ -79,7 +92,7 @@ internal sealed class ValidatedTokenCache : TokenHandler
 
     private void Remember(string token, Entry entry, DateTime now, TimeSpan skew)
     {
-        if (_entries.Count >= _capacity)
+        if (Volatile.Read(ref _held) >= _capacity)
         {
             lock (_sweepLock)
             {
@@ -98,10 +111,36 @@ internal sealed class ValidatedTokenCache : TokenHandler
                         _entries.Clear();
                     }
                 }
+
+                Volatile.Write(ref _held, _entries.Count);
             }
         }
 
-        _entries[token] = entry;
+        if (_entries.TryAdd(token, entry))
+        {
+            Interlocked.Increment(ref _held);
+        }
+        else
+        {
+            _entries[token] = entry;
+        }
+    }
+
+    /// <summary>Whether to remember a token just validated: always while the cache is under half full, else from its second sighting.</summary>
+    private bool Admits(string token) => Volatile.Read(ref _held) < _capacity / 2 || SeenBefore(token);
+
+    /// <summary>Whether <paramref name="token"/> was seen before (and, if not, notes that it now has been).</summary>
+    private bool SeenBefore(string token)
+    {
+        var hash = token.GetHashCode() | 1;
+        ref var slot = ref _seenOnce[hash & (_seenOnce.Length - 1)];
+        if (slot == hash)
+        {
+            return true;
+        }
+
+        slot = hash;
+        return false;
     }
 
     private static DateTime? NullIfMin(DateTime instant) => instant == DateTime.MinValue ? null : instant;

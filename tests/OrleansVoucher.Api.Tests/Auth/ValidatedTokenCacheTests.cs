@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.JsonWebTokens;
+using Microsoft.IdentityModel.Tokens;
 using OrleansVoucher.Api.Auth;
 using OrleansVoucher.Api.Tests.Infrastructure;
 using OrleansVoucher.Testing;
@@ -109,5 +110,56 @@ public sealed class ValidatedTokenCacheTests : IAsyncLifetime
         Assert.NotSame(first.ClaimsIdentity, second.ClaimsIdentity);
         Assert.Null(second.ClaimsIdentity.FindFirst("injected"));
         Assert.Equal("ops", second.ClaimsIdentity.FindFirst(ClaimNames.Subject)!.Value);
+    }
+
+    [Fact]
+    public async Task A_storm_of_one_off_tokens_is_not_remembered_and_does_not_push_out_returning_clients()
+    {
+        var options = _engine.Services.GetRequiredService<IOptions<AuthOptions>>().Value;
+        var parameters = _engine.Services.GetRequiredService<IOptionsMonitor<JwtBearerOptions>>().Get(JwtBearerDefaults.AuthenticationScheme).TokenValidationParameters;
+        var inner = new CountingHandler(new JsonWebTokenHandler { MapInboundClaims = false });
+        var cache = new ValidatedTokenCache(inner, _clock, capacity: 4);
+        string Token(string subject) => DevelopmentTokens.Issue(options, Roles.Institution, subject, null, _clock.GetUtcNow(), TimeSpan.FromHours(8));
+        var desk = Token("inst-desk");
+        Assert.True((await cache.ValidateTokenAsync(desk, parameters)).IsValid);
+        Assert.True((await cache.ValidateTokenAsync(Token("inst-other-desk"), parameters)).IsValid);
+        Assert.Equal(2, cache.Count);
+
+        for (var i = 0; i < 50; i++)
+        {
+            Assert.True((await cache.ValidateTokenAsync(Token($"worker-{i}"), parameters)).IsValid);
+        }
+
+        Assert.Equal(2, cache.Count);
+        Assert.Equal(52, inner.Calls);
+        Assert.True((await cache.ValidateTokenAsync(desk, parameters)).IsValid);
+        Assert.Equal(52, inner.Calls);
+
+        // A new client that comes back is remembered from its second request.
+        var late = Token("inst-late-desk");
+        for (var i = 0; i < 3; i++)
+        {
+            Assert.True((await cache.ValidateTokenAsync(late, parameters)).IsValid);
+        }
+
+        Assert.Equal(54, inner.Calls);
+        Assert.Equal(3, cache.Count);
+        Assert.False((await cache.ValidateTokenAsync(late[..^2] + "xx", parameters)).IsValid);
+    }
+
+    /// <summary>The real token handler, counting the validations it makes.</summary>
+    private sealed class CountingHandler(TokenHandler inner) : TokenHandler
+    {
+        private int _calls;
+
+        public int Calls => _calls;
+
+        public override Task<TokenValidationResult> ValidateTokenAsync(string token, TokenValidationParameters validationParameters)
+        {
+            Interlocked.Increment(ref _calls);
+            return inner.ValidateTokenAsync(token, validationParameters);
+        }
+
+        public override SecurityToken ReadToken(string token) => inner.ReadToken(token);
     }
 }
