@@ -1,3 +1,4 @@
+using System.Collections.Frozen;
 using Microsoft.AspNetCore.Http.HttpResults;
 using OrleansVoucher.Grains;
 
@@ -72,6 +73,15 @@ public static class ApiProblems
     public static string TitleOf(string code)
     {
         ArgumentException.ThrowIfNullOrEmpty(code);
+        return s_titles.TryGetValue(code, out var title) ? title : MakeTitle(code);
+    }
+
+    // The titles of our codes, made once: every problem names one.
+    private static readonly FrozenDictionary<string, string> s_titles =
+        ProblemCodes.All.ToFrozenDictionary(code => code, MakeTitle, StringComparer.Ordinal);
+
+    private static string MakeTitle(string code)
+    {
         var words = code.Replace('-', ' ');
         return char.ToUpperInvariant(words[0]) + words[1..];
     }

@@ -1,3 +1,4 @@
+using System.Collections.Frozen;
 using System.Diagnostics;
 using OrleansVoucher.Api.Metrics;
 
@@ -45,25 +46,27 @@ internal static class ProblemDetailsSetup
     };
 
     // The titles ProblemDetailsDefaults and the reason phrases fill in: replaced by our code's title.
-    private static string[] ReasonPhraseTitles(int status) => status switch
+    private static string[] ReasonPhraseTitles(int status) => s_reasonPhraseTitles.TryGetValue(status, out var titles) ? titles : [];
+
+    // Made once, not on every problem.
+    private static readonly FrozenDictionary<int, string[]> s_reasonPhraseTitles = new Dictionary<int, string[]>
     {
-        400 => ["Bad Request"],
-        401 => ["Unauthorized"],
-        403 => ["Forbidden"],
-        404 => ["Not Found"],
-        405 => ["Method Not Allowed"],
-        406 => ["Not Acceptable"],
-        408 => ["Request Timeout"],
-        409 => ["Conflict"],
-        412 => ["Precondition Failed"],
-        413 => ["Payload Too Large", "Content Too Large", "Request Entity Too Large"],
-        415 => ["Unsupported Media Type"],
-        422 => ["Unprocessable Entity", "Unprocessable Content"],
-        429 => ["Too Many Requests"],
-        500 => ["An error occurred while processing your request.", "Internal Server Error"],
-        502 => ["Bad Gateway"],
-        503 => ["Service Unavailable"],
-        504 => ["Gateway Timeout"],
-        _ => [],
-    };
+        [400] = ["Bad Request"],
+        [401] = ["Unauthorized"],
+        [403] = ["Forbidden"],
+        [404] = ["Not Found"],
+        [405] = ["Method Not Allowed"],
+        [406] = ["Not Acceptable"],
+        [408] = ["Request Timeout"],
+        [409] = ["Conflict"],
+        [412] = ["Precondition Failed"],
+        [413] = ["Payload Too Large", "Content Too Large", "Request Entity Too Large"],
+        [415] = ["Unsupported Media Type"],
+        [422] = ["Unprocessable Entity", "Unprocessable Content"],
+        [429] = ["Too Many Requests"],
+        [500] = ["An error occurred while processing your request.", "Internal Server Error"],
+        [502] = ["Bad Gateway"],
+        [503] = ["Service Unavailable"],
+        [504] = ["Gateway Timeout"],
+    }.ToFrozenDictionary();
 }

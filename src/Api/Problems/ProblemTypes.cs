@@ -1,3 +1,5 @@
+using System.Collections.Frozen;
+
 namespace OrleansVoucher.Api.Problems;
 
 /// <summary>
@@ -14,8 +16,12 @@ public static class ProblemTypes
     public static string For(string code)
     {
         ArgumentException.ThrowIfNullOrEmpty(code);
-        return Prefix + code;
+        return s_known.TryGetValue(code, out var type) ? type : Prefix + code;
     }
+
+    // The types of our codes, made once: every problem names one.
+    private static readonly FrozenDictionary<string, string> s_known =
+        ProblemCodes.All.ToFrozenDictionary(code => code, code => Prefix + code, StringComparer.Ordinal);
 
     /// <summary>The code of a type URI of ours, or null.</summary>
     public static string? CodeOf(string? type) =>
