@@ -10,7 +10,7 @@ using OrleansVoucher.Grains.Workers;
 namespace OrleansVoucher.Grains.Institutions;
 
 /// <summary>What the engine keeps of an institution.</summary>
-internal sealed class InstitutionState
+internal sealed class InstitutionState : ICopyableState<InstitutionState>
 {
     public InstitutionListing? Listing { get; set; }
 
@@ -29,6 +29,18 @@ internal sealed class InstitutionState
 
     /// <summary>The secret check-in tokens are derived from (R13).</summary>
     public byte[] TokenSecret { get; set; } = [];
+
+    /// <summary>
+    /// A draft without a serialization round trip, as every verification changes this state. The listing
+    /// and the strikes are immutable records and the secret is replaced, never written to, so they are
+    /// shared; the list a strike is added to is copied.
+    /// </summary>
+    public InstitutionState Copy()
+    {
+        var copy = (InstitutionState)MemberwiseClone();
+        copy.Strikes = [.. Strikes];
+        return copy;
+    }
 }
 
 /// <summary>
