@@ -5,14 +5,18 @@ namespace OrleansVoucher.Grains.Common;
 /// <summary>Where each kind of event is appended.</summary>
 internal static class EventPublishing
 {
-    /// <summary>The stream writes of a voucher event: its campaign's stream (statistics) and its holder's (archive).</summary>
+    /// <summary>
+    /// The stream writes of a voucher event: its campaign's stream (statistics) and its holder's (archive).
+    /// The event is serialized once; both writes carry the same payload, which nothing writes to.
+    /// </summary>
     public static StreamEventWrite[] StreamsOf(VoucherEvent voucherEvent)
     {
         ArgumentNullException.ThrowIfNull(voucherEvent);
+        var payload = EventSerializer.Serialize(voucherEvent);
         return
         [
-            EventSerializer.ToStream(Streams.Campaign(voucherEvent.CampaignId), voucherEvent.Code, voucherEvent),
-            EventSerializer.ToStream(Streams.Worker(voucherEvent.CitizenId), voucherEvent.Code, voucherEvent),
+            new(Streams.Campaign(voucherEvent.CampaignId), voucherEvent.Code, payload),
+            new(Streams.Worker(voucherEvent.CitizenId), voucherEvent.Code, payload),
         ];
     }
 
@@ -28,9 +32,10 @@ internal static class EventPublishing
     /// <summary>Adds an event to a transaction's unit, on each of <paramref name="streams"/>.</summary>
     public static void Publish(this TransactionCoordinator transaction, DomainEvent domainEvent, string key, params string[] streams)
     {
+        var payload = EventSerializer.Serialize(domainEvent);
         foreach (var stream in streams)
         {
-            transaction.Publish(EventSerializer.ToStream(stream, key, domainEvent));
+            transaction.Publish(new StreamEventWrite(stream, key, payload));
         }
     }
 

@@ -15,7 +15,10 @@ internal static class EventSerializer
 
     /// <summary>The event, to be appended to <paramref name="stream"/> under <paramref name="key"/>.</summary>
     public static StreamEventWrite ToStream(string stream, string key, DomainEvent domainEvent) =>
-        new(stream, key, JsonSerializer.SerializeToUtf8Bytes(domainEvent, s_options));
+        new(stream, key, Serialize(domainEvent));
+
+    /// <summary>The payload of the event, for appending it to one stream or several.</summary>
+    public static byte[] Serialize(DomainEvent domainEvent) => JsonSerializer.SerializeToUtf8Bytes(domainEvent, s_options);
 
     /// <summary>A stored event.</summary>
     public static DomainEvent Read(StoredStreamEvent stored)

@@ -10,7 +10,7 @@ using OrleansVoucher.Grains.Workers;
 namespace OrleansVoucher.Grains.Institutions;
 
 /// <summary>What the engine keeps of an institution.</summary>
-internal sealed class InstitutionState
+internal sealed class InstitutionState : ICopyableState<InstitutionState>
 {
     public InstitutionListing? Listing { get; set; }
 
@@ -29,6 +29,18 @@ internal sealed class InstitutionState
 
     /// <summary>The secret check-in tokens are derived from (R13).</summary>
     public byte[] TokenSecret { get; set; } = [];
+
+    /// <summary>
+    /// A draft without a serialization round trip, as every verification changes this state. The listing
+    /// and the strikes are immutable records and the secret is replaced, never written to, so they are
+    /// shared; the list a strike is added to is copied.
+    /// </summary>
+    public InstitutionState Copy()
+    {
+        var copy = (InstitutionState)MemberwiseClone();
+        copy.Strikes = [.. Strikes];
+        return copy;
+    }
 }
 
 /// <summary>
@@ -40,8 +52,14 @@ internal sealed class InstitutionState
 [GrainType("institution")]
 internal sealed class InstitutionGrain : Grain, IInstitutionGrain
 {
+    /// <summary>At most this many classes' facts are kept by an activation; past it they are asked for again.</summary>
+    private const int MaxClassFacts = 1024;
+
     private readonly GrainServices _services;
     private readonly TransactionalState<InstitutionState> _state;
+
+    /// <summary>The facts of this institution's classes, by class key, as their classes answered them.</summary>
+    private readonly Dictionary<string, ClassFacts> _classFacts = new(StringComparer.Ordinal);
 
     public InstitutionGrain([PersistentState("institution")] IPersistentState<InstitutionState> state, IServiceProvider services)
     {
@@ -255,9 +273,7 @@ internal sealed class InstitutionGrain : Grain, IInstitutionGrain
             }
 
             var listing = _state.State.Listing!;
-            // The class's facts only (its enrolment rules are checked again when it prepares); its view
-            // would copy every trainee on every verification.
-            var schoolClass = (await GrainFactory.GetGrain<IClassParticipant>(classKey).CheckEnrolmentAsync(presenter)).Class;
+            var schoolClass = await ClassFactsAsync(classKey, presenter);
             if (schoolClass is null)
             {
                 return Result<VerificationReceipt>.Reject(RejectionCode.ClassNotFound, $"No class {request.ClassCode}.");
@@ -625,6 +641,33 @@ internal sealed class InstitutionGrain : Grain, IInstitutionGrain
 
         await WriteAsync(draft, new InstitutionStatusChanged { At = now, InstitutionId = Id, Status = status, Reason = reason });
         return Result.Ok;
+    }
+
+    /// <summary>
+    /// The facts of a class of this institution, or null when there is no such class. They never change
+    /// once the class is created (it refuses a second creation), so the class is asked once per
+    /// activation rather than on every verification; its enrolment rules are checked when it prepares.
+    /// The class's view is not used: it would copy every trainee.
+    /// </summary>
+    private async Task<ClassFacts?> ClassFactsAsync(string classKey, string presenter)
+    {
+        if (_classFacts.TryGetValue(classKey, out var known))
+        {
+            return known;
+        }
+
+        var facts = (await GrainFactory.GetGrain<IClassParticipant>(classKey).CheckEnrolmentAsync(presenter)).Class;
+        if (facts is not null)
+        {
+            if (_classFacts.Count >= MaxClassFacts)
+            {
+                _classFacts.Clear();
+            }
+
+            _classFacts[classKey] = facts;
+        }
+
+        return facts;
     }
 
     private Result? Inactive() => InstitutionRejection(_state.State.Listing is null ? null : View());

@@ -6,7 +6,7 @@ using OrleansVoucher.Grains.Settlement;
 namespace OrleansVoucher.Grains.Vouchers;
 
 /// <summary>What the engine keeps of a voucher. <see cref="VoucherStatus.Expired"/> is never stored.</summary>
-internal sealed class VoucherState
+internal sealed class VoucherState : ICopyableState<VoucherState>
 {
     public string CampaignId { get; set; } = "";
 
@@ -81,6 +81,17 @@ internal sealed class VoucherState
         Status is VoucherStatus.Issued or VoucherStatus.Claimed or VoucherStatus.Activated && Deadline <= now
             ? VoucherStatus.Expired
             : Status;
+
+    /// <summary>
+    /// A draft without a serialization round trip, as every activation changes this state. The policy is
+    /// an immutable record, so it is shared; the parts are changed in place by settlement, so each is copied.
+    /// </summary>
+    public VoucherState Copy()
+    {
+        var copy = (VoucherState)MemberwiseClone();
+        copy.Parts = Parts.ConvertAll(p => p.Copy());
+        return copy;
+    }
 }
 
 /// <summary>The settlement of one part of a completed voucher.</summary>
@@ -102,6 +113,8 @@ internal sealed class PartState
     public DateTimeOffset? ClaimedAt { get; set; }
 
     public DateTimeOffset? DecidedAt { get; set; }
+
+    public PartState Copy() => (PartState)MemberwiseClone();
 
     public SettlementPartView ToView() =>
         new(Part, InstitutionId, AmountFen, Status ?? SettlementStatus.Rejected, PaymentTarget, Reason, ClaimedAt ?? default, DecidedAt);

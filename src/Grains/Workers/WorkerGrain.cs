@@ -5,13 +5,24 @@ using OrleansVoucher.Grains.Vouchers;
 namespace OrleansVoucher.Grains.Workers;
 
 /// <summary>What the engine keeps of a worker. The archive is not here: it is the worker's event stream.</summary>
-internal sealed class WorkerState
+internal sealed class WorkerState : ICopyableState<WorkerState>
 {
     public WorkerAttributes? Attributes { get; set; }
 
     public Dictionary<string, HeldState> Held { get; set; } = [];
 
     public List<YearlySlot> Slots { get; set; } = [];
+
+    /// <summary>
+    /// A draft without a serialization round trip, as every activation changes this state. Attributes and
+    /// slots are immutable records, so they are shared; a held voucher is changed in place, so each is copied.
+    /// </summary>
+    public WorkerState Copy() => new()
+    {
+        Attributes = Attributes,
+        Held = Held.ToDictionary(h => h.Key, h => h.Value.Copy()),
+        Slots = [.. Slots],
+    };
 }
 
 /// <summary>A voucher the worker holds and that has not reached its end.</summary>
@@ -24,6 +35,8 @@ internal sealed class HeldState
     public DateTimeOffset Deadline { get; set; }
 
     public string? RosterId { get; set; }
+
+    public HeldState Copy() => (HeldState)MemberwiseClone();
 }
 
 /// <summary>A worker: attributes, held vouchers, yearly slots (R6, R7, R10) and the lifelong archive.</summary>

@@ -81,8 +81,13 @@ public sealed class TransactionalState<TState>
     /// <summary>The transaction whose draft is pending, if any.</summary>
     public TransactionId? PendingTransaction => _pending?.Transaction;
 
-    /// <summary>A deep copy of the committed state, to change and then prepare or write.</summary>
-    public TState Draft() => _serializer.Deserialize<TState>(_serializer.Serialize(_state.State));
+    /// <summary>
+    /// A deep copy of the committed state, to change and then prepare or write: the state's own copy when
+    /// it makes one (<see cref="ICopyableState{TState}"/>), a serialization round trip otherwise.
+    /// </summary>
+    public TState Draft() => _state.State is ICopyableState<TState> copyable
+        ? copyable.Copy()
+        : _serializer.Deserialize<TState>(_serializer.Serialize(_state.State));
 
     /// <summary>
     /// Holds <paramref name="draft"/> as this grain's prospective state in <paramref name="transaction"/>

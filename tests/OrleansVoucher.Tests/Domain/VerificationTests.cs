@@ -34,6 +34,18 @@ public abstract class VerificationTests : DomainTestBase
     }
 
     [Fact]
+    public async Task R11_a_class_registered_after_a_verification_found_none_is_found_by_the_next()
+    {
+        var (code, worker) = await ClaimedAsync(1);
+
+        Rejected(RejectionCode.ClassNotFound, await Given.TryVerifyAsync("SCHOOL1", code, worker, "C1"));
+        var classKey = await Given.ClassAsync("SCHOOL1", "C1");
+
+        Assert.Equal(classKey, (await Given.TryVerifyAsync("SCHOOL1", code, worker, "C1")).GetValueOrThrow().ClassKey);
+        Assert.Equal(VoucherStatus.Activated, (await Given.VoucherAsync(code)).Status);
+    }
+
+    [Fact]
     public async Task R11_the_person_presenting_the_voucher_must_be_its_holder()
     {
         var (code, _) = await ClaimedAsync(1);
