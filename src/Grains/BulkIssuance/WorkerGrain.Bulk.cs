@@ -1,6 +1,5 @@
 using OrleansVoucher.Grains.BulkIssuance;
 using OrleansVoucher.Grains.Common;
-using OrleansVoucher.Grains.Vouchers;
 
 namespace OrleansVoucher.Grains.Workers;
 
@@ -49,16 +48,9 @@ internal sealed partial class WorkerGrain : IBulkWorkerParticipant
             return Refused(Result.Reject(RejectionCode.WorkerNotRegistered, $"Worker {citizenId} is not registered and the row names no attributes; eligibility cannot be decided."));
         }
 
-        // R6
-        if (Eligibility.Check(grant.Eligibility, attributes, citizenId, grant.CampaignRegion, ChinaTime.DateOf(grant.Now)) is { } ineligible)
+        if (HolderRefusal(citizenId, attributes, state, grant) is { } refused)
         {
-            return Refused(Result.Reject(RejectionCode.NotEligible, ineligible));
-        }
-
-        // R7
-        if (grant.OneLiveVoucher && state.Held.FirstOrDefault(h => h.Value.Status is VoucherStatus.Issued or VoucherStatus.Claimed && h.Value.Deadline > grant.Now) is { Key: { } live })
-        {
-            return Refused(Result.Reject(RejectionCode.LiveVoucherHeld, $"The worker holds voucher {live}, valid and unused."));
+            return Refused(refused);
         }
 
         var draft = draftOf();
@@ -67,7 +59,7 @@ internal sealed partial class WorkerGrain : IBulkWorkerParticipant
             draft.Attributes = attributes;
         }
 
-        draft.Held[grant.Code] = new HeldState { CampaignId = grant.CampaignId, Status = grant.Status, Deadline = grant.Deadline, RosterId = grant.RosterId };
+        draft.Held[grant.Code] = HeldState.Of(grant);
         return (new BulkGrantVote(Result.Ok, null, Duplicate: false, registers), draft);
 
         static (BulkGrantVote, WorkerState?) Refused(Result rejection) => (new BulkGrantVote(rejection, null, Duplicate: false, Registered: false), null);

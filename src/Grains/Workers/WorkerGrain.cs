@@ -37,6 +37,10 @@ internal sealed class HeldState
     public string? RosterId { get; set; }
 
     public HeldState Copy() => (HeldState)MemberwiseClone();
+
+    /// <summary>The voucher a grant gives the worker.</summary>
+    public static HeldState Of(VoucherGrant grant) =>
+        new() { CampaignId = grant.CampaignId, Status = grant.Status, Deadline = grant.Deadline, RosterId = grant.RosterId };
 }
 
 /// <summary>A worker: attributes, held vouchers, yearly slots (R6, R7, R10) and the lifelong archive.</summary>
@@ -164,8 +168,8 @@ internal sealed partial class WorkerGrain : Grain, IWorkerGrain, IWorkerParticip
         }
 
         var draft = _state.Draft();
-        draft.Held[grant.Code] = new HeldState { CampaignId = grant.CampaignId, Status = grant.Status, Deadline = grant.Deadline, RosterId = grant.RosterId };
-        return Task.FromResult(new Prepared<GrantVote>(_state.Prepare(transaction, draft), new GrantVote(Result.Ok, null)));
+        draft.Held[grant.Code] = HeldState.Of(grant);
+        return Task.FromResult(new Prepared<GrantVote>(_state.Prepare(transaction, draft), s_granted));
     }
 
     public Task<GrantVote> CheckGrantAsync(VoucherGrant grant) => Task.FromResult(GrantRefusal(grant) ?? s_granted);
@@ -187,21 +191,30 @@ internal sealed partial class WorkerGrain : Grain, IWorkerGrain, IWorkerParticip
             return Refused(Result.Reject(RejectionCode.WorkerNotRegistered, $"Worker {Id} is not registered; eligibility cannot be decided."));
         }
 
+        return HolderRefusal(Id, state.Attributes, state, grant) is { } refused ? Refused(refused) : null;
+
+        static GrantVote Refused(Result rejection) => new(rejection, null);
+    }
+
+    /// <summary>
+    /// Why a worker with <paramref name="attributes"/>, holding what <paramref name="state"/> holds, may not
+    /// receive <paramref name="grant"/> (R6, R7); null when it may. Single claims and bulk rows decide by it.
+    /// </summary>
+    internal static Result? HolderRefusal(string citizenId, WorkerAttributes attributes, WorkerState state, VoucherGrant grant)
+    {
         // R6
-        if (Eligibility.Check(grant.Eligibility, state.Attributes, Id, grant.CampaignRegion, ChinaTime.DateOf(grant.Now)) is { } ineligible)
+        if (Eligibility.Check(grant.Eligibility, attributes, citizenId, grant.CampaignRegion, ChinaTime.DateOf(grant.Now)) is { } ineligible)
         {
-            return Refused(Result.Reject(RejectionCode.NotEligible, ineligible));
+            return Result.Reject(RejectionCode.NotEligible, ineligible);
         }
 
         // R7
         if (grant.OneLiveVoucher && state.Held.FirstOrDefault(h => h.Value.Status is VoucherStatus.Issued or VoucherStatus.Claimed && h.Value.Deadline > grant.Now) is { Key: { } live })
         {
-            return Refused(Result.Reject(RejectionCode.LiveVoucherHeld, $"The worker holds voucher {live}, valid and unused."));
+            return Result.Reject(RejectionCode.LiveVoucherHeld, $"The worker holds voucher {live}, valid and unused.");
         }
 
         return null;
-
-        static GrantVote Refused(Result rejection) => new(rejection, null);
     }
 
     public Task<Prepared<Result>> PrepareActivationAsync(TransactionId transaction, SlotRequest request)
