@@ -75,7 +75,7 @@ internal sealed partial class ClassGrain
     /// </summary>
     private async Task MigrateAsync(Dictionary<string, TraineeState> trainees)
     {
-        var draft = _state.State.Copy();
+        var draft = _state.Draft();
         draft.Enrolled = trainees.Count;
         draft.NextOrdinal = trainees.Count;
         draft.AttendedSessions = [.. trainees.Values.SelectMany(t => t.Attended).Distinct().Order()];

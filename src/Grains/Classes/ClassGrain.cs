@@ -190,7 +190,7 @@ internal sealed partial class ClassGrain : Grain, IClassGrain, IClassParticipant
             return null;
         }
 
-        var draft = _state.State.Copy();
+        var draft = _state.Draft();
         if (firstAttendance)
         {
             draft.AttendedSessions.Add(session);
@@ -433,7 +433,7 @@ internal sealed partial class ClassGrain : Grain, IClassGrain, IClassParticipant
             return new Prepared<Result>(null, Attempts.Busy());
         }
 
-        var draft = _state.State.Copy();
+        var draft = _state.Draft();
         draft.Enrolled++;
         draft.NextOrdinal++;
         var pageDraft = new RosterPage { Trainees = [.. page.State.Trainees] };
@@ -519,7 +519,7 @@ internal sealed partial class ClassGrain : Grain, IClassGrain, IClassParticipant
             return new Prepared<Result>(null, Attempts.Busy());
         }
 
-        var draft = _state.State.Copy();
+        var draft = _state.Draft();
         draft.Enrolled--;
         var pageDraft = new RosterPage { Trainees = [.. page.State.Trainees] };
         pageDraft.Trainees[(int)(ordinal % RosterPage.Size)] = null;

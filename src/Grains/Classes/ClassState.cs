@@ -9,7 +9,7 @@ namespace OrleansVoucher.Grains.Classes;
 /// (<see cref="RosterPage"/>), so the class's row does not grow with its trainees and a trainee's change
 /// writes that trainee's record alone. Check-in history is in the event streams.
 /// </summary>
-internal sealed class ClassState
+internal sealed class ClassState : ICopyableState<ClassState>
 {
     public string? InstitutionId { get; set; }
 

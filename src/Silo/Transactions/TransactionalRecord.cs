@@ -100,8 +100,11 @@ public sealed class TransactionalRecord<TState>
         IsStale = false;
     }
 
-    /// <summary>A deep copy of the committed record, to change and then prepare or write.</summary>
-    public TState Draft() => _serializer.Deserialize<TState>(_serializer.Serialize(State));
+    /// <summary>
+    /// A deep copy of the committed record, to change and then prepare or write: the record's own copy when
+    /// it makes one (<see cref="ICopyableState{TState}"/>), a serialization round trip otherwise.
+    /// </summary>
+    public TState Draft() => Drafts.Of(State, _serializer);
 
     /// <summary>
     /// Holds <paramref name="draft"/> as the record's prospective state in <paramref name="transaction"/>

@@ -85,9 +85,7 @@ public sealed class TransactionalState<TState>
     /// A deep copy of the committed state, to change and then prepare or write: the state's own copy when
     /// it makes one (<see cref="ICopyableState{TState}"/>), a serialization round trip otherwise.
     /// </summary>
-    public TState Draft() => _state.State is ICopyableState<TState> copyable
-        ? copyable.Copy()
-        : _serializer.Deserialize<TState>(_serializer.Serialize(_state.State));
+    public TState Draft() => Drafts.Of(_state.State, _serializer);
 
     /// <summary>
     /// Holds <paramref name="draft"/> as this grain's prospective state in <paramref name="transaction"/>
