@@ -138,21 +138,7 @@ internal sealed partial class ReadBatcher : IAsyncDisposable
             }
 
             var batch = new ReadBatch(keys);
-            try
-            {
-                await _executor.ExecuteAsync(batch).ConfigureAwait(false);
-            }
-            catch (Exception exception)
-            {
-                ReadFailed(_logger, _storeName, keys.Count, exception);
-                throw;
-            }
-            finally
-            {
-                Interlocked.Increment(ref _batchCount);
-                _metrics?.StorageReadBatchSize.Record(keys.Count);
-            }
-
+            await ExecuteAsync(batch).ConfigureAwait(false);
             batch.Results.CopyTo(found, offset);
         }
         finally
@@ -208,7 +194,7 @@ internal sealed partial class ReadBatcher : IAsyncDisposable
         var batch = new ReadBatch([.. waiters.Keys]);
         try
         {
-            await _executor.ExecuteAsync(batch).ConfigureAwait(false);
+            await ExecuteAsync(batch).ConfigureAwait(false);
             for (var i = 0; i < batch.Keys.Count; i++)
             {
                 // Callers that read the same state concurrently each get their own payload array.
@@ -223,7 +209,6 @@ internal sealed partial class ReadBatcher : IAsyncDisposable
         }
         catch (Exception exception)
         {
-            ReadFailed(_logger, _storeName, batch.Keys.Count, exception);
             foreach (var list in waiters.Values)
             {
                 foreach (var pending in list)
@@ -234,9 +219,26 @@ internal sealed partial class ReadBatcher : IAsyncDisposable
         }
         finally
         {
+            _slots.Release();
+        }
+    }
+
+    /// <summary>Runs one query, counted and measured; a failure is logged and propagates.</summary>
+    private async Task ExecuteAsync(ReadBatch batch)
+    {
+        try
+        {
+            await _executor.ExecuteAsync(batch).ConfigureAwait(false);
+        }
+        catch (Exception exception)
+        {
+            ReadFailed(_logger, _storeName, batch.Keys.Count, exception);
+            throw;
+        }
+        finally
+        {
             Interlocked.Increment(ref _batchCount);
             _metrics?.StorageReadBatchSize.Record(batch.Keys.Count);
-            _slots.Release();
         }
     }
 }
