@@ -325,6 +325,7 @@ internal sealed partial class PostgreSqlBatchWriter : IWriteBatchExecutor
             return misses;
         }
     }
+
     /// <summary>Whether every unit updates one existing state and appends nothing: the commonest batch.</summary>
     private static bool IsPlainUpdates(List<PendingWrite> units)
     {
@@ -386,26 +387,21 @@ internal sealed partial class PostgreSqlBatchWriter : IWriteBatchExecutor
         }
 
         var misses = new List<(int StateIndex, long? StoredVersion)>[count];
-        var missed = 0;
+        var missedKeys = new List<GrainStateKey>();
+        var missedUnits = new List<int>();
         for (var u = 0; u < count; u++)
         {
             misses[u] = [];
-            missed += written[u] ? 0 : 1;
+            if (!written[u])
+            {
+                missedKeys.Add(units[u].Unit.States[0].Key);
+                missedUnits.Add(u);
+            }
         }
 
+        var missed = missedUnits.Count;
         if (missed > 0)
         {
-            var missedKeys = new List<GrainStateKey>(missed);
-            var missedUnits = new List<int>(missed);
-            for (var u = 0; u < count; u++)
-            {
-                if (!written[u])
-                {
-                    missedKeys.Add(units[u].Unit.States[0].Key);
-                    missedUnits.Add(u);
-                }
-            }
-
             var read = new NpgsqlCommand(_commands.ReadStates, connection);
             await using (read.ConfigureAwait(false))
             {
