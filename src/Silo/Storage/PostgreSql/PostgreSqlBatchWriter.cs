@@ -230,6 +230,7 @@ internal sealed partial class PostgreSqlBatchWriter : IWriteBatchExecutor
         var expected = new long[stateCount];
         var payloads = new byte[]?[stateCount];
         var guards = new bool[stateCount];
+        var expiries = new DateTime?[stateCount];
         var eventUnit = new int[eventCount];
         var streams = new string[eventCount];
         var streamKeys = new string[eventCount];
@@ -255,6 +256,7 @@ internal sealed partial class PostgreSqlBatchWriter : IWriteBatchExecutor
                 expected[row] = write.ExpectedVersion;
                 payloads[row] = write.Payload;
                 guards[row] = states.Count > 1;
+                expiries[row] = write.ExpiresAt?.UtcDateTime;
                 row++;
             }
 
@@ -282,6 +284,7 @@ internal sealed partial class PostgreSqlBatchWriter : IWriteBatchExecutor
             parameters.Add(new NpgsqlParameter<long[]> { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Bigint, TypedValue = expected });
             parameters.Add(new NpgsqlParameter<byte[]?[]> { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Bytea, TypedValue = payloads });
             parameters.Add(new NpgsqlParameter<bool[]> { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Boolean, TypedValue = guards });
+            parameters.Add(new NpgsqlParameter<DateTime?[]> { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.TimestampTz, TypedValue = expiries });
             if (eventCount > 0)
             {
                 parameters.Add(new NpgsqlParameter<int[]> { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Integer, TypedValue = eventUnit });
@@ -356,6 +359,7 @@ internal sealed partial class PostgreSqlBatchWriter : IWriteBatchExecutor
         var grainKeys = new string[count];
         var expected = new long[count];
         var payloads = new byte[]?[count];
+        var expiries = new DateTime?[count];
         for (var u = 0; u < count; u++)
         {
             var write = units[u].Unit.States[0];
@@ -364,6 +368,7 @@ internal sealed partial class PostgreSqlBatchWriter : IWriteBatchExecutor
             grainKeys[u] = write.Key.GrainKey;
             expected[u] = write.ExpectedVersion;
             payloads[u] = write.Payload;
+            expiries[u] = write.ExpiresAt?.UtcDateTime;
         }
 
         var written = new bool[count];
@@ -373,6 +378,7 @@ internal sealed partial class PostgreSqlBatchWriter : IWriteBatchExecutor
             PostgreSqlKeyArrays.Add(command.Parameters, grainTypes, stateNames, grainKeys);
             command.Parameters.Add(new NpgsqlParameter<long[]> { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Bigint, TypedValue = expected });
             command.Parameters.Add(new NpgsqlParameter<byte[]?[]> { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Bytea, TypedValue = payloads });
+            command.Parameters.Add(new NpgsqlParameter<DateTime?[]> { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.TimestampTz, TypedValue = expiries });
             var reader = await command.ExecuteReaderAsync().ConfigureAwait(false);
             await using (reader.ConfigureAwait(false))
             {
