@@ -26,17 +26,21 @@ internal sealed class ExpiredStateSweepOptionsValidator(IOptions<SiloOptions> si
             failures.Add($"{section}:{nameof(options.BatchSize)} must be from 1 to {MaxBatchSize}; it is {options.BatchSize}.");
         }
 
-        var least = Sum(HoldLimit(silo.Value), ExpiredStateSweepOptions.MinimumMargin);
-        if (options.Grace < least)
+        var least = LeastGrace(silo.Value);
+        if (options.Enabled && options.Grace < least)
         {
             failures.Add(
                 $"{section}:{nameof(options.Grace)} must be at least {least} " +
                 $"(Silo:CollectionAge + Silo:CollectionQuantum + Silo:DeactivationTimeout + {ExpiredStateSweepOptions.MinimumMargin}), " +
-                $"so that no activation still holds the version of a state it deletes; it is {options.Grace}.");
+                $"so that no activation still holds the version of a state it deletes; it is {options.Grace}. " +
+                $"A silo that collects idle activations rarely or never must raise it or set {section}:{nameof(options.Enabled)} to false.");
         }
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
+
+    /// <summary>The shortest grace period that no activation left idle can outlive.</summary>
+    internal static TimeSpan LeastGrace(SiloOptions silo) => Sum(HoldLimit(silo), ExpiredStateSweepOptions.MinimumMargin);
 
     /// <summary>
     /// The longest an activation lives after its last call: idle for the collection age, noticed at the

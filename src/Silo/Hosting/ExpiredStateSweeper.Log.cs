@@ -2,7 +2,7 @@ using Microsoft.Extensions.Logging;
 
 namespace OrleansVoucher.Silo.Hosting;
 
-internal sealed partial class ExpiredStateSweeper
+public sealed partial class ExpiredStateSweeper
 {
     [LoggerMessage(EventId = 130, Level = LogLevel.Information, Message = "Deleted {Count} states of storage '{StorageName}' that expired before {ExpiredBefore}")]
     private static partial void Swept(ILogger logger, long count, string storageName, DateTimeOffset expiredBefore);

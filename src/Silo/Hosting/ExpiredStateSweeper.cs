@@ -33,10 +33,10 @@ namespace OrleansVoucher.Silo.Hosting;
 /// writes waiting in a batch, and <see cref="ExpiredStateSweepOptionsValidator"/> refuses to start with
 /// less. Several silos may sweep one store at once: each skips the rows another has locked.</para>
 /// </remarks>
-internal sealed partial class ExpiredStateSweeper(
+public sealed partial class ExpiredStateSweeper(
     IServiceProvider services,
-    IEnumerable<StorageRegistration> registrations,
     IOptions<ExpiredStateSweepOptions> options,
+    IOptions<SiloOptions> silo,
     TimeProvider timeProvider,
     SiloMetrics metrics,
     ILogger<ExpiredStateSweeper> logger) : IHostedService, IAsyncDisposable
@@ -44,6 +44,7 @@ internal sealed partial class ExpiredStateSweeper(
     private readonly CancellationTokenSource _stopping = new();
     private Task _loop = Task.CompletedTask;
 
+    /// <inheritdoc />
     public Task StartAsync(CancellationToken cancellationToken)
     {
         if (options.Value.Enabled)
@@ -54,6 +55,7 @@ internal sealed partial class ExpiredStateSweeper(
         return Task.CompletedTask;
     }
 
+    /// <inheritdoc />
     public async Task StopAsync(CancellationToken cancellationToken)
     {
         if (!_stopping.IsCancellationRequested)
@@ -64,6 +66,7 @@ internal sealed partial class ExpiredStateSweeper(
         await _loop.WaitAsync(cancellationToken).ConfigureAwait(false);
     }
 
+    /// <inheritdoc />
     public async ValueTask DisposeAsync()
     {
         await StopAsync(CancellationToken.None).ConfigureAwait(false);
@@ -71,15 +74,23 @@ internal sealed partial class ExpiredStateSweeper(
     }
 
     /// <summary>
-    /// Runs one sweep now: deletes, from every registered store, the states expired before the clock's
+    /// Runs one sweep now, whether or not the periodic sweep is enabled: deletes, from every registered store, the states expired before the clock's
     /// time minus the grace, batch after batch until a batch comes back short. Returns how many it deleted.
     /// </summary>
+    /// <exception cref="InvalidOperationException">The grace period is too short for the silo's idle collection.</exception>
     public async Task<long> SweepAsync(CancellationToken cancellationToken)
     {
         var settings = options.Value;
+        var least = ExpiredStateSweepOptionsValidator.LeastGrace(silo.Value);
+        if (settings.Grace < least)
+        {
+            // The settings were checked at start only if the periodic sweep is enabled.
+            throw new InvalidOperationException($"The grace period {settings.Grace} is shorter than {least}, which this silo's idle collection needs for deleting expired states safely.");
+        }
+
         var expiredBefore = timeProvider.GetUtcNow() - settings.Grace;
         var total = 0L;
-        foreach (var registration in registrations.DistinctBy(r => r.Name))
+        foreach (var registration in services.GetServices<StorageRegistration>().DistinctBy(r => r.Name))
         {
             var storage = services.GetRequiredKeyedService<IGrainStorage>(registration.Name);
             var deleted = 0L;

@@ -126,6 +126,16 @@ public sealed class ExpiredStateSweepTests
         await Assert.ThrowsAsync<OptionsValidationException>(() => TestSilo.StartAsync(options: o => o.CollectionAge = TimeSpan.FromHours(2)));
     }
 
+    [Fact]
+    public async Task A_silo_that_collects_rarely_starts_without_the_sweep_and_refuses_to_sweep_on_demand()
+    {
+        await using var silo = await TestSilo.StartAsync(
+            options: o => o.CollectionAge = TimeSpan.FromDays(30),
+            services: s => s.Configure<ExpiredStateSweepOptions>(o => o.Enabled = false));
+
+        await Assert.ThrowsAsync<InvalidOperationException>(() => silo.Services.GetRequiredService<ExpiredStateSweeper>().SweepAsync(CancellationToken.None));
+    }
+
     private static GrainStateKey StateKey(string grainKey) => new("expiring", "expiring", grainKey);
 
     private static async Task WhenAbsentAsync(IGrainStorage storage, GrainStateKey key)
