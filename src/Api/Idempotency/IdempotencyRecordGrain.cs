@@ -8,7 +8,9 @@ namespace OrleansVoucher.Api.Idempotency;
 /// Keeps one idempotency record. Expiry is by the clock, checked on every call: a completed record
 /// past <see cref="IdempotencyOptions.Retention"/> and an in-flight record past its lease
 /// (<see cref="IdempotencyOptions.InFlightLease"/>, for a process that crashed mid-request) count as
-/// absent and are overwritten by the next request with the key.
+/// absent and are overwritten by the next request with the key. The stored record declares its expiry
+/// (<see cref="IdempotencyRecordState"/>), so the silo deletes it from storage once it has been expired
+/// for the sweep's grace period.
 /// </summary>
 [GrainType("idempotency-record")]
 internal sealed class IdempotencyRecordGrain(
@@ -75,15 +77,18 @@ internal sealed class IdempotencyRecordGrain(
     private async Task<IdempotencyDecision> DecideAsync(string fingerprint, bool reread)
     {
         var now = time.GetUtcNow();
-        if (reread && IsLiveInFlight(now))
+        if (reread && record.Version > 0 && !IsLiveCompleted(now))
         {
             // Only an in-flight record can have changed elsewhere without this activation hearing of it
-            // (another process completed or released it); a completed one is final until it expires.
+            // (another process completed or released it); a completed one is final until it expires. A
+            // record no longer live (expired or released) is read again before it is overwritten: the
+            // silo deletes expired records, and this activation must not write expecting a version it
+            // has held since before such a deletion (see IExpiringState).
             await record.ReadStateAsync();
         }
 
         var state = record.State;
-        if (state.Status == IdempotencyRecordStatus.Completed && state.ExpiresAt > now)
+        if (IsLiveCompleted(now))
         {
             return state.Fingerprint == fingerprint
                 ? new IdempotencyDecision(IdempotencyOutcome.Replay, Response: state.Response)
@@ -110,6 +115,9 @@ internal sealed class IdempotencyRecordGrain(
         await record.WriteStateAsync();
         return new IdempotencyDecision(IdempotencyOutcome.Proceed, lease);
     }
+
+    private bool IsLiveCompleted(DateTimeOffset now) =>
+        record.State.Status == IdempotencyRecordStatus.Completed && record.State.ExpiresAt > now;
 
     private bool IsLiveInFlight(DateTimeOffset now) =>
         record.State.Status == IdempotencyRecordStatus.InFlight && record.State.LeaseExpiresAt > now;

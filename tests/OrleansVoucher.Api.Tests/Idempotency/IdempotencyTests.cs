@@ -4,6 +4,7 @@ using System.Text.Json;
 using OrleansVoucher.Api.Auth;
 using OrleansVoucher.Api.Idempotency;
 using OrleansVoucher.Api.Tests.Infrastructure;
+using OrleansVoucher.Silo.Hosting;
 using OrleansVoucher.Silo.Storage;
 using OrleansVoucher.Silo.Storage.PostgreSql;
 using OrleansVoucher.Testing;
@@ -154,6 +155,64 @@ public sealed class IdempotencyTests(PostgresFixture postgres) : IAsyncLifetime
 
         Assert.Equal(HttpStatusCode.OK, reused.StatusCode);
         Assert.False(reused.Headers.Contains(IdempotencyKeys.ReplayedHeaderName));
+    }
+
+    [Fact]
+    public async Task A_record_swept_from_storage_leaves_its_key_as_if_never_used()
+    {
+        var clock = new ManualTimeProvider();
+        var engine = Start(clock);
+        var client = engine.CreateClient(Roles.Operator, "ops");
+        var stateKey = new GrainStateKey("idempotency-record", "record", IdempotencyKeys.GrainKey("operator:ops", "swept-1"));
+        var storage = engine.Services.GetRequiredKeyedService<IGrainStorage>(PersistentStateAttribute.DefaultStorageName);
+        Assert.Equal(HttpStatusCode.OK, (await PostAsync(client, "swept-1", 60)).StatusCode);
+        await Problem.AssertAsync(await PostAsync(client, "swept-1", 61), 422, "idempotency-key-reused");
+        Assert.Equal(2, (await storage.ReadAsync(stateKey, CancellationToken.None)).Version);
+
+        // Past the retention and the sweep's grace (the silo's own sweep may run meanwhile too).
+        clock.Advance(TimeSpan.FromHours(24) + new ExpiredStateSweepOptions().Grace + TimeSpan.FromSeconds(1));
+        await engine.Services.GetRequiredService<ExpiredStateSweeper>().SweepAsync(CancellationToken.None);
+        Assert.Equal(StoredState.Absent, await storage.ReadAsync(stateKey, CancellationToken.None));
+
+        client = engine.CreateClient(Roles.Operator, "ops");
+        var reused = await PostAsync(client, "swept-1", 61);
+        var retry = await PostAsync(client, "swept-1", 61);
+
+        Assert.Equal(HttpStatusCode.OK, reused.StatusCode);
+        Assert.False(reused.Headers.Contains(IdempotencyKeys.ReplayedHeaderName));
+        Assert.True(retry.Headers.Contains(IdempotencyKeys.ReplayedHeaderName));
+        Assert.Equal(await reused.Content.ReadAsStringAsync(), await retry.Content.ReadAsStringAsync());
+        await Problem.AssertAsync(await PostAsync(client, "swept-1", 60), 422, "idempotency-key-reused");
+        Assert.Equal(2, (await storage.ReadAsync(stateKey, CancellationToken.None)).Version);
+    }
+
+    [Fact]
+    public async Task A_stored_record_declares_when_it_may_be_swept()
+    {
+        var clock = new ManualTimeProvider();
+        var engine = Start(clock);
+        var grainKey = IdempotencyKeys.GrainKey("operator:ops", "declared-1");
+        var record = engine.Grains.GetGrain<IIdempotencyRecordGrain>(grainKey);
+        var stateKey = new GrainStateKey("idempotency-record", "record", grainKey);
+        var storage = engine.Services.GetRequiredKeyedService<IGrainStorage>(PersistentStateAttribute.DefaultStorageName);
+        var sweeper = engine.Services.GetRequiredService<ExpiredStateSweeper>();
+        var grace = new ExpiredStateSweepOptions().Grace;
+        var begun = await record.BeginAsync("fingerprint");
+
+        // In flight, the record is kept to the end of its retention, well past its lease.
+        clock.Advance(TimeSpan.FromHours(24) + grace - TimeSpan.FromSeconds(1));
+        await sweeper.SweepAsync(CancellationToken.None);
+        Assert.Equal(1, (await storage.ReadAsync(stateKey, CancellationToken.None)).Version);
+
+        // Completed, to the end of the retention counted from its completion.
+        Assert.True(await record.CompleteAsync(begun.Lease, new IdempotentResponse(200, null, [], [])));
+        clock.Advance(TimeSpan.FromHours(24) + grace - TimeSpan.FromSeconds(1));
+        await sweeper.SweepAsync(CancellationToken.None);
+        Assert.Equal(2, (await storage.ReadAsync(stateKey, CancellationToken.None)).Version);
+
+        clock.Advance(TimeSpan.FromSeconds(2));
+        await sweeper.SweepAsync(CancellationToken.None);
+        Assert.Equal(StoredState.Absent, await storage.ReadAsync(stateKey, CancellationToken.None));
     }
 
     [Fact]
