@@ -32,6 +32,10 @@ namespace OrleansVoucher.Silo.Hosting;
 /// <see cref="ExpiredStateSweepOptions.MinimumMargin"/> or more for silos whose clocks disagree and for
 /// writes waiting in a batch, and <see cref="ExpiredStateSweepOptionsValidator"/> refuses to start with
 /// less. Several silos may sweep one store at once: each skips the rows another has locked.</para>
+/// <para>One window stays open: an activation that reads a row already past its grace (no sweep has
+/// reached it yet) and writes it within the same call, while in that instant a sweep deletes the row
+/// and another process re-creates it up to the same version. A short interval keeps rows from
+/// lingering in that state.</para>
 /// </remarks>
 public sealed partial class ExpiredStateSweeper(
     IServiceProvider services,
