@@ -333,9 +333,7 @@ public sealed class PostgreSqlGrainStorageTests : GrainStorageContractTests
         await using var otherTransaction = await otherSilo.BeginTransactionAsync();
         await using (var insert = new NpgsqlCommand("INSERT INTO orleans_voucher.grain_state VALUES ($1, $2, $3, 1, 'other'::bytea, now())", otherSilo, otherTransaction))
         {
-            insert.Parameters.Add(new NpgsqlParameter { Value = contested.GrainType });
-            insert.Parameters.Add(new NpgsqlParameter { Value = contested.StateName });
-            insert.Parameters.Add(new NpgsqlParameter { Value = contested.GrainKey });
+            AddKey(insert, contested);
             await insert.ExecuteNonQueryAsync();
         }
 
@@ -495,9 +493,7 @@ public sealed class PostgreSqlGrainStorageTests : GrainStorageContractTests
         await using var otherTransaction = await otherSilo.BeginTransactionAsync();
         await using (var update = new NpgsqlCommand("UPDATE orleans_voucher.grain_state SET version = 2, expires_at = $4 WHERE grain_type = $1 AND state_name = $2 AND grain_key = $3", otherSilo, otherTransaction))
         {
-            update.Parameters.Add(new NpgsqlParameter { Value = key.GrainType });
-            update.Parameters.Add(new NpgsqlParameter { Value = key.StateName });
-            update.Parameters.Add(new NpgsqlParameter { Value = key.GrainKey });
+            AddKey(update, key);
             update.Parameters.Add(new NpgsqlParameter { Value = sweepTime.AddHours(1) });
             await update.ExecuteNonQueryAsync();
         }
@@ -523,9 +519,7 @@ public sealed class PostgreSqlGrainStorageTests : GrainStorageContractTests
                 connection);
             await command.ExecuteNonQueryAsync();
             await using var insert = new NpgsqlCommand($"INSERT INTO {Schema}.grain_state VALUES ($1, $2, $3, 4, 'old'::bytea, now())", connection);
-            insert.Parameters.Add(new NpgsqlParameter { Value = key.GrainType });
-            insert.Parameters.Add(new NpgsqlParameter { Value = key.StateName });
-            insert.Parameters.Add(new NpgsqlParameter { Value = key.GrainKey });
+            AddKey(insert, key);
             await insert.ExecuteNonQueryAsync();
         }
 
@@ -585,6 +579,14 @@ public sealed class PostgreSqlGrainStorageTests : GrainStorageContractTests
         }
 
         return store;
+    }
+
+    /// <summary>Adds a state key as parameters $1 to $3 of a hand-written statement.</summary>
+    private static void AddKey(NpgsqlCommand command, GrainStateKey key)
+    {
+        command.Parameters.Add(new NpgsqlParameter { Value = key.GrainType });
+        command.Parameters.Add(new NpgsqlParameter { Value = key.StateName });
+        command.Parameters.Add(new NpgsqlParameter { Value = key.GrainKey });
     }
 
     private static async Task<long> CountAsync(NpgsqlConnection connection, string sql, string grainType)
