@@ -80,7 +80,8 @@ internal sealed class PostgreSqlCommands
 
     /// <summary>
     /// Updates a batch of existing states, each only while its version is still the expected one
-    /// (parameters: grain types, state names, grain keys, expected versions, payloads, expiries), and returns the
+    /// (parameters: grain types, state names, grain keys, expected versions, payloads, expiries; the
+    /// expiries may be an empty array, which <c>unnest</c> pads with nulls), and returns the
     /// ordinal (1-based) of each state it wrote. Under READ COMMITTED an update that meets a concurrent
     /// writer re-evaluates its condition on the row that writer committed, so of two racing writers of
     /// the same version exactly one wins, whichever process it lives in.
@@ -159,7 +160,8 @@ internal sealed class PostgreSqlCommands
 
     /// <summary>
     /// The batch write. Parameters 1-8 describe the state writes in batch order (unit index, grain type,
-    /// state name, grain key, expected version, payload, guarded, expiry); 9-12 the events (unit index,
+    /// state name, grain key, expected version, payload, guarded, expiry; the expiries may be an empty
+    /// array, which <c>unnest</c> pads with nulls); 9-12 the events (unit index,
     /// stream, stream key, payload) and 13 the event append lock. The statement returns one row per state write
     /// that was NOT written: its ordinal (1-based) and the version the statement saw.
     /// </summary>
