@@ -37,6 +37,7 @@ internal sealed class IdempotencyRecordGrain(
     public async Task<bool> CompleteAsync(Guid lease, IdempotentResponse response)
     {
         ArgumentNullException.ThrowIfNull(response);
+        await ReadAgainIfExpiredAsync();
         if (!HoldsLease(lease))
         {
             return false;
@@ -59,6 +60,7 @@ internal sealed class IdempotencyRecordGrain(
 
     public async Task ReleaseAsync(Guid lease)
     {
+        await ReadAgainIfExpiredAsync();
         if (HoldsLease(lease))
         {
             try
@@ -72,6 +74,19 @@ internal sealed class IdempotencyRecordGrain(
         }
     }
 
+    /// <summary>
+    /// Reads the record again when what this activation holds has expired: the silo deletes expired
+    /// records, so the version held may be of a record since deleted and re-created elsewhere (see
+    /// <see cref="IExpiringState"/>). Only a request running longer than the retention meets this here.
+    /// </summary>
+    private async Task ReadAgainIfExpiredAsync()
+    {
+        if (record.Version > 0 && ((IExpiringState)record.State).ExpiresAt <= time.GetUtcNow())
+        {
+            await record.ReadStateAsync();
+        }
+    }
+
     private bool HoldsLease(Guid lease) => record.State.Status == IdempotencyRecordStatus.InFlight && record.State.Lease == lease;
 
     private async Task<IdempotencyDecision> DecideAsync(string fingerprint, bool reread)
@@ -81,9 +96,8 @@ internal sealed class IdempotencyRecordGrain(
         {
             // Only an in-flight record can have changed elsewhere without this activation hearing of it
             // (another process completed or released it); a completed one is final until it expires. A
-            // record no longer live (expired or released) is read again before it is overwritten: the
-            // silo deletes expired records, and this activation must not write expecting a version it
-            // has held since before such a deletion (see IExpiringState).
+            // record no longer live (expired or released) is read again before it is overwritten, as
+            // for ReadAgainIfExpiredAsync.
             await record.ReadStateAsync();
         }
 

@@ -22,11 +22,11 @@ namespace OrleansVoucher.Silo.Hosting;
 /// <item>An activation that is not called is deactivated by idle collection within
 /// <see cref="SiloOptions.CollectionAge"/> + <see cref="SiloOptions.CollectionQuantum"/> (+ its
 /// deactivation, within <see cref="SiloOptions.DeactivationTimeout"/>) of its last call.</item>
-/// <item>An activation that is called after the state's expiry does not keep the expired version: an
-/// expiring state's grain rewrites the state (a new version with a later expiry, which the sweep then
-/// leaves alone) or reads it again on the first call that finds it expired. A rewrite racing the
-/// sweep is decided by the database: the delete re-checks the expiry of the row it locks, and a
-/// write expecting a deleted version fails as a lost race.</item>
+/// <item>An activation that is called after the state's expiry does not write on the strength of the
+/// expired version: an expiring state's grain reads the state again, in the same call, before it
+/// writes it once it has expired (see <see cref="IExpiringState"/>). A rewrite (a new version with a
+/// later expiry) racing the sweep is decided by the database: the delete re-checks the expiry of the
+/// row it locks, and a write expecting a deleted version fails as a lost race.</item>
 /// </list>
 /// <para>Hence a row expired for longer than that hold limit is held by no activation; the grace adds
 /// <see cref="ExpiredStateSweepOptions.MinimumMargin"/> or more for silos whose clocks disagree and for
@@ -35,7 +35,7 @@ namespace OrleansVoucher.Silo.Hosting;
 /// <para>One window stays open: an activation that reads a row already past its grace (no sweep has
 /// reached it yet) and writes it within the same call, while in that instant a sweep deletes the row
 /// and another process re-creates it up to the same version. A short interval keeps rows from
-/// lingering in that state.</para>
+/// lingering past their grace.</para>
 /// </remarks>
 public sealed partial class ExpiredStateSweeper(
     IServiceProvider services,
@@ -78,8 +78,9 @@ public sealed partial class ExpiredStateSweeper(
     }
 
     /// <summary>
-    /// Runs one sweep now, whether or not the periodic sweep is enabled: deletes, from every registered store, the states expired before the clock's
-    /// time minus the grace, batch after batch until a batch comes back short. Returns how many it deleted.
+    /// Runs one sweep now, whether or not the periodic sweep is enabled: deletes, from every registered
+    /// store, the states expired before the clock's time minus the grace, batch after batch until a
+    /// batch comes back short. Returns how many it deleted.
     /// </summary>
     /// <exception cref="InvalidOperationException">The grace period is too short for the silo's idle collection.</exception>
     public async Task<long> SweepAsync(CancellationToken cancellationToken)

@@ -18,10 +18,10 @@ namespace OrleansVoucher.Silo.Storage;
 /// <see cref="Hosting.SiloOptions.CollectionQuantum"/>, deactivated within
 /// <see cref="Hosting.SiloOptions.DeactivationTimeout"/>), and the sweep's grace exceeds that by a
 /// margin.</item>
-/// <item>The grain's part: every call that finds the state expired rewrites it (a new version, with a
-/// new expiry) or reads it again before relying on it, and a call that does neither must not use the
-/// state's version later. So an activation called after the expiry does not hold the expired version
-/// either.</item>
+/// <item>The grain's part: once the state's expiry has passed, the grain writes it only after reading
+/// it again in the same call. So an activation kept alive by calls after the expiry never writes on
+/// the strength of a version it has held since before the record may have been deleted; the write
+/// expects the version just read (0 if the record is gone) and is checked like any other.</item>
 /// </list>
 /// <para>Declare the latest time at which anything still depends on the record: a record that blocks
 /// something (a lease, a reservation) must not expire before what it blocks.</para>

@@ -161,7 +161,7 @@ public sealed class IdempotencyTests(PostgresFixture postgres) : IAsyncLifetime
     public async Task A_record_swept_from_storage_leaves_its_key_as_if_never_used()
     {
         var clock = new ManualTimeProvider();
-        var engine = Start(clock);
+        var engine = Start(clock, periodicSweep: false);
         var client = engine.CreateClient(Roles.Operator, "ops");
         var stateKey = new GrainStateKey("idempotency-record", "record", IdempotencyKeys.GrainKey("operator:ops", "swept-1"));
         var storage = engine.Services.GetRequiredKeyedService<IGrainStorage>(PersistentStateAttribute.DefaultStorageName);
@@ -190,7 +190,7 @@ public sealed class IdempotencyTests(PostgresFixture postgres) : IAsyncLifetime
     public async Task A_stored_record_declares_when_it_may_be_swept()
     {
         var clock = new ManualTimeProvider();
-        var engine = Start(clock);
+        var engine = Start(clock, periodicSweep: false);
         var grainKey = IdempotencyKeys.GrainKey("operator:ops", "declared-1");
         var record = engine.Grains.GetGrain<IIdempotencyRecordGrain>(grainKey);
         var stateKey = new GrainStateKey("idempotency-record", "record", grainKey);
@@ -213,6 +213,37 @@ public sealed class IdempotencyTests(PostgresFixture postgres) : IAsyncLifetime
         clock.Advance(TimeSpan.FromSeconds(2));
         await sweeper.SweepAsync(CancellationToken.None);
         Assert.Equal(StoredState.Absent, await storage.ReadAsync(stateKey, CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task A_request_outliving_its_swept_record_cannot_overwrite_the_record_made_since()
+    {
+        var clock = new ManualTimeProvider();
+        var first = Start(clock, periodicSweep: false);
+        var second = Start(clock, periodicSweep: false);
+        var grainKey = IdempotencyKeys.GrainKey("operator:ops", "outlived-1");
+        var firstRecord = first.Grains.GetGrain<IIdempotencyRecordGrain>(grainKey);
+        var stale = await firstRecord.BeginAsync("fingerprint");
+
+        // The record expires and is swept while its request still runs, and calls that change nothing
+        // (completions with leases it does not hold) keep the first process's activation from idle
+        // collection. Then another engine process takes the key afresh, which re-creates the record at
+        // the version that activation held.
+        var end = clock.GetUtcNow() + TimeSpan.FromHours(24) + new ExpiredStateSweepOptions().Grace + TimeSpan.FromSeconds(1);
+        while (clock.GetUtcNow() < end)
+        {
+            clock.Advance(TimeSpan.FromMinutes(10));
+            Assert.False(await firstRecord.CompleteAsync(Guid.NewGuid(), new IdempotentResponse(200, null, [], [])));
+        }
+
+        await first.Services.GetRequiredService<ExpiredStateSweeper>().SweepAsync(CancellationToken.None);
+        var secondRecord = second.Grains.GetGrain<IIdempotencyRecordGrain>(grainKey);
+        var fresh = await secondRecord.BeginAsync("fingerprint");
+        Assert.Equal(IdempotencyOutcome.Proceed, fresh.Outcome);
+
+        Assert.False(await firstRecord.CompleteAsync(stale.Lease, new IdempotentResponse(200, null, [], [])));
+        Assert.True(await secondRecord.CompleteAsync(fresh.Lease, new IdempotentResponse(201, null, [], [])));
+        Assert.Equal(201, (await secondRecord.BeginAsync("fingerprint")).Response?.StatusCode);
     }
 
     [Fact]
@@ -245,9 +276,13 @@ public sealed class IdempotencyTests(PostgresFixture postgres) : IAsyncLifetime
         Assert.Equal(remembered, IdempotencyMiddleware.Settles(status, retryAfter, code));
     }
 
-    private EngineFactory Start(TimeProvider? time = null, Action<IServiceCollection>? services = null)
+    private EngineFactory Start(TimeProvider? time = null, Action<IServiceCollection>? services = null, bool periodicSweep = true)
     {
-        var engine = new EngineFactory(EngineFactory.PostgreSqlSettings(_database), time: time, services: services);
+        var settings = EngineFactory.PostgreSqlSettings(_database);
+
+        // A test that sweeps on demand keeps the silo's own sweep from skipping the rows it holds.
+        settings["Silo:ExpiredStateSweep:Enabled"] = periodicSweep ? "true" : "false";
+        var engine = new EngineFactory(settings, time: time, services: services);
         _engines.Add(engine);
         return engine;
     }
