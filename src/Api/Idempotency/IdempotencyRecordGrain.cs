@@ -8,7 +8,9 @@ namespace OrleansVoucher.Api.Idempotency;
 /// Keeps one idempotency record. Expiry is by the clock, checked on every call: a completed record
 /// past <see cref="IdempotencyOptions.Retention"/> and an in-flight record past its lease
 /// (<see cref="IdempotencyOptions.InFlightLease"/>, for a process that crashed mid-request) count as
-/// absent and are overwritten by the next request with the key.
+/// absent and are overwritten by the next request with the key. The stored record declares its expiry
+/// (<see cref="IdempotencyRecordState"/>), so the silo deletes it from storage once it has been expired
+/// for the sweep's grace period.
 /// </summary>
 [GrainType("idempotency-record")]
 internal sealed class IdempotencyRecordGrain(
@@ -35,6 +37,7 @@ internal sealed class IdempotencyRecordGrain(
     public async Task<bool> CompleteAsync(Guid lease, IdempotentResponse response)
     {
         ArgumentNullException.ThrowIfNull(response);
+        await ReadAgainIfExpiredAsync();
         if (!HoldsLease(lease))
         {
             return false;
@@ -57,6 +60,7 @@ internal sealed class IdempotencyRecordGrain(
 
     public async Task ReleaseAsync(Guid lease)
     {
+        await ReadAgainIfExpiredAsync();
         if (HoldsLease(lease))
         {
             try
@@ -70,20 +74,35 @@ internal sealed class IdempotencyRecordGrain(
         }
     }
 
+    /// <summary>
+    /// Reads the record again when what this activation holds has expired: the silo deletes expired
+    /// records, so the version held may be of a record since deleted and re-created elsewhere (see
+    /// <see cref="IExpiringState"/>). Only a request running longer than the retention meets this here.
+    /// </summary>
+    private async Task ReadAgainIfExpiredAsync()
+    {
+        if (record.Version > 0 && ((IExpiringState)record.State).ExpiresAt <= time.GetUtcNow())
+        {
+            await record.ReadStateAsync();
+        }
+    }
+
     private bool HoldsLease(Guid lease) => record.State.Status == IdempotencyRecordStatus.InFlight && record.State.Lease == lease;
 
     private async Task<IdempotencyDecision> DecideAsync(string fingerprint, bool reread)
     {
         var now = time.GetUtcNow();
-        if (reread && IsLiveInFlight(now))
+        if (reread && record.Version > 0 && !IsLiveCompleted(now))
         {
             // Only an in-flight record can have changed elsewhere without this activation hearing of it
-            // (another process completed or released it); a completed one is final until it expires.
+            // (another process completed or released it); a completed one is final until it expires. A
+            // record no longer live (expired or released) is read again before it is overwritten, as
+            // for ReadAgainIfExpiredAsync.
             await record.ReadStateAsync();
         }
 
         var state = record.State;
-        if (state.Status == IdempotencyRecordStatus.Completed && state.ExpiresAt > now)
+        if (IsLiveCompleted(now))
         {
             return state.Fingerprint == fingerprint
                 ? new IdempotencyDecision(IdempotencyOutcome.Replay, Response: state.Response)
@@ -110,6 +129,9 @@ internal sealed class IdempotencyRecordGrain(
         await record.WriteStateAsync();
         return new IdempotencyDecision(IdempotencyOutcome.Proceed, lease);
     }
+
+    private bool IsLiveCompleted(DateTimeOffset now) =>
+        record.State.Status == IdempotencyRecordStatus.Completed && record.State.ExpiresAt > now;
 
     private bool IsLiveInFlight(DateTimeOffset now) =>
         record.State.Status == IdempotencyRecordStatus.InFlight && record.State.LeaseExpiresAt > now;

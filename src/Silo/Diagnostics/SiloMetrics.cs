@@ -29,6 +29,7 @@ public sealed class SiloMetrics : IDisposable
         StorageBatchDuration = _meter.CreateHistogram<double>("orleansvoucher.silo.storage.batch.duration", "ms", "Duration of one storage transaction.");
         StorageReadBatchSize = _meter.CreateHistogram<int>("orleansvoucher.silo.storage.read.batch.size", "{read}", "States read per storage round trip.");
         StorageConflicts = _meter.CreateCounter<long>("orleansvoucher.silo.storage.conflicts", "{conflict}", "Writes that lost a version race.");
+        StatesSwept = _meter.CreateCounter<long>("orleansvoucher.silo.storage.states.swept", "{state}", "Expired states deleted from storage.");
     }
 
     /// <summary>Activations created.</summary>
@@ -57,6 +58,9 @@ public sealed class SiloMetrics : IDisposable
 
     /// <summary>Version conflicts.</summary>
     public Counter<long> StorageConflicts { get; }
+
+    /// <summary>Expired states deleted by the sweep.</summary>
+    public Counter<long> StatesSwept { get; }
 
     /// <summary>Resident activations now.</summary>
     public long ActivationCount => Volatile.Read(ref _activationCount);

@@ -29,8 +29,14 @@ public static class SiloServiceCollectionExtensions
         services.AddSingleton(new GrainTypeRegistry(builder.GrainClasses));
         services.AddSingleton<SiloRuntime>();
         services.AddSingleton(sp => sp.GetRequiredService<SiloRuntime>().GrainFactory);
+        services.AddOptions<ExpiredStateSweepOptions>().BindConfiguration(ExpiredStateSweepOptions.SectionName).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<ExpiredStateSweepOptions>, ExpiredStateSweepOptionsValidator>();
+        services.AddSingleton<ExpiredStateSweeper>();
         services.AddHostedService<StorageInitializer>();
         services.AddHostedService(sp => sp.GetRequiredService<SiloRuntime>());
+
+        // After the stores are initialized; stopped before they are disposed.
+        services.AddHostedService(sp => sp.GetRequiredService<ExpiredStateSweeper>());
         return services;
     }
 }

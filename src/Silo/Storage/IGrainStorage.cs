@@ -45,4 +45,14 @@ public interface IGrainStorage
     /// greater than <paramref name="afterSequence"/>, in sequence order.
     /// </summary>
     Task<IReadOnlyList<StoredStreamEvent>> ReadStreamAsync(string stream, long afterSequence, int maxCount, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Deletes up to <paramref name="maxCount"/> stored states whose expiry (<see cref="StateWrite.ExpiresAt"/>)
+    /// is earlier than <paramref name="expiredBefore"/>, and returns how many it deleted; fewer than
+    /// <paramref name="maxCount"/> means none is left. A deleted state reads as <see cref="StoredState.Absent"/>
+    /// again, so its version starts over: call this only with a time that no activation holding such a
+    /// version can still be working before (see <see cref="IExpiringState"/>). A state rewritten
+    /// concurrently with a later or no expiry is kept. Several processes may sweep one store at once.
+    /// </summary>
+    Task<int> DeleteExpiredAsync(DateTimeOffset expiredBefore, int maxCount, CancellationToken cancellationToken);
 }

@@ -8,7 +8,7 @@ namespace OrleansVoucher.Silo.Storage;
 public sealed class MemoryGrainStorage : IGrainStorage
 {
     private readonly Lock _lock = new();
-    private readonly Dictionary<GrainStateKey, StoredState> _states = [];
+    private readonly Dictionary<GrainStateKey, Entry> _states = [];
     private readonly List<StoredStreamEvent> _events = [];
     private readonly TimeProvider _timeProvider;
 
@@ -23,7 +23,7 @@ public sealed class MemoryGrainStorage : IGrainStorage
     {
         lock (_lock)
         {
-            return Task.FromResult(_states.GetValueOrDefault(key));
+            return Task.FromResult(_states.GetValueOrDefault(key).State);
         }
     }
 
@@ -35,7 +35,7 @@ public sealed class MemoryGrainStorage : IGrainStorage
         {
             foreach (var write in unit.States)
             {
-                var stored = _states.GetValueOrDefault(write.Key).Version;
+                var stored = _states.GetValueOrDefault(write.Key).State.Version;
                 if (stored != write.ExpectedVersion)
                 {
                     return Task.FromException<IReadOnlyList<long>>(new InconsistentStateException(write.Key, write.ExpectedVersion, stored));
@@ -47,7 +47,7 @@ public sealed class MemoryGrainStorage : IGrainStorage
             {
                 var write = unit.States[i];
                 versions[i] = write.ExpectedVersion + 1;
-                _states[write.Key] = new StoredState(versions[i], write.Payload?.ToArray());
+                _states[write.Key] = new Entry(new StoredState(versions[i], write.Payload?.ToArray()), write.ExpiresAt);
             }
 
             var now = _timeProvider.GetUtcNow();
@@ -78,4 +78,35 @@ public sealed class MemoryGrainStorage : IGrainStorage
             return Task.FromResult<IReadOnlyList<StoredStreamEvent>>(result);
         }
     }
+
+    /// <inheritdoc />
+    public Task<int> DeleteExpiredAsync(DateTimeOffset expiredBefore, int maxCount, CancellationToken cancellationToken)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxCount, 1);
+        lock (_lock)
+        {
+            var expired = new List<GrainStateKey>();
+            foreach (var (key, entry) in _states)
+            {
+                if (entry.ExpiresAt < expiredBefore)
+                {
+                    expired.Add(key);
+                    if (expired.Count == maxCount)
+                    {
+                        break;
+                    }
+                }
+            }
+
+            foreach (var key in expired)
+            {
+                _states.Remove(key);
+            }
+
+            return Task.FromResult(expired.Count);
+        }
+    }
+
+    /// <summary>A stored state and the expiry its last write declared.</summary>
+    private readonly record struct Entry(StoredState State, DateTimeOffset? ExpiresAt);
 }

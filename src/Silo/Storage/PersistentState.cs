@@ -47,11 +47,15 @@ internal sealed class PersistentState<TState> : IPersistentState<TState>, IActiv
 
     public async Task ClearStateAsync(CancellationToken cancellationToken = default)
     {
-        await CommitAsync(new StateWrite(Key, Version, Payload: null), [], cancellationToken).ConfigureAwait(false);
+        // A cleared record holds nothing anyone depends on: one of an expiring state expires at once (it
+        // is swept after the grace period, like any expired record); one of another state is kept, its
+        // version guarding against stale writers.
+        var expiresAt = State is IExpiringState ? _activation.Runtime.TimeProvider.GetUtcNow() : (DateTimeOffset?)null;
+        await CommitAsync(new StateWrite(Key, Version, Payload: null, expiresAt), [], cancellationToken).ConfigureAwait(false);
         State = new TState();
     }
 
-    public StateWrite PrepareWrite() => new(Key, Version, _serializer.Serialize(State));
+    public StateWrite PrepareWrite() => new(Key, Version, _serializer.Serialize(State), (State as IExpiringState)?.ExpiresAt);
 
     public void OnCommitted(long newVersion)
     {

@@ -56,4 +56,7 @@ public sealed class CountingGrainStorage(IGrainStorage inner) : IGrainStorage
         Interlocked.Increment(ref _streamReads);
         return inner.ReadStreamAsync(stream, afterSequence, maxCount, cancellationToken);
     }
+
+    public Task<int> DeleteExpiredAsync(DateTimeOffset expiredBefore, int maxCount, CancellationToken cancellationToken) =>
+        inner.DeleteExpiredAsync(expiredBefore, maxCount, cancellationToken);
 }

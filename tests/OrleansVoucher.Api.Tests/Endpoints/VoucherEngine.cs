@@ -37,6 +37,7 @@ public class VoucherEngine : IAsyncLifetime
         {
             ["Silo:CollectionQuantum"] = "1000.00:00:00",
             ["Silo:CollectionAge"] = "1000.00:00:00",
+            ["Silo:ExpiredStateSweep:Enabled"] = "false",
             ["Silo:ResponseTimeout"] = "00:01:00",
             ["Api:RateLimiting:PerCaller:TokenLimit"] = "100000",
             ["Api:RateLimiting:PerCaller:TokensPerPeriod"] = "100000",

@@ -4,6 +4,7 @@ using System.Text.Json;
 using OrleansVoucher.Api.Auth;
 using OrleansVoucher.Api.Idempotency;
 using OrleansVoucher.Api.Tests.Infrastructure;
+using OrleansVoucher.Silo.Hosting;
 using OrleansVoucher.Silo.Storage;
 using OrleansVoucher.Silo.Storage.PostgreSql;
 using OrleansVoucher.Testing;
@@ -157,6 +158,95 @@ public sealed class IdempotencyTests(PostgresFixture postgres) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_record_swept_from_storage_leaves_its_key_as_if_never_used()
+    {
+        var clock = new ManualTimeProvider();
+        var engine = Start(clock, periodicSweep: false);
+        var client = engine.CreateClient(Roles.Operator, "ops");
+        var stateKey = new GrainStateKey("idempotency-record", "record", IdempotencyKeys.GrainKey("operator:ops", "swept-1"));
+        var storage = engine.Services.GetRequiredKeyedService<IGrainStorage>(PersistentStateAttribute.DefaultStorageName);
+        Assert.Equal(HttpStatusCode.OK, (await PostAsync(client, "swept-1", 60)).StatusCode);
+        await Problem.AssertAsync(await PostAsync(client, "swept-1", 61), 422, "idempotency-key-reused");
+        Assert.Equal(2, (await storage.ReadAsync(stateKey, CancellationToken.None)).Version);
+
+        // Past the retention and the sweep's grace (the silo's own sweep may run meanwhile too).
+        clock.Advance(TimeSpan.FromHours(24) + new ExpiredStateSweepOptions().Grace + TimeSpan.FromSeconds(1));
+        await engine.Services.GetRequiredService<ExpiredStateSweeper>().SweepAsync(CancellationToken.None);
+        Assert.Equal(StoredState.Absent, await storage.ReadAsync(stateKey, CancellationToken.None));
+
+        client = engine.CreateClient(Roles.Operator, "ops");
+        var reused = await PostAsync(client, "swept-1", 61);
+        var retry = await PostAsync(client, "swept-1", 61);
+
+        Assert.Equal(HttpStatusCode.OK, reused.StatusCode);
+        Assert.False(reused.Headers.Contains(IdempotencyKeys.ReplayedHeaderName));
+        Assert.True(retry.Headers.Contains(IdempotencyKeys.ReplayedHeaderName));
+        Assert.Equal(await reused.Content.ReadAsStringAsync(), await retry.Content.ReadAsStringAsync());
+        await Problem.AssertAsync(await PostAsync(client, "swept-1", 60), 422, "idempotency-key-reused");
+        Assert.Equal(2, (await storage.ReadAsync(stateKey, CancellationToken.None)).Version);
+    }
+
+    [Fact]
+    public async Task A_stored_record_declares_when_it_may_be_swept()
+    {
+        var clock = new ManualTimeProvider();
+        var engine = Start(clock, periodicSweep: false);
+        var grainKey = IdempotencyKeys.GrainKey("operator:ops", "declared-1");
+        var record = engine.Grains.GetGrain<IIdempotencyRecordGrain>(grainKey);
+        var stateKey = new GrainStateKey("idempotency-record", "record", grainKey);
+        var storage = engine.Services.GetRequiredKeyedService<IGrainStorage>(PersistentStateAttribute.DefaultStorageName);
+        var sweeper = engine.Services.GetRequiredService<ExpiredStateSweeper>();
+        var grace = new ExpiredStateSweepOptions().Grace;
+        var begun = await record.BeginAsync("fingerprint");
+
+        // In flight, the record is kept to the end of its retention, well past its lease.
+        clock.Advance(TimeSpan.FromHours(24) + grace - TimeSpan.FromSeconds(1));
+        await sweeper.SweepAsync(CancellationToken.None);
+        Assert.Equal(1, (await storage.ReadAsync(stateKey, CancellationToken.None)).Version);
+
+        // Completed, to the end of the retention counted from its completion.
+        Assert.True(await record.CompleteAsync(begun.Lease, new IdempotentResponse(200, null, [], [])));
+        clock.Advance(TimeSpan.FromHours(24) + grace - TimeSpan.FromSeconds(1));
+        await sweeper.SweepAsync(CancellationToken.None);
+        Assert.Equal(2, (await storage.ReadAsync(stateKey, CancellationToken.None)).Version);
+
+        clock.Advance(TimeSpan.FromSeconds(2));
+        await sweeper.SweepAsync(CancellationToken.None);
+        Assert.Equal(StoredState.Absent, await storage.ReadAsync(stateKey, CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task A_request_outliving_its_swept_record_cannot_overwrite_the_record_made_since()
+    {
+        var clock = new ManualTimeProvider();
+        var first = Start(clock, periodicSweep: false);
+        var second = Start(clock, periodicSweep: false);
+        var grainKey = IdempotencyKeys.GrainKey("operator:ops", "outlived-1");
+        var firstRecord = first.Grains.GetGrain<IIdempotencyRecordGrain>(grainKey);
+        var stale = await firstRecord.BeginAsync("fingerprint");
+
+        // The record expires and is swept while its request still runs, and calls that change nothing
+        // (completions with leases it does not hold) keep the first process's activation from idle
+        // collection. Then another engine process takes the key afresh, which re-creates the record at
+        // the version that activation held.
+        var end = clock.GetUtcNow() + TimeSpan.FromHours(24) + new ExpiredStateSweepOptions().Grace + TimeSpan.FromSeconds(1);
+        while (clock.GetUtcNow() < end)
+        {
+            clock.Advance(TimeSpan.FromMinutes(10));
+            Assert.False(await firstRecord.CompleteAsync(Guid.NewGuid(), new IdempotentResponse(200, null, [], [])));
+        }
+
+        await first.Services.GetRequiredService<ExpiredStateSweeper>().SweepAsync(CancellationToken.None);
+        var secondRecord = second.Grains.GetGrain<IIdempotencyRecordGrain>(grainKey);
+        var fresh = await secondRecord.BeginAsync("fingerprint");
+        Assert.Equal(IdempotencyOutcome.Proceed, fresh.Outcome);
+
+        Assert.False(await firstRecord.CompleteAsync(stale.Lease, new IdempotentResponse(200, null, [], [])));
+        Assert.True(await secondRecord.CompleteAsync(fresh.Lease, new IdempotentResponse(201, null, [], [])));
+        Assert.Equal(201, (await secondRecord.BeginAsync("fingerprint")).Response?.StatusCode);
+    }
+
+    [Fact]
     public async Task A_rejected_malformed_request_frees_its_key_for_the_corrected_one()
     {
         var client = Start().CreateClient(Roles.Operator, "ops");
@@ -186,9 +276,13 @@ public sealed class IdempotencyTests(PostgresFixture postgres) : IAsyncLifetime
         Assert.Equal(remembered, IdempotencyMiddleware.Settles(status, retryAfter, code));
     }
 
-    private EngineFactory Start(TimeProvider? time = null, Action<IServiceCollection>? services = null)
+    private EngineFactory Start(TimeProvider? time = null, Action<IServiceCollection>? services = null, bool periodicSweep = true)
     {
-        var engine = new EngineFactory(EngineFactory.PostgreSqlSettings(_database), time: time, services: services);
+        var settings = EngineFactory.PostgreSqlSettings(_database);
+
+        // A test that sweeps on demand keeps the silo's own sweep from skipping the rows it holds.
+        settings["Silo:ExpiredStateSweep:Enabled"] = periodicSweep ? "true" : "false";
+        var engine = new EngineFactory(settings, time: time, services: services);
         _engines.Add(engine);
         return engine;
     }

@@ -49,6 +49,9 @@ public sealed class DomainSilo : IAsyncDisposable
             options.CollectionQuantum = TimeSpan.FromDays(1000);
             options.CollectionAge = TimeSpan.FromDays(1000);
         });
+
+        // Without idle collection no grace period makes deleting expired states safe.
+        builder.Services.Configure<ExpiredStateSweepOptions>(options => options.Enabled = false);
         var host = builder.Build();
         await host.StartAsync();
         return new DomainSilo(host);

@@ -50,6 +50,9 @@ public sealed class FaultyGrainStorage(IGrainStorage inner, Fault fault, Func<Gr
     public Task<IReadOnlyList<StoredStreamEvent>> ReadStreamAsync(string stream, long afterSequence, int maxCount, CancellationToken cancellationToken) =>
         inner.ReadStreamAsync(stream, afterSequence, maxCount, cancellationToken);
 
+    public Task<int> DeleteExpiredAsync(DateTimeOffset expiredBefore, int maxCount, CancellationToken cancellationToken) =>
+        inner.DeleteExpiredAsync(expiredBefore, maxCount, cancellationToken);
+
     /// <summary>Closes the store underneath, which the silo's container would otherwise never see.</summary>
     public ValueTask DisposeAsync() => inner is IAsyncDisposable disposable ? disposable.DisposeAsync() : ValueTask.CompletedTask;
 

@@ -1,3 +1,5 @@
+using Microsoft.Extensions.DependencyInjection;
+using OrleansVoucher.Silo.Hosting;
 using OrleansVoucher.Testing;
 using OrleansVoucher.Tests.Runtime.Grains;
 
@@ -13,6 +15,9 @@ public sealed class IdleCollectionTests
     private static readonly TimeSpan s_age = TimeSpan.FromMinutes(10);
     private static readonly TimeSpan s_never = TimeSpan.FromDays(365);
 
+    // These silos collect rarely or never, which no sweep grace period could outlast.
+    private static readonly Action<IServiceCollection> s_withoutSweep = s => s.Configure<ExpiredStateSweepOptions>(o => o.Enabled = false);
+
     [Fact]
     public async Task Collecting_on_demand_deactivates_only_activations_idle_past_the_age()
     {
@@ -24,7 +29,8 @@ public sealed class IdleCollectionTests
                 o.CollectionQuantum = s_never;
                 o.ResponseTimeout = s_never;
             },
-            timeProvider: time);
+            timeProvider: time,
+            services: s_withoutSweep);
         var old = silo.Grains.GetGrain<ILifecycleGrain>("old");
         var busy = silo.Grains.GetGrain<ILifecycleGrain>("busy");
         var young = silo.Grains.GetGrain<ILifecycleGrain>("young");
@@ -75,7 +81,8 @@ public sealed class IdleCollectionTests
                 o.CollectionQuantum = quantum;
                 o.ResponseTimeout = s_never;
             },
-            timeProvider: time);
+            timeProvider: time,
+            services: s_withoutSweep);
         var idle = silo.Grains.GetGrain<ILifecycleGrain>("idle");
         var busy = silo.Grains.GetGrain<ILifecycleGrain>("busy");
         Assert.Equal(1, await idle.IncrementAsync());
@@ -115,7 +122,8 @@ public sealed class IdleCollectionTests
                 o.CollectionQuantum = quantum;
                 o.ResponseTimeout = s_never;
             },
-            timeProvider: time);
+            timeProvider: time,
+            services: s_withoutSweep);
         using var meter = new MeterRecorder(silo);
         var grain = silo.Grains.GetGrain<ILifecycleGrain>("aging");
         Assert.Equal(1, await grain.IncrementAsync());
@@ -150,7 +158,8 @@ public sealed class IdleCollectionTests
                 o.CollectionQuantum = s_never;
                 o.ResponseTimeout = s_never;
             },
-            timeProvider: time);
+            timeProvider: time,
+            services: s_withoutSweep);
 
         // The first grain is the least recently used of all, but it is busy the whole time.
         var busy = silo.Grains.GetGrain<ILifecycleGrain>("lru-0");

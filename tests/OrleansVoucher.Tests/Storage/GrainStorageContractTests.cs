@@ -2,10 +2,11 @@ namespace OrleansVoucher.Tests.Storage;
 
 /// <summary>
 /// The semantics every <see cref="IGrainStorage"/> shares with <see cref="MemoryGrainStorage"/>: version
-/// checks, clears that keep their version, all-or-nothing units and their events, stream paging.
+/// checks, clears that keep their version, all-or-nothing units and their events, stream paging, and
+/// the deletion of expired states.
 /// Each test uses its own grain type and stream, so tests never see each other's data.
 /// </summary>
-public abstract class GrainStorageContractTests : StoreTestBase
+public abstract partial class GrainStorageContractTests : StoreTestBase
 {
     protected string Stream => "events-" + Scope;
 

@@ -333,9 +333,7 @@ public sealed class PostgreSqlGrainStorageTests : GrainStorageContractTests
         await using var otherTransaction = await otherSilo.BeginTransactionAsync();
         await using (var insert = new NpgsqlCommand("INSERT INTO orleans_voucher.grain_state VALUES ($1, $2, $3, 1, 'other'::bytea, now())", otherSilo, otherTransaction))
         {
-            insert.Parameters.Add(new NpgsqlParameter { Value = contested.GrainType });
-            insert.Parameters.Add(new NpgsqlParameter { Value = contested.StateName });
-            insert.Parameters.Add(new NpgsqlParameter { Value = contested.GrainKey });
+            AddKey(insert, contested);
             await insert.ExecuteNonQueryAsync();
         }
 
@@ -450,8 +448,88 @@ public sealed class PostgreSqlGrainStorageTests : GrainStorageContractTests
         await connection.OpenAsync();
         await using var command = new NpgsqlCommand("SELECT array_agg(version) FROM started_together.schema_version", connection);
         var versions = (int[])(await command.ExecuteScalarAsync())!;
-        Assert.Equal([1], versions);
+        Assert.Equal([1, 2], versions);
         Assert.Equal(1, await stores[3].WriteAsync(new StateWrite(Key("migrated"), 0, Bytes("x"))));
+    }
+
+    [Fact]
+    public async Task Conflict_tolerant_inserts_record_the_expiry_too()
+    {
+        var store = NewStore(optimisticInserts: false);
+        await store.InitializeAsync(CancellationToken.None);
+        var expiresAt = new DateTimeOffset(2031, 1, 1, 0, 0, 0, TimeSpan.Zero);
+        var single = Key("careful-single");
+        var pair = Key("careful-pair");
+
+        await store.WriteAsync(new StateWrite(single, 0, Bytes("x"), expiresAt));
+        await store.CommitAsync(new WriteUnit([new StateWrite(pair, 0, Bytes("x"), expiresAt), new StateWrite(Key("careful-pair", "second"), 0, Bytes("x"))]), CancellationToken.None);
+
+        await using var connection = new NpgsqlConnection(s_connectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand("SELECT grain_key, state_name, expires_at FROM orleans_voucher.grain_state WHERE grain_type = $1 ORDER BY grain_key, state_name", connection);
+        command.Parameters.Add(new NpgsqlParameter { Value = single.GrainType });
+        var rows = new List<(string, string, DateTimeOffset?)>();
+        await using (var reader = await command.ExecuteReaderAsync())
+        {
+            while (await reader.ReadAsync())
+            {
+                rows.Add((reader.GetString(0), reader.GetString(1), reader.IsDBNull(2) ? null : reader.GetFieldValue<DateTimeOffset>(2)));
+            }
+        }
+
+        Assert.Equal([("careful-pair", "second", null), ("careful-pair", "state", expiresAt), ("careful-single", "state", expiresAt)], rows);
+    }
+
+    [Fact]
+    public async Task A_sweep_skips_a_state_a_writer_holds_and_keeps_it_once_rewritten_with_a_later_expiry()
+    {
+        var key = Key("held-by-writer");
+        var sweepTime = new DateTimeOffset(2032, 1, 1, 0, 0, 0, TimeSpan.Zero);
+        await Storage.WriteAsync(new StateWrite(key, 0, Bytes("x"), sweepTime.AddHours(-1)));
+
+        // Another silo is rewriting the state, with a later expiry, in a transaction not yet committed.
+        await using var otherSilo = new NpgsqlConnection(s_connectionString);
+        await otherSilo.OpenAsync();
+        await using var otherTransaction = await otherSilo.BeginTransactionAsync();
+        await using (var update = new NpgsqlCommand("UPDATE orleans_voucher.grain_state SET version = 2, expires_at = $4 WHERE grain_type = $1 AND state_name = $2 AND grain_key = $3", otherSilo, otherTransaction))
+        {
+            AddKey(update, key);
+            update.Parameters.Add(new NpgsqlParameter { Value = sweepTime.AddHours(1) });
+            await update.ExecuteNonQueryAsync();
+        }
+
+        Assert.Equal(0, await Storage.DeleteExpiredAsync(sweepTime, 10, CancellationToken.None));
+        await otherTransaction.CommitAsync();
+        Assert.Equal(0, await Storage.DeleteExpiredAsync(sweepTime, 10, CancellationToken.None));
+
+        Assert.Equal(2, (await Storage.ReadAsync(key, CancellationToken.None)).Version);
+    }
+
+    [Fact]
+    public async Task A_schema_of_the_first_release_migrates_keeping_its_states_as_never_expiring()
+    {
+        const string Schema = "released_v1";
+        var key = Key("from-v1");
+        await using (var connection = new NpgsqlConnection(s_connectionString))
+        {
+            await connection.OpenAsync();
+            var commands = new PostgreSqlCommands(Schema);
+            await using var command = new NpgsqlCommand(
+                $"CREATE SCHEMA {Schema}; {commands.CreateSchemaVersionTable}; {commands.Migrations[0].Sql}; INSERT INTO {Schema}.schema_version (version) VALUES (1);",
+                connection);
+            await command.ExecuteNonQueryAsync();
+            await using var insert = new NpgsqlCommand($"INSERT INTO {Schema}.grain_state VALUES ($1, $2, $3, 4, 'old'::bytea, now())", connection);
+            AddKey(insert, key);
+            await insert.ExecuteNonQueryAsync();
+        }
+
+        var store = NewStore(Schema);
+        await store.InitializeAsync(CancellationToken.None);
+
+        Assert.Equal(new StoredState(4, Bytes("old")), await store.ReadAsync(key, CancellationToken.None), StoredStateComparer.Instance);
+        Assert.Equal(0, await store.DeleteExpiredAsync(DateTimeOffset.MaxValue, 10, CancellationToken.None));
+        Assert.Equal(5, await store.WriteAsync(new StateWrite(key, 4, Bytes("new"), DateTimeOffset.UnixEpoch)));
+        Assert.Equal(1, await store.DeleteExpiredAsync(DateTimeOffset.UnixEpoch.AddTicks(10), 10, CancellationToken.None));
     }
 
     private static async Task WaitUntilABackendWaitsForALockAsync()
@@ -501,6 +579,14 @@ public sealed class PostgreSqlGrainStorageTests : GrainStorageContractTests
         }
 
         return store;
+    }
+
+    /// <summary>Adds a state key as parameters $1 to $3 of a hand-written statement.</summary>
+    private static void AddKey(NpgsqlCommand command, GrainStateKey key)
+    {
+        command.Parameters.Add(new NpgsqlParameter { Value = key.GrainType });
+        command.Parameters.Add(new NpgsqlParameter { Value = key.StateName });
+        command.Parameters.Add(new NpgsqlParameter { Value = key.GrainKey });
     }
 
     private static async Task<long> CountAsync(NpgsqlConnection connection, string sql, string grainType)

@@ -132,7 +132,35 @@ public sealed class SqliteGrainStorageTests : GrainStorageContractTests
         command.CommandText = "PRAGMA journal_mode";
         Assert.Equal("wal", await command.ExecuteScalarAsync());
         command.CommandText = "SELECT group_concat(version) FROM schema_version";
-        Assert.Equal("1", await command.ExecuteScalarAsync());
+        Assert.Equal("1,2", await command.ExecuteScalarAsync());
+    }
+
+    [Fact]
+    public async Task A_file_of_the_first_release_migrates_keeping_its_states_as_never_expiring()
+    {
+        var path = Path.Combine(_directory, "released-v1.db");
+        var key = Key("from-v1");
+        using (var connection = SqliteSchema.Open(path, TimeSpan.FromSeconds(5)))
+        {
+            SqliteSchema.Execute(connection, "CREATE TABLE schema_version (version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL)");
+            SqliteSchema.Execute(connection, SqliteSchema.Migrations[0].Sql);
+            SqliteSchema.Execute(connection, "INSERT INTO schema_version VALUES (1, 0)");
+            using var insert = connection.CreateCommand();
+            insert.CommandText = "INSERT INTO grain_state VALUES ($grain_type, $state_name, $grain_key, 4, x'6f6c64', 0)";
+            insert.Parameters.AddWithValue("$grain_type", key.GrainType);
+            insert.Parameters.AddWithValue("$state_name", key.StateName);
+            insert.Parameters.AddWithValue("$grain_key", key.GrainKey);
+            insert.ExecuteNonQuery();
+        }
+
+        var store = new SqliteGrainStorage(new SqliteStorageOptions { DatabasePath = path }, _metrics);
+        _extraStores.Add(store);
+        await store.InitializeAsync(CancellationToken.None);
+
+        Assert.Equal(new StoredState(4, Bytes("old")), await store.ReadAsync(key, CancellationToken.None), StoredStateComparer.Instance);
+        Assert.Equal(0, await store.DeleteExpiredAsync(DateTimeOffset.MaxValue, 10, CancellationToken.None));
+        Assert.Equal(5, await store.WriteAsync(new StateWrite(key, 4, Bytes("new"), DateTimeOffset.UnixEpoch)));
+        Assert.Equal(1, await store.DeleteExpiredAsync(DateTimeOffset.UnixEpoch.AddTicks(10), 10, CancellationToken.None));
     }
 
     [Fact]

@@ -179,9 +179,10 @@ internal sealed partial class GroupCommitWriter : IAsyncDisposable
 
                 foreach (var unit in batch.Units)
                 {
-                    foreach (var write in unit.Unit.States)
+                    var states = unit.Unit.States;
+                    for (var i = 0; i < states.Count; i++)
                     {
-                        _inFlightKeys.Add(write.Key);
+                        _inFlightKeys.Add(states[i].Key);
                     }
                 }
 
@@ -227,9 +228,10 @@ internal sealed partial class GroupCommitWriter : IAsyncDisposable
             reaped = true;
             foreach (var unit in batch.Batch.Units)
             {
-                foreach (var write in unit.Unit.States)
+                var states = unit.Unit.States;
+                for (var s = 0; s < states.Count; s++)
                 {
-                    _inFlightKeys.Remove(write.Key);
+                    _inFlightKeys.Remove(states[s].Key);
                 }
             }
         }
@@ -250,6 +252,8 @@ internal sealed partial class GroupCommitWriter : IAsyncDisposable
 
         void Consider(PendingWrite pending)
         {
+            // Index loops: this runs for every write, and enumerating an interface allocates an enumerator.
+            var states = pending.Unit.States;
             var size = PayloadBytes(pending.Unit);
             if (units.Count > 0 && bytes + size > _maxBatchBytes)
             {
@@ -261,9 +265,10 @@ internal sealed partial class GroupCommitWriter : IAsyncDisposable
                 || (pending.HasEvents && _serializeEventBatches && (eventsInFlight || eventsWaiting));
             if (!blocked)
             {
-                foreach (var write in pending.Unit.States)
+                for (var i = 0; i < states.Count; i++)
                 {
-                    if (batchKeys.Contains(write.Key) || _inFlightKeys.Contains(write.Key) || waitingKeys.Contains(write.Key))
+                    var key = states[i].Key;
+                    if (batchKeys.Contains(key) || _inFlightKeys.Contains(key) || waitingKeys.Contains(key))
                     {
                         blocked = true;
                         break;
@@ -276,9 +281,9 @@ internal sealed partial class GroupCommitWriter : IAsyncDisposable
                 // Later units for the same states or streams must keep waiting behind this one.
                 stillDeferred.Add(pending);
                 eventsWaiting |= pending.HasEvents;
-                foreach (var write in pending.Unit.States)
+                for (var i = 0; i < states.Count; i++)
                 {
-                    waitingKeys.Add(write.Key);
+                    waitingKeys.Add(states[i].Key);
                 }
 
                 return;
@@ -286,9 +291,9 @@ internal sealed partial class GroupCommitWriter : IAsyncDisposable
 
             units.Add(pending);
             bytes += size;
-            foreach (var write in pending.Unit.States)
+            for (var i = 0; i < states.Count; i++)
             {
-                batchKeys.Add(write.Key);
+                batchKeys.Add(states[i].Key);
             }
         }
 
@@ -314,14 +319,16 @@ internal sealed partial class GroupCommitWriter : IAsyncDisposable
     private static long PayloadBytes(WriteUnit unit)
     {
         var bytes = 0L;
-        foreach (var write in unit.States)
+        var states = unit.States;
+        for (var i = 0; i < states.Count; i++)
         {
-            bytes += write.Payload?.Length ?? 0;
+            bytes += states[i].Payload?.Length ?? 0;
         }
 
-        foreach (var e in unit.Events)
+        var events = unit.Events;
+        for (var i = 0; i < events.Count; i++)
         {
-            bytes += e.Payload.Length;
+            bytes += events[i].Payload.Length;
         }
 
         return bytes;

@@ -18,13 +18,18 @@ internal static class StorageArguments
     public static void Validate(WriteUnit unit)
     {
         ArgumentNullException.ThrowIfNull(unit);
-        foreach (var write in unit.States)
+
+        // Index loops: this runs for every write, and enumerating an interface allocates an enumerator.
+        var states = unit.States;
+        for (var i = 0; i < states.Count; i++)
         {
-            Validate(write.Key, nameof(unit));
+            Validate(states[i].Key, nameof(unit));
         }
 
-        foreach (var e in unit.Events)
+        var events = unit.Events;
+        for (var i = 0; i < events.Count; i++)
         {
+            var e = events[i];
             ValidateText(e.Stream, nameof(unit), "stream");
             ValidateText(e.Key, nameof(unit), "stream key");
             if (e.Payload is null)

@@ -88,7 +88,7 @@ internal sealed partial class PostgreSqlBatchWriter
     {
         var modifiedAt = DateTime.UtcNow;
         var importer = await connection.BeginBinaryImportAsync(
-            $"COPY {_commands.Schema}.grain_state (grain_type, state_name, grain_key, version, payload, modified_at) FROM STDIN (FORMAT BINARY)").ConfigureAwait(false);
+            $"COPY {_commands.Schema}.grain_state (grain_type, state_name, grain_key, version, payload, modified_at, expires_at) FROM STDIN (FORMAT BINARY)").ConfigureAwait(false);
         await using (importer.ConfigureAwait(false))
         {
             for (var u = 0; u < units.Count; u++)
@@ -120,6 +120,14 @@ internal sealed partial class PostgreSqlBatchWriter
                     }
 
                     await importer.WriteAsync(modifiedAt, NpgsqlDbType.TimestampTz).ConfigureAwait(false);
+                    if (write.ExpiresAt is { } expiresAt)
+                    {
+                        await importer.WriteAsync(expiresAt.UtcDateTime, NpgsqlDbType.TimestampTz).ConfigureAwait(false);
+                    }
+                    else
+                    {
+                        await importer.WriteNullAsync().ConfigureAwait(false);
+                    }
                 }
             }
 

@@ -15,6 +15,13 @@ namespace OrleansVoucher.Silo.Storage.PostgreSql;
 /// </summary>
 internal sealed partial class PostgreSqlBatchWriter : IWriteBatchExecutor
 {
+    /// <summary>
+    /// The expiries of a batch in which no state expires (nearly every batch). <c>unnest</c> pads a
+    /// shorter array with nulls, so an empty array stores NULL for every row, and such a batch pays
+    /// nothing per write for the column.
+    /// </summary>
+    private static readonly DateTime?[] s_noExpiries = [];
+
     private readonly NpgsqlDataSource _dataSource;
     private readonly PostgreSqlCommands _commands;
     private readonly int _maxTransientRetries;
@@ -230,6 +237,7 @@ internal sealed partial class PostgreSqlBatchWriter : IWriteBatchExecutor
         var expected = new long[stateCount];
         var payloads = new byte[]?[stateCount];
         var guards = new bool[stateCount];
+        DateTime?[]? expiries = null;
         var eventUnit = new int[eventCount];
         var streams = new string[eventCount];
         var streamKeys = new string[eventCount];
@@ -255,6 +263,11 @@ internal sealed partial class PostgreSqlBatchWriter : IWriteBatchExecutor
                 expected[row] = write.ExpectedVersion;
                 payloads[row] = write.Payload;
                 guards[row] = states.Count > 1;
+                if (write.ExpiresAt is { } expiresAt)
+                {
+                    (expiries ??= new DateTime?[stateCount])[row] = expiresAt.UtcDateTime;
+                }
+
                 row++;
             }
 
@@ -282,6 +295,7 @@ internal sealed partial class PostgreSqlBatchWriter : IWriteBatchExecutor
             parameters.Add(new NpgsqlParameter<long[]> { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Bigint, TypedValue = expected });
             parameters.Add(new NpgsqlParameter<byte[]?[]> { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Bytea, TypedValue = payloads });
             parameters.Add(new NpgsqlParameter<bool[]> { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Boolean, TypedValue = guards });
+            parameters.Add(new NpgsqlParameter<DateTime?[]> { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.TimestampTz, TypedValue = expiries ?? s_noExpiries });
             if (eventCount > 0)
             {
                 parameters.Add(new NpgsqlParameter<int[]> { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Integer, TypedValue = eventUnit });
@@ -356,6 +370,7 @@ internal sealed partial class PostgreSqlBatchWriter : IWriteBatchExecutor
         var grainKeys = new string[count];
         var expected = new long[count];
         var payloads = new byte[]?[count];
+        DateTime?[]? expiries = null;
         for (var u = 0; u < count; u++)
         {
             var write = units[u].Unit.States[0];
@@ -364,6 +379,10 @@ internal sealed partial class PostgreSqlBatchWriter : IWriteBatchExecutor
             grainKeys[u] = write.Key.GrainKey;
             expected[u] = write.ExpectedVersion;
             payloads[u] = write.Payload;
+            if (write.ExpiresAt is { } expiresAt)
+            {
+                (expiries ??= new DateTime?[count])[u] = expiresAt.UtcDateTime;
+            }
         }
 
         var written = new bool[count];
@@ -373,6 +392,7 @@ internal sealed partial class PostgreSqlBatchWriter : IWriteBatchExecutor
             PostgreSqlKeyArrays.Add(command.Parameters, grainTypes, stateNames, grainKeys);
             command.Parameters.Add(new NpgsqlParameter<long[]> { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Bigint, TypedValue = expected });
             command.Parameters.Add(new NpgsqlParameter<byte[]?[]> { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Bytea, TypedValue = payloads });
+            command.Parameters.Add(new NpgsqlParameter<DateTime?[]> { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.TimestampTz, TypedValue = expiries ?? s_noExpiries });
             var reader = await command.ExecuteReaderAsync().ConfigureAwait(false);
             await using (reader.ConfigureAwait(false))
             {

@@ -32,10 +32,22 @@ internal sealed class PostgreSqlCommands
             """;
         UpdateStates = $"""
             UPDATE {schema}.grain_state AS g
-            SET version = t.expected + 1, payload = t.payload, modified_at = now()
-            FROM unnest($1::text[], $2::text[], $3::text[], $4::int8[], $5::bytea[]) WITH ORDINALITY AS t(grain_type, state_name, grain_key, expected, payload, ord)
+            SET version = t.expected + 1, payload = t.payload, modified_at = now(), expires_at = t.expires_at
+            FROM unnest($1::text[], $2::text[], $3::text[], $4::int8[], $5::bytea[], $6::timestamptz[]) WITH ORDINALITY AS t(grain_type, state_name, grain_key, expected, payload, expires_at, ord)
             WHERE {SameKey} AND g.version = t.expected
             RETURNING t.ord
+            """;
+        DeleteExpired = $"""
+            WITH expired AS (
+                SELECT grain_type, state_name, grain_key
+                FROM {schema}.grain_state
+                WHERE expires_at < $1
+                LIMIT $2
+                FOR UPDATE SKIP LOCKED
+            )
+            DELETE FROM {schema}.grain_state AS g
+            USING expired AS t
+            WHERE {SameKey}
             """;
         ReadStream = $"""
             SELECT sequence, stream_key, payload, committed_at
@@ -68,7 +80,8 @@ internal sealed class PostgreSqlCommands
 
     /// <summary>
     /// Updates a batch of existing states, each only while its version is still the expected one
-    /// (parameters: grain types, state names, grain keys, expected versions, payloads), and returns the
+    /// (parameters: grain types, state names, grain keys, expected versions, payloads, expiries; the
+    /// expiries may be an empty array, which <c>unnest</c> pads with nulls), and returns the
     /// ordinal (1-based) of each state it wrote. Under READ COMMITTED an update that meets a concurrent
     /// writer re-evaluates its condition on the row that writer committed, so of two racing writers of
     /// the same version exactly one wins, whichever process it lives in.
@@ -77,6 +90,15 @@ internal sealed class PostgreSqlCommands
 
     /// <summary>Reads the states of a batch of keys.</summary>
     public string ReadStates { get; }
+
+    /// <summary>
+    /// Deletes up to <c>$2</c> states whose expiry is before <c>$1</c>. The rows are chosen through the
+    /// partial index on <c>expires_at</c> and locked before they are deleted; a row a writer holds
+    /// locked is skipped (it is being rewritten, or another process sweeps it), and a row rewritten
+    /// since the statement's snapshot is re-checked against the condition on its new version (READ
+    /// COMMITTED), so a state just given a later or no expiry is never deleted.
+    /// </summary>
+    public string DeleteExpired { get; }
 
     /// <summary>Reads a page of a stream's events.</summary>
     public string ReadStream { get; }
@@ -110,6 +132,16 @@ internal sealed class PostgreSqlCommands
             );
             CREATE INDEX stream_event_stream_sequence ON {_schema}.stream_event (stream, sequence);
             """),
+
+        // Expiring states (IExpiringState): adding a nullable column without a default changes only the
+        // catalog. The index is partial, so states that never expire (almost all of them) are not in it,
+        // and their updates, which leave expires_at null, stay HOT updates. Building it scans the table
+        // once, holding writes back meanwhile.
+        (2, $"""
+            ALTER TABLE {_schema}.grain_state ADD COLUMN expires_at timestamptz;
+            COMMENT ON COLUMN {_schema}.grain_state.expires_at IS 'When the state may be forgotten; null: kept. Rows expired for longer than the sweep''s grace period are deleted.';
+            CREATE INDEX grain_state_expires_at ON {_schema}.grain_state (expires_at) WHERE expires_at IS NOT NULL;
+            """),
     ];
 
     /// <summary>Creates the table of applied migrations if missing.</summary>
@@ -127,9 +159,10 @@ internal sealed class PostgreSqlCommands
     public string RecordSchemaVersion => $"INSERT INTO {_schema}.schema_version (version) VALUES ($1)";
 
     /// <summary>
-    /// The batch write. Parameters 1-7 describe the state writes in batch order (unit index, grain type,
-    /// state name, grain key, expected version, payload, guarded); 8-11 the events (unit index, stream,
-    /// stream key, payload) and 12 the event append lock. The statement returns one row per state write
+    /// The batch write. Parameters 1-8 describe the state writes in batch order (unit index, grain type,
+    /// state name, grain key, expected version, payload, guarded, expiry; the expiries may be an empty
+    /// array, which <c>unnest</c> pads with nulls); 9-12 the events (unit index,
+    /// stream, stream key, payload) and 13 the event append lock. The statement returns one row per state write
     /// that was NOT written: its ordinal (1-based) and the version the statement saw.
     /// </summary>
     /// <remarks>
@@ -185,16 +218,16 @@ internal sealed class PostgreSqlCommands
 
         sql.Append($"""
             inserted AS (
-                INSERT INTO {s}.grain_state AS g (grain_type, state_name, grain_key, version, payload, modified_at)
-                SELECT t.grain_type, t.state_name, t.grain_key, 1, t.payload, now()
-                FROM unnest($1::int4[], {Keys}, $5::int8[], $6::bytea[]) AS t(unit, grain_type, state_name, grain_key, expected, payload)
+                INSERT INTO {s}.grain_state AS g (grain_type, state_name, grain_key, version, payload, modified_at, expires_at)
+                SELECT t.grain_type, t.state_name, t.grain_key, 1, t.payload, now(), t.expires_at
+                FROM unnest($1::int4[], {Keys}, $5::int8[], $6::bytea[], $8::timestamptz[]) AS t(unit, grain_type, state_name, grain_key, expected, payload, expires_at)
                 WHERE t.expected = 0{notRejected}
                 {(optimistic ? "RETURNING 1" : "ON CONFLICT (grain_type, state_name, grain_key) DO NOTHING RETURNING g.grain_type, g.state_name, g.grain_key")}
             ),
             updated AS (
                 UPDATE {s}.grain_state AS g
-                SET version = t.expected + 1, payload = t.payload, modified_at = now()
-                FROM unnest($1::int4[], {Keys}, $5::int8[], $6::bytea[]) WITH ORDINALITY AS t(unit, grain_type, state_name, grain_key, expected, payload, ord)
+                SET version = t.expected + 1, payload = t.payload, modified_at = now(), expires_at = t.expires_at
+                FROM unnest($1::int4[], {Keys}, $5::int8[], $6::bytea[], $8::timestamptz[]) WITH ORDINALITY AS t(unit, grain_type, state_name, grain_key, expected, payload, expires_at, ord)
                 WHERE t.expected > 0 AND {SameKey} AND g.version = t.expected{notRejected}
                 RETURNING t.ord
             ),
@@ -217,8 +250,8 @@ internal sealed class PostgreSqlCommands
                 appended AS (
                     INSERT INTO {s}.stream_event (stream, stream_key, payload, committed_at)
                     SELECT e.stream, e.stream_key, e.payload, now()
-                    FROM (SELECT pg_advisory_xact_lock($12)) AS serialized
-                    CROSS JOIN unnest($8::int4[], $9::text[], $10::text[], $11::bytea[]) WITH ORDINALITY AS e(unit, stream, stream_key, payload, ord)
+                    FROM (SELECT pg_advisory_xact_lock($13)) AS serialized
+                    CROSS JOIN unnest($9::int4[], $10::text[], $11::text[], $12::bytea[]) WITH ORDINALITY AS e(unit, stream, stream_key, payload, ord)
                     WHERE NOT EXISTS (SELECT 1 FROM missed AS m WHERE m.unit = e.unit)
                     ORDER BY e.ord
                     RETURNING sequence

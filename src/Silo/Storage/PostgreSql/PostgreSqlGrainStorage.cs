@@ -182,6 +182,20 @@ public sealed partial class PostgreSqlGrainStorage : IGrainStorage, IAsyncDispos
         }
     }
 
+    /// <inheritdoc />
+    public async Task<int> DeleteExpiredAsync(DateTimeOffset expiredBefore, int maxCount, CancellationToken cancellationToken)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxCount, 1);
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+        var command = _dataSource.CreateCommand(_commands.DeleteExpired);
+        await using (command.ConfigureAwait(false))
+        {
+            command.Parameters.Add(new NpgsqlParameter<DateTime> { NpgsqlDbType = NpgsqlDbType.TimestampTz, TypedValue = expiredBefore.UtcDateTime });
+            command.Parameters.Add(new NpgsqlParameter<int> { NpgsqlDbType = NpgsqlDbType.Integer, TypedValue = maxCount });
+            return await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+
     /// <summary>
     /// Accepts no more calls, commits (or fails) every write already accepted and answers every read,
     /// then closes the connections.

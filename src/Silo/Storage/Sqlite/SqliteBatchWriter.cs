@@ -63,6 +63,34 @@ internal sealed class SqliteBatchWriter : IWriteBatchExecutor
     /// <inheritdoc />
     public Task ExecuteAsync(WriteBatch batch) => _worker.RunAsync(() => Execute(batch));
 
+    /// <summary>Deletes up to <paramref name="maxCount"/> states expired before <paramref name="expiredBefore"/>, in one transaction between batches.</summary>
+    public Task<int> DeleteExpiredAsync(DateTimeOffset expiredBefore, int maxCount) => _worker.RunAsync(() =>
+    {
+        var s = _statements ?? throw new InvalidOperationException("The SQLite grain storage is not initialized; call InitializeAsync first.");
+        s.DeleteExpiredBefore.Value = SqliteSchema.ToUnixMicroseconds(expiredBefore);
+        s.DeleteExpiredMaxCount.Value = maxCount;
+        s.Begin.ExecuteNonQuery();
+        try
+        {
+            var deleted = s.DeleteExpired.ExecuteNonQuery();
+            s.Commit.ExecuteNonQuery();
+            return deleted;
+        }
+        catch
+        {
+            try
+            {
+                s.Rollback.ExecuteNonQuery();
+            }
+            catch (SqliteException)
+            {
+                // The failure already ended the transaction.
+            }
+
+            throw;
+        }
+    });
+
     /// <summary>Closes the connection (checkpointing the WAL) and ends the thread.</summary>
     public Task DisposeAsync() => _worker.StopAsync(() =>
     {
@@ -167,6 +195,7 @@ internal sealed class SqliteBatchWriter : IWriteBatchExecutor
         command.Parameters["$grain_key"].Value = write.Key.GrainKey;
         command.Parameters["$payload"].Value = (object?)write.Payload ?? DBNull.Value;
         command.Parameters["$now"].Value = now;
+        command.Parameters["$expires_at"].Value = write.ExpiresAt is { } expiresAt ? SqliteSchema.ToUnixMicroseconds(expiresAt) : DBNull.Value;
         return command.ExecuteNonQuery() == 1;
     }
 
@@ -190,8 +219,11 @@ internal sealed class SqliteBatchWriter : IWriteBatchExecutor
             Savepoint = Create(connection, "SAVEPOINT unit");
             RollbackToSavepoint = Create(connection, "ROLLBACK TO unit");
             ReleaseSavepoint = Create(connection, "RELEASE unit");
-            Insert = Create(connection, SqliteSchema.Insert, "$grain_type", "$state_name", "$grain_key", "$payload", "$now");
-            Update = Create(connection, SqliteSchema.Update, "$grain_type", "$state_name", "$grain_key", "$payload", "$now", "$expected");
+            Insert = Create(connection, SqliteSchema.Insert, "$grain_type", "$state_name", "$grain_key", "$payload", "$now", "$expires_at");
+            Update = Create(connection, SqliteSchema.Update, "$grain_type", "$state_name", "$grain_key", "$payload", "$now", "$expected", "$expires_at");
+            DeleteExpired = Create(connection, SqliteSchema.DeleteExpired, "$expired_before", "$max_count");
+            DeleteExpiredBefore = DeleteExpired.Parameters["$expired_before"];
+            DeleteExpiredMaxCount = DeleteExpired.Parameters["$max_count"];
             Select = Create(connection, SqliteSchema.SelectState, "$grain_type", "$state_name", "$grain_key");
             SelectGrainType = Select.Parameters["$grain_type"];
             SelectStateName = Select.Parameters["$state_name"];
@@ -221,6 +253,12 @@ internal sealed class SqliteBatchWriter : IWriteBatchExecutor
 
         public SqliteCommand Select { get; }
 
+        public SqliteCommand DeleteExpired { get; }
+
+        public SqliteParameter DeleteExpiredBefore { get; }
+
+        public SqliteParameter DeleteExpiredMaxCount { get; }
+
         public SqliteParameter SelectGrainType { get; }
 
         public SqliteParameter SelectStateName { get; }
@@ -239,7 +277,7 @@ internal sealed class SqliteBatchWriter : IWriteBatchExecutor
 
         public void Dispose()
         {
-            foreach (var command in new[] { Begin, Commit, Rollback, Savepoint, RollbackToSavepoint, ReleaseSavepoint, Insert, Update, Select, Append })
+            foreach (var command in new[] { Begin, Commit, Rollback, Savepoint, RollbackToSavepoint, ReleaseSavepoint, Insert, Update, Select, DeleteExpired, Append })
             {
                 command.Dispose();
             }

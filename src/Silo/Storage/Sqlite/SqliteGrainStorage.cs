@@ -110,6 +110,20 @@ public sealed partial class SqliteGrainStorage : IGrainStorage, IAsyncDisposable
             : _batchReader.ReadStreamAsync(stream, afterSequence, maxCount, cancellationToken);
     }
 
+    /// <inheritdoc />
+    public Task<int> DeleteExpiredAsync(DateTimeOffset expiredBefore, int maxCount, CancellationToken cancellationToken)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxCount, 1);
+        if (Volatile.Read(ref _disposed) != 0)
+        {
+            return Task.FromException<int>(new ObjectDisposedException(nameof(SqliteGrainStorage)));
+        }
+
+        return cancellationToken.IsCancellationRequested
+            ? Task.FromCanceled<int>(cancellationToken)
+            : _batchWriter.DeleteExpiredAsync(expiredBefore, maxCount);
+    }
+
     /// <summary>
     /// Accepts no more calls, commits (or fails) every write already accepted and answers every read,
     /// then closes the file.

@@ -31,23 +31,38 @@ internal static class SqliteSchema
             );
             CREATE INDEX stream_event_stream_sequence ON stream_event (stream, sequence);
             """),
+
+        // Expiring states (IExpiringState). The index is partial: states that never expire stay out of it.
+        (2, """
+            ALTER TABLE grain_state ADD COLUMN expires_at INTEGER;
+            CREATE INDEX grain_state_expires_at ON grain_state (expires_at) WHERE expires_at IS NOT NULL;
+            """),
     ];
 
     public const string Insert = """
-        INSERT INTO grain_state (grain_type, state_name, grain_key, version, payload, modified_at)
-        VALUES ($grain_type, $state_name, $grain_key, 1, $payload, $now)
+        INSERT INTO grain_state (grain_type, state_name, grain_key, version, payload, modified_at, expires_at)
+        VALUES ($grain_type, $state_name, $grain_key, 1, $payload, $now, $expires_at)
         ON CONFLICT (grain_type, state_name, grain_key) DO NOTHING
         """;
 
     public const string Update = """
         UPDATE grain_state
-        SET version = $expected + 1, payload = $payload, modified_at = $now
+        SET version = $expected + 1, payload = $payload, modified_at = $now, expires_at = $expires_at
         WHERE grain_type = $grain_type AND state_name = $state_name AND grain_key = $grain_key AND version = $expected
         """;
 
     public const string SelectState = """
         SELECT version, payload FROM grain_state
         WHERE grain_type = $grain_type AND state_name = $state_name AND grain_key = $grain_key
+        """;
+
+    /// <summary>
+    /// Deletes up to <c>$max_count</c> states whose expiry is before <c>$expired_before</c>, found through the
+    /// partial index. It runs in the write connection's own transaction, so no write can interleave.
+    /// </summary>
+    public const string DeleteExpired = """
+        DELETE FROM grain_state
+        WHERE rowid IN (SELECT rowid FROM grain_state WHERE expires_at < $expired_before LIMIT $max_count)
         """;
 
     public const string AppendEvent = """

@@ -45,6 +45,9 @@ public sealed class InterceptingGrainStorage(IGrainStorage inner) : IGrainStorag
     public Task<IReadOnlyList<StoredStreamEvent>> ReadStreamAsync(string stream, long afterSequence, int maxCount, CancellationToken cancellationToken) =>
         inner.ReadStreamAsync(stream, afterSequence, maxCount, cancellationToken);
 
+    public Task<int> DeleteExpiredAsync(DateTimeOffset expiredBefore, int maxCount, CancellationToken cancellationToken) =>
+        inner.DeleteExpiredAsync(expiredBefore, maxCount, cancellationToken);
+
     public async ValueTask DisposeAsync()
     {
         switch (inner)
