@@ -8,9 +8,10 @@ namespace OrleansVoucher.Api.Problems;
 
 /// <summary>
 /// Enforces each endpoint's body limit, whatever the server: a declared <c>Content-Length</c> over the
-/// limit is refused at once; otherwise the body is read into a rewindable buffer (memory, then a
-/// temporary file past 64 KiB) and refused with 413 as soon as it passes the limit. Handlers and the
-/// idempotency check then read the buffered body.
+/// limit is refused at once, and one within it passes (the message cannot run past its length); a body
+/// without a declared length is read into a rewindable buffer (memory, then a temporary file past
+/// 64 KiB) and refused with 413 as soon as it passes the limit. Handlers and the idempotency check then
+/// read the buffered body.
 /// </summary>
 internal sealed class RequestBodyLimitMiddleware(RequestDelegate next, IOptions<RequestLimitsOptions> options, IProblemDetailsService problems)
 {
@@ -39,6 +40,15 @@ internal sealed class RequestBodyLimitMiddleware(RequestDelegate next, IOptions<
             return;
         }
 
+        if (request.ContentLength is not null)
+        {
+            // A declared length within the limit bounds the body: the message ends there, so there is
+            // nothing to watch for, and the handler reads the server's own body, without a copy.
+            await next(context);
+            return;
+        }
+
+        // A body sent without a length (chunked) is read ahead and refused as soon as it passes the limit.
         request.EnableBuffering(MemoryThreshold, limit);
         try
         {
