@@ -10,8 +10,8 @@ namespace OrleansVoucher.Api.Problems;
 /// Enforces each endpoint's body limit, whatever the server: a declared <c>Content-Length</c> over the
 /// limit is refused at once, and one within it passes (the message cannot run past its length); a body
 /// without a declared length is read into a rewindable buffer (memory, then a temporary file past
-/// 64 KiB) and refused with 413 as soon as it passes the limit. Handlers and the idempotency check then
-/// read the buffered body.
+/// 64 KiB) and refused with 413 as soon as it passes the limit, and handlers and the idempotency check
+/// then read the buffer.
 /// </summary>
 internal sealed class RequestBodyLimitMiddleware(RequestDelegate next, IOptions<RequestLimitsOptions> options, IProblemDetailsService problems)
 {
