@@ -61,24 +61,49 @@ public sealed class AccessScope
             return null;
         }
 
-        var roles = user.FindAll(ClaimNames.Role).Select(c => c.Value).ToList();
-        var subject = user.FindFirst(ClaimNames.Subject)?.Value;
-        if (roles is not [var role] || !Roles.All.Contains(role) || string.IsNullOrWhiteSpace(subject))
+        // One pass over the claims, in the order FindAll and FindFirst read them (every identity's, claim
+        // types compared case-blind): this runs for every authenticated request.
+        string? role = null;
+        var roles = 0;
+        string? subject = null;
+        string? region = null;
+        foreach (var identity in user.Identities)
+        {
+            foreach (var claim in identity.Claims)
+            {
+                if (IsType(claim, ClaimNames.Role))
+                {
+                    role = claim.Value;
+                    roles++;
+                }
+                else if (subject is null && IsType(claim, ClaimNames.Subject))
+                {
+                    subject = claim.Value;
+                }
+                else if (region is null && IsType(claim, ClaimNames.Region))
+                {
+                    region = claim.Value;
+                }
+            }
+        }
+
+        if (roles != 1 || !Roles.All.Contains(role!) || string.IsNullOrWhiteSpace(subject))
         {
             return null;
         }
 
-        string? region = null;
-        if (role == Roles.Authority)
+        if (role != Roles.Authority)
         {
-            region = user.FindFirst(ClaimNames.Region)?.Value;
-            if (!IsScopeRegion(region))
-            {
-                return null;
-            }
+            region = null;
+        }
+        else if (!IsScopeRegion(region))
+        {
+            return null;
         }
 
-        return new AccessScope(role, subject, region);
+        return new AccessScope(role!, subject, region);
+
+        static bool IsType(Claim claim, string type) => string.Equals(claim.Type, type, StringComparison.OrdinalIgnoreCase);
     }
 
     /// <summary>Binds the scope of the request's user: minimal APIs call this for a handler parameter of this type.</summary>

@@ -20,8 +20,11 @@ public static class AuthExtensions
         services.AddSingleton<IValidateOptions<AuthOptions>, AuthOptionsValidator>();
         services.AddSingleton<IConfigureOptions<JwtBearerOptions>, JwtBearerSetup>();
         services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer();
+        // The fallback names no scheme: the bearer scheme is the default one, which the authentication
+        // middleware has already run for the request. Naming it would have authorization authenticate
+        // again on every request that relies on the fallback (GET /me among them).
         services.AddAuthorizationBuilder()
-            .SetFallbackPolicy(new AuthorizationPolicyBuilder(JwtBearerDefaults.AuthenticationScheme).RequireAuthenticatedUser().Build())
+            .SetFallbackPolicy(new AuthorizationPolicyBuilder().RequireAuthenticatedUser().Build())
             .AddPolicy(AuthPolicies.Authority, policy => policy.RequireRole(Roles.Authority))
             .AddPolicy(AuthPolicies.Institution, policy => policy.RequireRole(Roles.Institution))
             .AddPolicy(AuthPolicies.Worker, policy => policy.RequireRole(Roles.Worker))

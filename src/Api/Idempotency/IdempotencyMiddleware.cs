@@ -36,14 +36,14 @@ internal sealed partial class IdempotencyMiddleware(
         ProblemCodes.IdempotencyKeyInFlight,
     ];
 
-    public async Task InvokeAsync(HttpContext context)
-    {
-        if (context.GetEndpoint()?.Metadata.GetMetadata<IdempotencyMetadata>() is not { } metadata)
-        {
-            await next(context);
-            return;
-        }
+    // Requests to endpoints without idempotency keys, nearly all, go straight on: no async state of our own.
+    public Task InvokeAsync(HttpContext context) =>
+        context.GetEndpoint()?.Metadata.GetMetadata<IdempotencyMetadata>() is { } metadata
+            ? InvokeIdempotentAsync(context, metadata)
+            : next(context);
 
+    private async Task InvokeIdempotentAsync(HttpContext context, IdempotencyMetadata metadata)
+    {
         var header = context.Request.Headers[IdempotencyKeys.HeaderName];
         if (header.Count == 0)
         {

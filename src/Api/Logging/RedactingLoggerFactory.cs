@@ -1,3 +1,5 @@
+using System.Collections.Concurrent;
+
 namespace OrleansVoucher.Api.Logging;
 
 /// <summary>
@@ -10,7 +12,14 @@ namespace OrleansVoucher.Api.Logging;
 /// </summary>
 internal sealed class RedactingLoggerFactory(ILoggerFactory inner) : ILoggerFactory
 {
-    public ILogger CreateLogger(string categoryName) => new RedactingLogger(inner.CreateLogger(categoryName));
+    // One logger per category, as the inner factory keeps (its loggers follow providers added later):
+    // components made per request, such as the bearer-token handler, ask for theirs on every request.
+    private readonly ConcurrentDictionary<string, ILogger> _loggers = new(StringComparer.Ordinal);
+
+    public ILogger CreateLogger(string categoryName) =>
+        _loggers.TryGetValue(categoryName, out var logger)
+            ? logger
+            : _loggers.GetOrAdd(categoryName, static (name, factory) => new RedactingLogger(factory.CreateLogger(name)), inner);
 
     public void AddProvider(ILoggerProvider provider) => inner.AddProvider(provider);
 

@@ -12,6 +12,8 @@ public static class OpenApiExtensions
     /// <summary>Where the UI is served.</summary>
     public const string UiPath = "docs";
 
+    private static readonly PathString UiRoot = "/" + UiPath;
+
     /// <summary>
     /// Adds the <c>v1</c> document: the bearer security scheme on every operation that needs a token,
     /// the <c>Idempotency-Key</c> header where it is taken, and the problem responses every operation may give.
@@ -27,16 +29,21 @@ public static class OpenApiExtensions
         return builder;
     }
 
-    /// <summary>Serves the UI at <c>/docs</c>; call before authentication, the UI is open to all.</summary>
+    /// <summary>
+    /// Serves the UI at <c>/docs</c>; call before authentication, the UI is open to all. Only requests
+    /// under <c>/docs</c> pass through it: its path patterns are not matched against every API call.
+    /// </summary>
     public static WebApplication UseVoucherApiDocs(this WebApplication app)
     {
         ArgumentNullException.ThrowIfNull(app);
-        app.UseSwaggerUI(options =>
-        {
-            options.RoutePrefix = UiPath;
-            options.DocumentTitle = "OrleansVoucher API";
-            options.SwaggerEndpoint(DocumentPath, "OrleansVoucher API v1");
-        });
+        app.UseWhen(
+            context => context.Request.Path.StartsWithSegments(UiRoot, StringComparison.OrdinalIgnoreCase),
+            docs => docs.UseSwaggerUI(options =>
+            {
+                options.RoutePrefix = UiPath;
+                options.DocumentTitle = "OrleansVoucher API";
+                options.SwaggerEndpoint(DocumentPath, "OrleansVoucher API v1");
+            }));
         return app;
     }
 

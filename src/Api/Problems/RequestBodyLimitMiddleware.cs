@@ -8,25 +8,26 @@ namespace OrleansVoucher.Api.Problems;
 
 /// <summary>
 /// Enforces each endpoint's body limit, whatever the server: a declared <c>Content-Length</c> over the
-/// limit is refused at once; otherwise the body is read into a rewindable buffer (memory, then a
-/// temporary file past 64 KiB) and refused with 413 as soon as it passes the limit. Handlers and the
-/// idempotency check then read the buffered body.
+/// limit is refused at once, and one within it passes (the message cannot run past its length); a body
+/// without a declared length is read into a rewindable buffer (memory, then a temporary file past
+/// 64 KiB) and refused with 413 as soon as it passes the limit, and handlers and the idempotency check
+/// then read the buffer.
 /// </summary>
 internal sealed class RequestBodyLimitMiddleware(RequestDelegate next, IOptions<RequestLimitsOptions> options, IProblemDetailsService problems)
 {
     private const int MemoryThreshold = 64 * 1024;
 
-    public async Task InvokeAsync(HttpContext context)
+    // Only a body read ahead needs async state of our own; every other request goes straight on.
+    public Task InvokeAsync(HttpContext context)
     {
         var request = context.Request;
         var hasBody = request.ContentLength is > 0 || (request.ContentLength is null && request.Headers.TransferEncoding.Count > 0);
-        if (!hasBody || context.GetEndpoint() is null)
+        if (!hasBody || context.GetEndpoint() is not { } endpoint)
         {
-            await next(context);
-            return;
+            return next(context);
         }
 
-        var limit = context.GetEndpoint()?.Metadata.GetMetadata<IRequestSizeLimitMetadata>()?.MaxRequestBodySize ?? options.Value.MaxJsonBodyBytes;
+        var limit = endpoint.Metadata.GetMetadata<IRequestSizeLimitMetadata>()?.MaxRequestBodySize ?? options.Value.MaxJsonBodyBytes;
         if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } serverLimit)
         {
             // The server's own check stays as a backstop at the same limit.
@@ -35,10 +36,18 @@ internal sealed class RequestBodyLimitMiddleware(RequestDelegate next, IOptions<
 
         if (request.ContentLength > limit)
         {
-            await RejectAsync(context, limit);
-            return;
+            return RejectAsync(context, limit);
         }
 
+        // A declared length within the limit bounds the body: the message ends there, so there is
+        // nothing to watch for, and the handler reads the server's own body, without a copy.
+        return request.ContentLength is null ? ReadAheadAsync(context, limit) : next(context);
+    }
+
+    /// <summary>Reads a body sent without a length (chunked) into the buffer, refusing it as soon as it passes the limit.</summary>
+    private async Task ReadAheadAsync(HttpContext context, long limit)
+    {
+        var request = context.Request;
         request.EnableBuffering(MemoryThreshold, limit);
         try
         {

@@ -26,19 +26,22 @@ public sealed class RequestValidation
     /// <summary>The default longest text field.</summary>
     public const int DefaultMaxTextLength = 200;
 
-    private readonly Dictionary<string, List<string>> _errors = new(StringComparer.Ordinal);
+    // Made at the first failure: most requests are valid, and every request makes a validation.
+    private Dictionary<string, List<string>>? _errors;
 
     /// <summary>Whether any check failed.</summary>
-    public bool HasErrors => _errors.Count > 0;
+    public bool HasErrors => _errors is { Count: > 0 };
 
     /// <summary>The failures so far, by field.</summary>
-    public IReadOnlyDictionary<string, string[]> Errors => _errors.ToDictionary(e => e.Key, e => e.Value.ToArray(), StringComparer.Ordinal);
+    public IReadOnlyDictionary<string, string[]> Errors =>
+        _errors?.ToDictionary(e => e.Key, e => e.Value.ToArray(), StringComparer.Ordinal) ?? new Dictionary<string, string[]>(StringComparer.Ordinal);
 
     /// <summary>Records a failure of <paramref name="field"/>.</summary>
     public void AddError(string field, string message)
     {
         ArgumentException.ThrowIfNullOrEmpty(field);
         ArgumentException.ThrowIfNullOrEmpty(message);
+        _errors ??= new Dictionary<string, List<string>>(StringComparer.Ordinal);
         if (!_errors.TryGetValue(field, out var messages))
         {
             _errors[field] = messages = [];

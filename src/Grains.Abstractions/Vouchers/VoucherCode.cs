@@ -75,8 +75,10 @@ public static class VoucherCode
             return false;
         }
 
+        // The check runs as the characters are read: each value is looked up once, not again by IsValid.
         Span<char> canonical = stackalloc char[Length];
         var length = 0;
+        var interim = 0;
         foreach (var raw in value)
         {
             if (raw is '-' or ' ')
@@ -84,15 +86,17 @@ public static class VoucherCode
                 continue;
             }
 
-            if (length == Length || ValueOf(raw) < 0)
+            var digit = ValueOf(raw);
+            if (length == Length || digit < 0)
             {
                 return false;
             }
 
-            canonical[length++] = Alphabet[ValueOf(raw)];
+            canonical[length++] = Alphabet[digit];
+            interim = Step(interim, digit);
         }
 
-        if (length != Length || !IsValid(canonical))
+        if (length != Length || interim != 0)
         {
             return false;
         }
@@ -155,7 +159,12 @@ public static class VoucherCode
     }
 
     /// <summary>The value of a typed character, with Crockford's readings; -1 when it is not one.</summary>
-    private static int ValueOf(char c) => char.ToUpperInvariant(c) switch
+    private static int ValueOf(char c) => c < s_asciiValues.Length ? s_asciiValues[c] : TypedValueOf(c);
+
+    // ValueOf for every ASCII character, worked out once by TypedValueOf.
+    private static readonly sbyte[] s_asciiValues = [.. Enumerable.Range(0, 128).Select(c => (sbyte)TypedValueOf((char)c))];
+
+    private static int TypedValueOf(char c) => char.ToUpperInvariant(c) switch
     {
         'O' => 0,
         'I' or 'L' => 1,

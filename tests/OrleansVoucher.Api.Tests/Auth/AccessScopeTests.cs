@@ -66,6 +66,25 @@ public sealed class AccessScopeTests
         Assert.Null(AccessScope.From(Principal([new(ClaimNames.Role, Roles.Authority), new(ClaimNames.Subject, "x"), new(ClaimNames.Region, "35")])));
     }
 
+    [Fact]
+    public void The_scope_reads_the_claims_of_every_identity_in_order_with_claim_types_compared_case_blind()
+    {
+        var token = new ClaimsIdentity([new("ROLE", Roles.Authority), new(ClaimNames.Subject, "hr-fujian")], "Bearer", ClaimNames.Subject, ClaimNames.Role);
+        var added = new ClaimsIdentity([new(ClaimNames.Subject, "other"), new("Region", "350000"), new(ClaimNames.Region, "360000")]);
+        var scope = AccessScope.From(new ClaimsPrincipal([token, added]));
+
+        Assert.NotNull(scope);
+        Assert.Equal((Roles.Authority, "hr-fujian", "350000"), (scope.Role, scope.Subject, scope.Region));
+
+        // A second role in another identity still makes two.
+        Assert.Null(AccessScope.From(new ClaimsPrincipal([token, new ClaimsIdentity([new(ClaimNames.Role, Roles.Operator)])])));
+
+        // Only an authority carries its region into the scope.
+        var institution = AccessScope.From(Principal([new(ClaimNames.Role, Roles.Institution), new(ClaimNames.Subject, "inst-1"), new(ClaimNames.Region, "350000")]));
+        Assert.Null(institution?.Region);
+        Assert.Equal("inst-1", institution?.Subject);
+    }
+
     private static AccessScope Scope(string role, string subject, string? region = null)
     {
         var claims = new List<Claim> { new(ClaimNames.Role, role), new(ClaimNames.Subject, subject) };

@@ -28,6 +28,29 @@ public sealed class IdentifierTests
         }
     }
 
+    [Theory]
+    [InlineData("20000229", true)]
+    [InlineData("19000101", true)]
+    [InlineData("20260302", true)]
+    [InlineData("19000229", false)]
+    [InlineData("20010229", false)]
+    [InlineData("19490431", false)]
+    [InlineData("19491200", false)]
+    [InlineData("19490015", false)]
+    [InlineData("18991231", false)]
+    [InlineData("20260303", false)]
+    public void R8_a_citizen_ids_birth_date_is_a_calendar_day_from_1900_to_today(string birth, bool valid)
+    {
+        var first17 = "350102" + birth + "123";
+        var id = first17 + CitizenId.CheckCharacterOf(first17);
+
+        Assert.Equal(valid, CitizenId.TryParse(id, s_today, out _));
+        if (valid)
+        {
+            Assert.Equal(DateOnly.ParseExact(birth, "yyyyMMdd", System.Globalization.CultureInfo.InvariantCulture), CitizenId.BirthDateOf(id));
+        }
+    }
+
     [Fact]
     public void R8_every_single_wrong_digit_of_a_citizen_id_is_caught()
     {
