@@ -55,7 +55,7 @@ internal sealed class PersistentState<TState> : IPersistentState<TState>, IActiv
         State = new TState();
     }
 
-    public StateWrite PrepareWrite() => new(Key, Version, _serializer.Serialize(State), (State as IExpiringState)?.ExpiresAt);
+    public StateWrite PrepareWrite() => StateWrite.Of(Key, Version, State, _serializer);
 
     public void OnCommitted(long newVersion)
     {

@@ -114,7 +114,7 @@ public sealed class TransactionalRecord<TState>
     public StateWrite Prepare(TransactionId transaction, TState? draft)
     {
         ThrowIfNotWritable();
-        var write = new StateWrite(Key, Version, draft is null ? null : _serializer.Serialize(draft), (draft as IExpiringState)?.ExpiresAt);
+        var write = StateWrite.Of(Key, Version, draft, _serializer);
         _pending = new PendingDraft(transaction, draft, Version, _timeProvider.GetTimestamp());
         return write;
     }
@@ -160,7 +160,7 @@ public sealed class TransactionalRecord<TState>
     {
         ArgumentNullException.ThrowIfNull(events);
         ThrowIfNotWritable();
-        var write = new StateWrite(Key, Version, draft is null ? null : _serializer.Serialize(draft), (draft as IExpiringState)?.ExpiresAt);
+        var write = StateWrite.Of(Key, Version, draft, _serializer);
         IReadOnlyList<long> versions;
         try
         {
