@@ -63,32 +63,16 @@ internal sealed class SqliteBatchWriter : IWriteBatchExecutor
     /// <inheritdoc />
     public Task ExecuteAsync(WriteBatch batch) => _worker.RunAsync(() => Execute(batch));
 
-    /// <summary>Deletes up to <paramref name="maxCount"/> states expired before <paramref name="expiredBefore"/>, in one transaction between batches.</summary>
+    /// <summary>
+    /// Deletes up to <paramref name="maxCount"/> states expired before <paramref name="expiredBefore"/>,
+    /// between batches: one statement, atomic on its own.
+    /// </summary>
     public Task<int> DeleteExpiredAsync(DateTimeOffset expiredBefore, int maxCount) => _worker.RunAsync(() =>
     {
         var s = _statements ?? throw new InvalidOperationException("The SQLite grain storage is not initialized; call InitializeAsync first.");
         s.DeleteExpiredBefore.Value = SqliteSchema.ToUnixMicroseconds(expiredBefore);
         s.DeleteExpiredMaxCount.Value = maxCount;
-        s.Begin.ExecuteNonQuery();
-        try
-        {
-            var deleted = s.DeleteExpired.ExecuteNonQuery();
-            s.Commit.ExecuteNonQuery();
-            return deleted;
-        }
-        catch
-        {
-            try
-            {
-                s.Rollback.ExecuteNonQuery();
-            }
-            catch (SqliteException)
-            {
-                // The failure already ended the transaction.
-            }
-
-            throw;
-        }
+        return s.DeleteExpired.ExecuteNonQuery();
     });
 
     /// <summary>Closes the connection (checkpointing the WAL) and ends the thread.</summary>

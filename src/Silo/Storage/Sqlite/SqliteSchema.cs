@@ -58,7 +58,7 @@ internal static class SqliteSchema
 
     /// <summary>
     /// Deletes up to <c>$max_count</c> states whose expiry is before <c>$expired_before</c>, found through the
-    /// partial index. It runs in the write connection's own transaction, so no write can interleave.
+    /// partial index. It runs on the write connection between batches, so no write can interleave.
     /// </summary>
     public const string DeleteExpired = """
         DELETE FROM grain_state
