@@ -263,11 +263,7 @@ internal sealed partial class PostgreSqlBatchWriter : IWriteBatchExecutor
                 expected[row] = write.ExpectedVersion;
                 payloads[row] = write.Payload;
                 guards[row] = states.Count > 1;
-                if (write.ExpiresAt is { } expiresAt)
-                {
-                    (expiries ??= new DateTime?[stateCount])[row] = expiresAt.UtcDateTime;
-                }
-
+                NoteExpiry(ref expiries, stateCount, row, write);
                 row++;
             }
 
@@ -295,7 +291,7 @@ internal sealed partial class PostgreSqlBatchWriter : IWriteBatchExecutor
             parameters.Add(new NpgsqlParameter<long[]> { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Bigint, TypedValue = expected });
             parameters.Add(new NpgsqlParameter<byte[]?[]> { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Bytea, TypedValue = payloads });
             parameters.Add(new NpgsqlParameter<bool[]> { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Boolean, TypedValue = guards });
-            parameters.Add(new NpgsqlParameter<DateTime?[]> { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.TimestampTz, TypedValue = expiries ?? s_noExpiries });
+            parameters.Add(ExpiryParameter(expiries));
             if (eventCount > 0)
             {
                 parameters.Add(new NpgsqlParameter<int[]> { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Integer, TypedValue = eventUnit });
@@ -379,10 +375,7 @@ internal sealed partial class PostgreSqlBatchWriter : IWriteBatchExecutor
             grainKeys[u] = write.Key.GrainKey;
             expected[u] = write.ExpectedVersion;
             payloads[u] = write.Payload;
-            if (write.ExpiresAt is { } expiresAt)
-            {
-                (expiries ??= new DateTime?[count])[u] = expiresAt.UtcDateTime;
-            }
+            NoteExpiry(ref expiries, count, u, write);
         }
 
         var written = new bool[count];
@@ -392,7 +385,7 @@ internal sealed partial class PostgreSqlBatchWriter : IWriteBatchExecutor
             PostgreSqlKeyArrays.Add(command.Parameters, grainTypes, stateNames, grainKeys);
             command.Parameters.Add(new NpgsqlParameter<long[]> { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Bigint, TypedValue = expected });
             command.Parameters.Add(new NpgsqlParameter<byte[]?[]> { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Bytea, TypedValue = payloads });
-            command.Parameters.Add(new NpgsqlParameter<DateTime?[]> { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.TimestampTz, TypedValue = expiries ?? s_noExpiries });
+            command.Parameters.Add(ExpiryParameter(expiries));
             var reader = await command.ExecuteReaderAsync().ConfigureAwait(false);
             await using (reader.ConfigureAwait(false))
             {
@@ -445,4 +438,17 @@ internal sealed partial class PostgreSqlBatchWriter : IWriteBatchExecutor
 
         return misses;
     }
+
+    /// <summary>Sets the expiry of row <paramref name="row"/> of <paramref name="length"/>, making the array at the first write that has one.</summary>
+    private static void NoteExpiry(ref DateTime?[]? expiries, int length, int row, StateWrite write)
+    {
+        if (write.ExpiresAt is { } expiresAt)
+        {
+            (expiries ??= new DateTime?[length])[row] = expiresAt.UtcDateTime;
+        }
+    }
+
+    /// <summary>The statement's expiries: <see cref="s_noExpiries"/> when no row has one.</summary>
+    private static NpgsqlParameter<DateTime?[]> ExpiryParameter(DateTime?[]? expiries) =>
+        new() { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.TimestampTz, TypedValue = expiries ?? s_noExpiries };
 }
