@@ -407,7 +407,9 @@ public sealed class PostgreSqlGrainStorageTests : GrainStorageContractTests
     public async Task Disposing_commits_accepted_units_and_rejects_new_ones()
     {
         Postgres.Writer.Pause();
-        var writes = Enumerable.Range(0, 10).Select(i => Storage.WriteAsync(new StateWrite(Key($"drain-{i}"), 0, Bytes("x")))).ToList();
+        // The store's own commit tasks: an async wrapper over them (WriteAsync) completes in a continuation
+        // that may still be on its way when disposal returns.
+        var writes = Enumerable.Range(0, 10).Select(i => Storage.CommitAsync(WriteUnit.Of(new StateWrite(Key($"drain-{i}"), 0, Bytes("x"))), CancellationToken.None)).ToList();
 
         await Postgres.DisposeAsync();
 
