@@ -1,3 +1,4 @@
+using System.Buffers;
 using OrleansVoucher.Grains.Catalogues;
 using OrleansVoucher.Grains.Classes;
 using OrleansVoucher.Grains.Common;
@@ -55,11 +56,22 @@ internal sealed class InstitutionGrain : Grain, IInstitutionGrain
     /// <summary>At most this many classes' facts are kept by an activation; past it they are asked for again.</summary>
     private const int MaxClassFacts = 1024;
 
+    /// <summary>What a class code is made of: ASCII letters and digits, and hyphens.</summary>
+    private static readonly SearchValues<char> s_classCodeCharacters =
+        SearchValues.Create("-0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz");
+
     private readonly GrainServices _services;
     private readonly TransactionalState<InstitutionState> _state;
 
     /// <summary>The facts of this institution's classes, by class key, as their classes answered them.</summary>
     private readonly Dictionary<string, ClassFacts> _classFacts = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// This institution's classes that voucher checks have asked, by class code: the key and a reference,
+    /// made once per activation instead of on every check. A desk checks voucher after voucher for the
+    /// same few classes, and a kept reference also remembers its class's activation.
+    /// </summary>
+    private readonly Dictionary<string, (string Key, IClassParticipant Grain)> _checkedClasses = new(StringComparer.Ordinal);
 
     public InstitutionGrain([PersistentState("institution")] IPersistentState<InstitutionState> state, IServiceProvider services)
     {
@@ -381,8 +393,8 @@ internal sealed class InstitutionGrain : Grain, IInstitutionGrain
             return await RefusedWithStatusAsync(Inactive() ?? Result.Reject(RejectionCode.InstitutionNotListed, $"Institution {Id} is not listed."));
         }
 
-        var classKey = ClassKey.Of(Id, request.ClassCode);
-        var schoolClass = await GrainFactory.GetGrain<IClassParticipant>(classKey).CheckEnrolmentAsync(presenter);
+        var (classKey, classGrain) = CheckedClass(request.ClassCode);
+        var schoolClass = await classGrain.CheckEnrolmentAsync(presenter);
         if (schoolClass.Class is not { } facts)
         {
             return await RefusedWithStatusAsync(Result.Reject(RejectionCode.ClassNotFound, $"No class {request.ClassCode}."));
@@ -670,6 +682,23 @@ internal sealed class InstitutionGrain : Grain, IInstitutionGrain
         return facts;
     }
 
+    /// <summary>The key of this institution's class <paramref name="classCode"/> and a reference to it, kept for later checks.</summary>
+    private (string Key, IClassParticipant Grain) CheckedClass(string classCode)
+    {
+        if (_checkedClasses.TryGetValue(classCode, out var known))
+        {
+            return known;
+        }
+
+        if (_checkedClasses.Count >= MaxClassFacts)
+        {
+            _checkedClasses.Clear();
+        }
+
+        var key = ClassKey.Of(Id, classCode);
+        return _checkedClasses[classCode] = (key, GrainFactory.GetGrain<IClassParticipant>(key));
+    }
+
     private Result? Inactive() => InstitutionRejection(_state.State.Listing is null ? null : View());
 
     private static IEnumerable<Strike> CurrentStrikes(InstitutionState state, DateTimeOffset now) =>
@@ -680,7 +709,7 @@ internal sealed class InstitutionGrain : Grain, IInstitutionGrain
 
     private static bool IsValidId(string id) => id.Length is >= 2 and <= 32 && id.All(char.IsAsciiLetterOrDigit);
 
-    private static bool IsValidClassCode(string? code) => code is { Length: >= 1 and <= 32 } && code.All(c => char.IsAsciiLetterOrDigit(c) || c == '-');
+    private static bool IsValidClassCode(string? code) => code is { Length: >= 1 and <= 32 } && !code.AsSpan().ContainsAnyExcept(s_classCodeCharacters);
 
     private InstitutionView View()
     {
