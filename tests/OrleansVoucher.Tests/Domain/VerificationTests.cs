@@ -431,6 +431,52 @@ public abstract class VerificationTests : DomainTestBase
         await Invariants.AssertStatisticsExactAsync(Grains, "general", codes);
     }
 
+    [Fact]
+    public async Task R11_a_check_finds_a_class_registered_after_a_check_found_none()
+    {
+        var (code, worker) = await ClaimedAsync(1);
+        var institution = Grains.GetGrain<IInstitutionGrain>("SCHOOL1");
+        var request = new VerificationRequest(code, worker, "C1");
+
+        Assert.Equal(RejectionCode.ClassNotFound, (await institution.CheckVoucherAsync(request)).Rejection);
+        await Given.ClassAsync("SCHOOL1", "C1");
+
+        Assert.True((await institution.CheckVoucherAsync(request)).Verifiable);
+        Assert.Equal(VoucherStatus.Claimed, (await Given.VoucherAsync(code)).Status);
+    }
+
+    [Fact]
+    public async Task R1_a_check_refuses_an_occupation_removed_from_the_catalogue_after_an_earlier_check()
+    {
+        var (code, worker) = await ClaimedAsync(1);
+        await Given.ClassAsync("SCHOOL1", "E1", Ecommerce);
+        var institution = Grains.GetGrain<IInstitutionGrain>("SCHOOL1");
+        var request = new VerificationRequest(code, worker, "E1");
+        Assert.True((await institution.CheckVoucherAsync(request)).Verifiable);
+
+        Ok(await Grains.GetGrain<IOccupationCatalogueGrain>(OccupationCatalogue.KeyFor(Fujian, Year)).RemoveAsync(Ecommerce));
+
+        Assert.Equal(RejectionCode.OccupationNotInCatalogue, (await institution.CheckVoucherAsync(request)).Rejection);
+    }
+
+    [Fact]
+    public async Task R11_checks_answer_the_same_after_the_grains_they_ask_are_collected()
+    {
+        var (code, worker) = await ClaimedAsync(1);
+        await Given.ClassAsync("SCHOOL1", "E1", Ecommerce);
+        var institution = Grains.GetGrain<IInstitutionGrain>("SCHOOL1");
+        var request = new VerificationRequest(code, worker, "E1");
+        var first = await institution.CheckVoucherAsync(request);
+
+        Assert.True(await Silo.Runtime.CollectIdleActivationsAsync(TimeSpan.Zero) > 0);
+        Assert.Equal(first, await institution.CheckVoucherAsync(request));
+        Assert.True(first.Verifiable);
+
+        Assert.True(await Silo.Runtime.CollectIdleActivationsAsync(TimeSpan.Zero) > 0);
+        Ok(await Grains.GetGrain<IOccupationCatalogueGrain>(OccupationCatalogue.KeyFor(Fujian, Year)).RemoveAsync(Ecommerce));
+        Assert.Equal(RejectionCode.OccupationNotInCatalogue, (await institution.CheckVoucherAsync(request)).Rejection);
+    }
+
     private async Task<(string Code, string Worker)> ClaimedAsync(int n)
     {
         await Given.FujianAsync();
