@@ -448,10 +448,7 @@ public abstract class VerificationTests : DomainTestBase
     [Fact]
     public async Task R1_a_check_refuses_an_occupation_removed_from_the_catalogue_after_an_earlier_check()
     {
-        var (code, worker) = await ClaimedAsync(1);
-        await Given.ClassAsync("SCHOOL1", "E1", Ecommerce);
-        var institution = Grains.GetGrain<IInstitutionGrain>("SCHOOL1");
-        var request = new VerificationRequest(code, worker, "E1");
+        var (institution, request) = await DeskCheckAsync();
         Assert.True((await institution.CheckVoucherAsync(request)).Verifiable);
 
         Ok(await Grains.GetGrain<IOccupationCatalogueGrain>(OccupationCatalogue.KeyFor(Fujian, Year)).RemoveAsync(Ecommerce));
@@ -462,10 +459,7 @@ public abstract class VerificationTests : DomainTestBase
     [Fact]
     public async Task R11_checks_answer_the_same_after_the_grains_they_ask_are_collected()
     {
-        var (code, worker) = await ClaimedAsync(1);
-        await Given.ClassAsync("SCHOOL1", "E1", Ecommerce);
-        var institution = Grains.GetGrain<IInstitutionGrain>("SCHOOL1");
-        var request = new VerificationRequest(code, worker, "E1");
+        var (institution, request) = await DeskCheckAsync();
         var first = await institution.CheckVoucherAsync(request);
 
         Assert.True(await Silo.Runtime.CollectIdleActivationsAsync(TimeSpan.Zero) > 0);
@@ -475,6 +469,14 @@ public abstract class VerificationTests : DomainTestBase
         Assert.True(await Silo.Runtime.CollectIdleActivationsAsync(TimeSpan.Zero) > 0);
         Ok(await Grains.GetGrain<IOccupationCatalogueGrain>(OccupationCatalogue.KeyFor(Fujian, Year)).RemoveAsync(Ecommerce));
         Assert.Equal(RejectionCode.OccupationNotInCatalogue, (await institution.CheckVoucherAsync(request)).Rejection);
+    }
+
+    /// <summary>A claimed voucher, its holder and an e-commerce class at SCHOOL1: the institution and the check of the voucher there.</summary>
+    private async Task<(IInstitutionGrain Institution, VerificationRequest Request)> DeskCheckAsync()
+    {
+        var (code, worker) = await ClaimedAsync(1);
+        await Given.ClassAsync("SCHOOL1", "E1", Ecommerce);
+        return (Grains.GetGrain<IInstitutionGrain>("SCHOOL1"), new VerificationRequest(code, worker, "E1"));
     }
 
     private async Task<(string Code, string Worker)> ClaimedAsync(int n)
