@@ -22,20 +22,39 @@ internal sealed partial class PostgreSqlBatchWriter : IWriteBatchExecutor
     /// </summary>
     private static readonly DateTime?[] s_noExpiries = [];
 
+    /// <summary>Connections whose statements reuse a generic plan: for batches of ordinary traffic.</summary>
     private readonly NpgsqlDataSource _dataSource;
+
+    /// <summary>Connections that plan every statement for its arrays: for batches of more than <see cref="GenericPlanMaxRows"/> rows.</summary>
+    private readonly NpgsqlDataSource _largeBatchDataSource;
     private readonly PostgreSqlCommands _commands;
     private readonly int _maxTransientRetries;
     private readonly bool _optimisticInserts;
     private readonly ILogger _logger;
 
-    public PostgreSqlBatchWriter(NpgsqlDataSource dataSource, PostgreSqlCommands commands, int maxTransientRetries, bool optimisticInserts, ILogger logger)
+    public PostgreSqlBatchWriter(NpgsqlDataSource dataSource, NpgsqlDataSource largeBatchDataSource, PostgreSqlCommands commands, int maxTransientRetries, bool optimisticInserts, ILogger logger)
     {
         _optimisticInserts = optimisticInserts;
         _dataSource = dataSource;
+        _largeBatchDataSource = largeBatchDataSource;
         _commands = commands;
         _maxTransientRetries = maxTransientRetries;
         _logger = logger;
     }
+
+    /// <summary>
+    /// The most rows (state writes and events) of a batch whose statement may run on a generic plan. In
+    /// such a plan a join can cost the product of two of the batch's row counts (a nested loop over a
+    /// CTE, chosen for arrays estimated at ten elements; the loops are over the rows of conflicting units,
+    /// so they are short unless many units conflict): at this many rows that is at most about a million
+    /// comparisons, while the batches of ordinary traffic (a few hundred rows at most) stay well below it.
+    /// Larger batches, as bulk issuance writes, are planned for their arrays, as every batch was before.
+    /// </summary>
+    internal const int GenericPlanMaxRows = 1024;
+
+    /// <summary>The connections a batch runs on: see <see cref="GenericPlanMaxRows"/>.</summary>
+    internal NpgsqlDataSource DataSourceFor(WriteBatch batch) =>
+        batch.StateCount + batch.EventCount > GenericPlanMaxRows ? _largeBatchDataSource : _dataSource;
 
     /// <inheritdoc />
     public async Task ExecuteAsync(WriteBatch batch)
@@ -91,7 +110,7 @@ internal sealed partial class PostgreSqlBatchWriter : IWriteBatchExecutor
     private async Task ExecuteSingleAsync(WriteBatch batch, bool optimistic)
     {
         var units = Undecided(batch.Units);
-        var connection = await _dataSource.OpenConnectionAsync().ConfigureAwait(false);
+        var connection = await DataSourceFor(batch).OpenConnectionAsync().ConfigureAwait(false);
         await using (connection.ConfigureAwait(false))
         {
             // No explicit transaction: the statements of one round trip form an implicit one, which
@@ -114,9 +133,10 @@ internal sealed partial class PostgreSqlBatchWriter : IWriteBatchExecutor
     private async Task ExecuteGuardedAsync(WriteBatch batch, bool optimistic)
     {
         var units = Undecided(batch.Units);
+        var dataSource = DataSourceFor(batch);
         while (units.Count > 0)
         {
-            var connection = await _dataSource.OpenConnectionAsync().ConfigureAwait(false);
+            var connection = await dataSource.OpenConnectionAsync().ConfigureAwait(false);
             await using (connection.ConfigureAwait(false))
             {
                 var transaction = await connection.BeginTransactionAsync().ConfigureAwait(false);
