@@ -45,9 +45,10 @@ internal sealed partial class PostgreSqlBatchWriter : IWriteBatchExecutor
     /// <summary>
     /// The most rows (state writes and events) of a batch whose statement may run on a generic plan. In
     /// such a plan a join can cost the product of two of the batch's row counts (a nested loop over a
-    /// CTE, chosen for arrays estimated at ten elements; the loops are over the rows of conflicting units,
-    /// so they are short unless many units conflict): at this many rows that is at most about a million
-    /// comparisons, while the batches of ordinary traffic (a few hundred rows at most) stay well below it.
+    /// CTE, chosen for arrays estimated at ten elements; mostly over the rows of conflicting units, though
+    /// in the careful form that matches missed inserts against inserted rows, over every insert): at this
+    /// many rows that is at most about a million comparisons, while the batches of ordinary traffic (a few
+    /// hundred rows at most) stay well below it.
     /// Larger batches, as bulk issuance writes, are planned for their arrays, as every batch was before.
     /// </summary>
     internal const int GenericPlanMaxRows = 1024;
