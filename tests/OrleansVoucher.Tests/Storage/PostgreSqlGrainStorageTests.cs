@@ -103,19 +103,20 @@ public sealed class PostgreSqlGrainStorageTests : GrainStorageContractTests
     }
 
     [Fact]
-    public async Task Batches_of_ordinary_size_reuse_a_generic_plan_and_larger_ones_are_planned_for_their_arrays()
+    public async Task Batches_of_ordinary_size_reuse_a_generic_plan_and_larger_or_careful_ones_are_planned_for_their_arrays()
     {
         static WriteBatch BatchOf(int states) => new([new PendingWrite(new WriteUnit([.. Enumerable.Range(0, states).Select(i => new StateWrite(new("t", "s", $"k{i}"), 0, [1]))]))]);
 
-        async Task<string?> PlanCacheModeAsync(WriteBatch batch)
+        async Task<string?> PlanCacheModeAsync(WriteBatch batch, bool optimistic = true)
         {
-            await using var connection = await Postgres.BatchWriter.DataSourceFor(batch).OpenConnectionAsync();
+            await using var connection = await Postgres.BatchWriter.DataSourceFor(batch, optimistic).OpenConnectionAsync();
             await using var command = new NpgsqlCommand("SHOW plan_cache_mode", connection);
             return (string?)await command.ExecuteScalarAsync();
         }
 
         Assert.Equal("auto", await PlanCacheModeAsync(BatchOf(PostgreSqlBatchWriter.GenericPlanMaxRows)));
         Assert.Equal("force_custom_plan", await PlanCacheModeAsync(BatchOf(PostgreSqlBatchWriter.GenericPlanMaxRows + 1)));
+        Assert.Equal("force_custom_plan", await PlanCacheModeAsync(BatchOf(1), optimistic: false));
     }
 
     [Fact]

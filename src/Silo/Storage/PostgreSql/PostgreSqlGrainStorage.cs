@@ -26,7 +26,7 @@ public sealed partial class PostgreSqlGrainStorage : IGrainStorage, IAsyncDispos
     private const string StoreName = "PostgreSQL";
 
     private readonly NpgsqlDataSource _dataSource;
-    private readonly NpgsqlDataSource _largeBatchDataSource;
+    private readonly NpgsqlDataSource _customPlanDataSource;
     private readonly PostgreSqlCommands _commands;
     private readonly GroupCommitWriter _writer;
     private readonly ReadBatcher _reader;
@@ -45,8 +45,8 @@ public sealed partial class PostgreSqlGrainStorage : IGrainStorage, IAsyncDispos
         _commands = new PostgreSqlCommands(options.Schema);
 
         _dataSource = BuildDataSource(options.ConnectionString, "auto");
-        _largeBatchDataSource = BuildDataSource(options.ConnectionString, "force_custom_plan");
-        BatchWriter = new PostgreSqlBatchWriter(_dataSource, _largeBatchDataSource, _commands, options.MaxTransientRetries, options.OptimisticInserts, _logger);
+        _customPlanDataSource = BuildDataSource(options.ConnectionString, "force_custom_plan");
+        BatchWriter = new PostgreSqlBatchWriter(_dataSource, _customPlanDataSource, _commands, options.MaxTransientRetries, options.OptimisticInserts, _logger);
         _writer = new GroupCommitWriter(
             BatchWriter,
             StoreName,
@@ -195,7 +195,7 @@ public sealed partial class PostgreSqlGrainStorage : IGrainStorage, IAsyncDispos
         await _writer.DisposeAsync().ConfigureAwait(false);
         await _reader.DisposeAsync().ConfigureAwait(false);
         await _dataSource.DisposeAsync().ConfigureAwait(false);
-        await _largeBatchDataSource.DisposeAsync().ConfigureAwait(false);
+        await _customPlanDataSource.DisposeAsync().ConfigureAwait(false);
     }
 
     /// <summary>
@@ -204,13 +204,13 @@ public sealed partial class PostgreSqlGrainStorage : IGrainStorage, IAsyncDispos
     /// <remarks>
     /// <para>The store runs a handful of statements over and over, so connections keep them prepared.
     /// With <c>auto</c>, PostgreSQL plans a prepared statement for its actual parameters only for its first
-    /// executions, then reuses a generic plan when that is costed no worse. The batch statements take
+    /// executions, then reuses a generic plan when that is costed below them. The batch statements take
     /// arrays, which a generic plan costs at ten elements: for the batches of ordinary traffic (tens of
     /// units) that is the same plan, and not planning it again saves about a fifth of the database's work
     /// per batch. A generic plan can pick joins that grow with the product of two arrays' lengths, though
-    /// (a nested loop over a CTE), which a batch of thousands of states would pay dearly; such batches run
-    /// on connections that plan every execution for its arrays (<c>force_custom_plan</c>), see
-    /// <see cref="PostgreSqlBatchWriter.GenericPlanMaxRows"/>.</para>
+    /// (a nested loop over a CTE), which a large batch would pay dearly; large batches, and the careful
+    /// form of the statement, run on connections that plan every execution for its arrays
+    /// (<c>force_custom_plan</c>), see <see cref="PostgreSqlBatchWriter.DataSourceFor"/>.</para>
     /// <para>The store leaves no session state behind on a connection (its locks are transaction
     /// locks; it sets nothing, listens to nothing, keeps no cursors or temporary tables), so a connection
     /// going back to the pool is not reset: the reset would be one more statement to run for every batch.</para>
