@@ -206,7 +206,7 @@ public sealed partial class PostgreSqlGrainStorage : IGrainStorage, IAsyncDispos
     /// With <c>auto</c>, PostgreSQL plans a prepared statement for its actual parameters only for its first
     /// executions, then reuses a generic plan when that is costed below them. The batch statements take
     /// arrays, which a generic plan costs at ten elements: for the batches of ordinary traffic (tens of
-    /// units) that is the same plan, and not planning it again saves 13–19% of the database's work
+    /// units) PostgreSQL finds it no dearer and takes it, and not planning again saves 13–19% of the database's work
     /// per batch. A generic plan can pick joins that grow with the product of two arrays' lengths, though
     /// (a nested loop over a CTE), which a large batch would pay dearly; large batches, and the careful
     /// form of the statement, run on connections that plan every execution for its arrays
