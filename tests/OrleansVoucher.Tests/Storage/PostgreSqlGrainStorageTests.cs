@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging;
 using Npgsql;
 using OrleansVoucher.Silo.Diagnostics;
+using OrleansVoucher.Silo.Storage.GroupCommit;
 using OrleansVoucher.Silo.Storage.PostgreSql;
 
 namespace OrleansVoucher.Tests.Storage;
@@ -99,6 +100,71 @@ public sealed class PostgreSqlGrainStorageTests : GrainStorageContractTests
         Assert.DoesNotContain(events, e => e.Key == "loser");
         Assert.Equal([1, 1, 12], listener.BatchSizes);
         Assert.Equal(2, listener.Conflicts);
+    }
+
+    [Fact]
+    public async Task Batches_of_ordinary_size_reuse_a_generic_plan_and_larger_or_careful_ones_are_planned_for_their_arrays()
+    {
+        static WriteBatch BatchOf(int states) => new([new PendingWrite(new WriteUnit([.. Enumerable.Range(0, states).Select(i => new StateWrite(new("t", "s", $"k{i}"), 0, [1]))]))]);
+
+        async Task<string?> PlanCacheModeAsync(WriteBatch batch, bool optimistic = true)
+        {
+            await using var connection = await Postgres.BatchWriter.DataSourceFor(batch, optimistic).OpenConnectionAsync();
+            await using var command = new NpgsqlCommand("SHOW plan_cache_mode", connection);
+            return (string?)await command.ExecuteScalarAsync();
+        }
+
+        Assert.Equal("auto", await PlanCacheModeAsync(BatchOf(PostgreSqlBatchWriter.GenericPlanMaxRows)));
+        Assert.Equal("force_custom_plan", await PlanCacheModeAsync(BatchOf(PostgreSqlBatchWriter.GenericPlanMaxRows + 1)));
+        Assert.Equal("force_custom_plan", await PlanCacheModeAsync(BatchOf(1), optimistic: false));
+    }
+
+    [Fact]
+    public async Task A_conflict_fails_only_its_own_unit_when_the_batch_statement_runs_on_a_reused_plan()
+    {
+        // PostgreSQL plans a prepared statement for its parameters five times, then may reuse a generic
+        // plan: enough rounds that every pooled connection has run the guarded statement on one.
+        for (var round = 0; round < 16; round++)
+        {
+            var stale = Key($"reused-stale-{round}");
+            await Storage.WriteAsync(new StateWrite(stale, 0, Bytes("1")));
+            Postgres.Writer.Pause();
+            var pairs = Enumerable.Range(0, 3).Select(i => Storage.CommitAsync(
+                new WriteUnit([new StateWrite(Key($"reused-{round}-{i}"), 0, Bytes("x")), new StateWrite(Key($"reused-{round}-{i}", "second"), 0, Bytes("y"))], [new StreamEventWrite(Stream, $"reused-{round}-{i}", Bytes("e"))]),
+                CancellationToken.None)).ToList();
+            var losing = Storage.CommitAsync(
+                new WriteUnit([new StateWrite(Key($"reused-loser-{round}"), 0, Bytes("x")), new StateWrite(stale, 0, Bytes("y"))], [new StreamEventWrite(Stream, $"reused-loser-{round}", Bytes("e"))]),
+                CancellationToken.None);
+            Postgres.Writer.Resume();
+
+            await Task.WhenAll(pairs);
+            var conflict = await Assert.ThrowsAsync<InconsistentStateException>(() => losing);
+            Assert.Equal(stale, conflict.Key);
+            Assert.Equal(1, conflict.StoredVersion);
+            Assert.Equal(StoredState.Absent, await Storage.ReadAsync(Key($"reused-loser-{round}"), CancellationToken.None));
+        }
+
+        var events = await Storage.ReadStreamAsync(Stream, 0, 1000, CancellationToken.None);
+        Assert.Equal(48, events.Count);
+        Assert.DoesNotContain(events, e => e.Key.StartsWith("reused-loser-", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_conflict_fails_only_its_own_unit_of_a_batch_too_large_for_a_generic_plan()
+    {
+        var stale = Key("large-stale");
+        await Storage.WriteAsync(new StateWrite(stale, 0, Bytes("1")));
+        Postgres.Writer.Pause();
+        var pairs = Enumerable.Range(0, (PostgreSqlBatchWriter.GenericPlanMaxRows / 2) + 1).Select(i => Storage.CommitAsync(
+            new WriteUnit([new StateWrite(Key($"large-{i}"), 0, Bytes("x")), new StateWrite(Key($"large-{i}", "second"), 0, Bytes("y"))]),
+            CancellationToken.None)).ToList();
+        var losing = Storage.CommitAsync(new WriteUnit([new StateWrite(Key("large-loser"), 0, Bytes("x")), new StateWrite(stale, 0, Bytes("y"))]), CancellationToken.None);
+        Postgres.Writer.Resume();
+
+        await Task.WhenAll(pairs);
+        Assert.Equal(stale, (await Assert.ThrowsAsync<InconsistentStateException>(() => losing)).Key);
+        Assert.Equal(StoredState.Absent, await Storage.ReadAsync(Key("large-loser"), CancellationToken.None));
+        Assert.Equal(Bytes("y"), (await Storage.ReadAsync(Key("large-7", "second"), CancellationToken.None)).Payload);
     }
 
     [Fact]
