@@ -23,7 +23,6 @@ public sealed class PrometheusCollector : IDisposable
         "Microsoft.AspNetCore.Hosting",
         "Microsoft.AspNetCore.Server.Kestrel",
         "Microsoft.AspNetCore.Routing",
-        "Microsoft.AspNetCore.RateLimiting",
         "Microsoft.AspNetCore.Authentication",
         "Microsoft.AspNetCore.Authorization",
     ];

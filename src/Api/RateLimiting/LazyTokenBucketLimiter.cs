@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Threading.RateLimiting;
 
 namespace OrleansVoucher.Api.RateLimiting;
@@ -26,6 +27,7 @@ internal sealed class LazyTokenBucketLimiter : RateLimiter
     private long? _fullSince;
     private long _successful;
     private long _failed;
+    private bool _retired;
 
     /// <summary>A full bucket as configured by <paramref name="settings"/>, on <paramref name="time"/>'s clock.</summary>
     public LazyTokenBucketLimiter(TokenBucketSettings settings, TimeProvider time)
@@ -84,24 +86,60 @@ internal sealed class LazyTokenBucketLimiter : RateLimiter
         ArgumentOutOfRangeException.ThrowIfGreaterThan(permitCount, _limit);
         lock (_lock)
         {
-            Refill(_time.GetTimestamp());
-            if (permitCount == 0)
-            {
-                // As the framework's bucket: asking for nothing tells whether a token is left.
-                return _tokens > 0 ? Granted : Refused(1);
-            }
-
-            if (_tokens >= permitCount)
-            {
-                _tokens -= permitCount;
-                _fullSince = null;
-                _successful++;
-                return Granted;
-            }
-
-            _failed++;
-            return Refused(permitCount);
+            return AcquireLocked(permitCount);
         }
+    }
+
+    /// <summary>
+    /// Takes one token for a request, as <see cref="RateLimiter.AttemptAcquire"/> does; false, with no
+    /// lease, once <see cref="TryRetire"/> has retired the bucket: the caller's next request belongs to
+    /// a new one.
+    /// </summary>
+    internal bool TryAcquire([NotNullWhen(true)] out RateLimitLease? lease)
+    {
+        lock (_lock)
+        {
+            lease = _retired ? null : AcquireLocked(1);
+            return lease is not null;
+        }
+    }
+
+    /// <summary>
+    /// Retires the bucket if it has been full for at least <paramref name="idleLimit"/>: nothing it
+    /// holds differs from a new bucket's, so dropping it loses nothing. A retired bucket admits no
+    /// request through <see cref="TryAcquire"/>.
+    /// </summary>
+    internal bool TryRetire(TimeSpan idleLimit)
+    {
+        lock (_lock)
+        {
+            var now = _time.GetTimestamp();
+            Refill(now);
+            _retired |= _fullSince is { } since && _time.GetElapsedTime(since, now) >= idleLimit;
+            return _retired;
+        }
+    }
+
+    /// <summary>Refills, then takes <paramref name="permitCount"/> tokens or refuses. Called under <see cref="_lock"/>.</summary>
+    private RateLimitLease AcquireLocked(int permitCount)
+    {
+        Refill(_time.GetTimestamp());
+        if (permitCount == 0)
+        {
+            // As the framework's bucket: asking for nothing tells whether a token is left.
+            return _tokens > 0 ? Granted : Refused(1);
+        }
+
+        if (_tokens >= permitCount)
+        {
+            _tokens -= permitCount;
+            _fullSince = null;
+            _successful++;
+            return Granted;
+        }
+
+        _failed++;
+        return Refused(permitCount);
     }
 
     /// <inheritdoc />

@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -22,7 +21,11 @@ internal sealed partial class BulkJobRunner : BackgroundService, IBulkJobQueue
     private readonly BulkIssuanceOptions _options;
     private readonly ILogger<BulkJobRunner> _logger;
     private readonly string _runnerId = Guid.NewGuid().ToString("N");
-    private readonly ConcurrentDictionary<string, Task> _running = new(StringComparer.Ordinal);
+
+    // The jobs this runner is working on. Only the poll loop reads or changes it: a job's run never
+    // removes itself (had it, a run that ended before the loop stored it — a job still receiving its
+    // upload answers at once — would have been stored after its removal, and the job never run again).
+    private readonly Dictionary<string, Task> _running = new(StringComparer.Ordinal);
     private readonly SemaphoreSlim _kick = new(0, int.MaxValue);
 
     public BulkJobRunner(IGrainFactory grains, IOptions<BulkIssuanceOptions> options, ILogger<BulkJobRunner> logger)
@@ -44,6 +47,14 @@ internal sealed partial class BulkJobRunner : BackgroundService, IBulkJobQueue
             {
                 try
                 {
+                    foreach (var (jobId, run) in _running)
+                    {
+                        if (run.IsCompleted)
+                        {
+                            _running.Remove(jobId);
+                        }
+                    }
+
                     foreach (var jobId in await registry.GetActiveAsync())
                     {
                         if (!_running.ContainsKey(jobId))
@@ -108,10 +119,6 @@ internal sealed partial class BulkJobRunner : BackgroundService, IBulkJobQueue
         }
         catch (OperationCanceledException)
         {
-        }
-        finally
-        {
-            _running.TryRemove(jobId, out _);
         }
     }
 
