@@ -1,5 +1,4 @@
 using Microsoft.AspNetCore.Authentication.JwtBearer;
-using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
@@ -107,22 +106,8 @@ internal sealed partial class JwtBearerSetup(IOptions<AuthOptions> auth, TimePro
             : WriteProblemAsync(context.HttpContext, StatusCodes.Status401Unauthorized, ProblemCodes.AuthenticationRequired, "Send a bearer token in the Authorization header.");
     }
 
-    private static async Task WriteProblemAsync(HttpContext context, int status, string code, string detail)
-    {
-        context.Response.StatusCode = status;
-        var problems = context.RequestServices.GetRequiredService<IProblemDetailsService>();
-        await problems.WriteAsync(new ProblemDetailsContext
-        {
-            HttpContext = context,
-            ProblemDetails = new ProblemDetails
-            {
-                Status = status,
-                Type = ProblemTypes.For(code),
-                Detail = detail,
-                Extensions = { [ApiProblems.CodeMember] = code },
-            },
-        });
-    }
+    private static Task WriteProblemAsync(HttpContext context, int status, string code, string detail) =>
+        context.RequestServices.GetRequiredService<IProblemDetailsService>().WriteProblemAsync(context, status, code, detail).AsTask();
 
     private static partial class Log
     {

@@ -1,5 +1,4 @@
 using System.Text.Json;
-using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
 using OrleansVoucher.Api.Auth;
 using OrleansVoucher.Api.Metrics;
@@ -205,19 +204,6 @@ internal sealed partial class IdempotencyMiddleware(
         await response.Body.WriteAsync(stored.Body, context.RequestAborted);
     }
 
-    private Task WriteProblemAsync(HttpContext context, int status, string code, string detail)
-    {
-        context.Response.StatusCode = status;
-        return problems.WriteAsync(new ProblemDetailsContext
-        {
-            HttpContext = context,
-            ProblemDetails = new ProblemDetails
-            {
-                Status = status,
-                Type = ProblemTypes.For(code),
-                Detail = detail,
-                Extensions = { [ApiProblems.CodeMember] = code },
-            },
-        }).AsTask();
-    }
+    private Task WriteProblemAsync(HttpContext context, int status, string code, string detail) =>
+        problems.WriteProblemAsync(context, status, code, detail).AsTask();
 }

@@ -1,5 +1,6 @@
 using System.Collections.Frozen;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
 using OrleansVoucher.Grains;
 
 namespace OrleansVoucher.Api.Problems;
@@ -13,6 +14,30 @@ public static class ApiProblems
 {
     /// <summary>The name of the problem member holding the code.</summary>
     public const string CodeMember = "code";
+
+    /// <summary>
+    /// Answers the request with a problem from middleware, where no endpoint result is returned: the
+    /// status, a code of <see cref="ProblemCodes"/>, the detail, and any further members.
+    /// </summary>
+    public static ValueTask WriteProblemAsync(this IProblemDetailsService problems, HttpContext context, int status, string code, string detail, params KeyValuePair<string, object?>[] members)
+    {
+        ArgumentNullException.ThrowIfNull(problems);
+        ArgumentNullException.ThrowIfNull(context);
+        context.Response.StatusCode = status;
+        var problem = new ProblemDetails
+        {
+            Status = status,
+            Type = ProblemTypes.For(code),
+            Detail = detail,
+            Extensions = { [CodeMember] = code },
+        };
+        foreach (var (name, value) in members)
+        {
+            problem.Extensions[name] = value;
+        }
+
+        return problems.WriteAsync(new ProblemDetailsContext { HttpContext = context, ProblemDetails = problem });
+    }
 
     /// <summary>A problem with a code of <see cref="ProblemCodes"/>.</summary>
     public static ProblemHttpResult Create(string code, int status, string? detail = null, string? title = null) =>

@@ -1,6 +1,5 @@
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Http.Metadata;
-using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Extensions.Options;
 
@@ -66,18 +65,12 @@ internal sealed class RequestBodyLimitMiddleware(RequestDelegate next, IOptions<
 
     private async Task RejectAsync(HttpContext context, long limit)
     {
-        context.Response.StatusCode = StatusCodes.Status413PayloadTooLarge;
         context.Response.Headers.Connection = "close";
-        await problems.WriteAsync(new ProblemDetailsContext
-        {
-            HttpContext = context,
-            ProblemDetails = new ProblemDetails
-            {
-                Status = StatusCodes.Status413PayloadTooLarge,
-                Type = ProblemTypes.For(ProblemCodes.PayloadTooLarge),
-                Detail = $"The body is larger than the {limit} bytes this operation accepts.",
-                Extensions = { [ApiProblems.CodeMember] = ProblemCodes.PayloadTooLarge, ["limit"] = limit },
-            },
-        });
+        await problems.WriteProblemAsync(
+            context,
+            StatusCodes.Status413PayloadTooLarge,
+            ProblemCodes.PayloadTooLarge,
+            $"The body is larger than the {limit} bytes this operation accepts.",
+            new KeyValuePair<string, object?>("limit", limit));
     }
 }

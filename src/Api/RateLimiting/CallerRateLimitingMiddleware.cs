@@ -1,7 +1,6 @@
 using System.Collections.Frozen;
 using System.Globalization;
 using System.Threading.RateLimiting;
-using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.RateLimiting;
 using OrleansVoucher.Api.Problems;
 
@@ -37,18 +36,7 @@ internal sealed class CallerRateLimitingMiddleware(RequestDelegate next, FrozenD
     {
         var retryAfter = lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? wait : TimeSpan.FromSeconds(1);
         var seconds = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds));
-        context.Response.StatusCode = StatusCodes.Status429TooManyRequests;
         context.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
-        await problems.WriteAsync(new ProblemDetailsContext
-        {
-            HttpContext = context,
-            ProblemDetails = new ProblemDetails
-            {
-                Status = StatusCodes.Status429TooManyRequests,
-                Type = ProblemTypes.For(ProblemCodes.RateLimited),
-                Detail = $"Too many requests; retry in {seconds} s.",
-                Extensions = { [ApiProblems.CodeMember] = ProblemCodes.RateLimited },
-            },
-        });
+        await problems.WriteProblemAsync(context, StatusCodes.Status429TooManyRequests, ProblemCodes.RateLimited, $"Too many requests; retry in {seconds} s.");
     }
 }
