@@ -56,9 +56,7 @@ internal sealed class LazyTokenBucketLimiter : RateLimiter
         {
             lock (_lock)
             {
-                var now = _time.GetTimestamp();
-                Refill(now);
-                return _fullSince is { } since ? _time.GetElapsedTime(since, now) : null;
+                return IdleLocked();
             }
         }
     }
@@ -113,11 +111,17 @@ internal sealed class LazyTokenBucketLimiter : RateLimiter
     {
         lock (_lock)
         {
-            var now = _time.GetTimestamp();
-            Refill(now);
-            _retired |= _fullSince is { } since && _time.GetElapsedTime(since, now) >= idleLimit;
+            _retired |= IdleLocked() >= idleLimit;
             return _retired;
         }
+    }
+
+    /// <summary>Refills, then answers how long the bucket has been full; null when it is not. Called under <see cref="_lock"/>.</summary>
+    private TimeSpan? IdleLocked()
+    {
+        var now = _time.GetTimestamp();
+        Refill(now);
+        return _fullSince is { } since ? _time.GetElapsedTime(since, now) : null;
     }
 
     /// <summary>Refills, then takes <paramref name="permitCount"/> tokens or refuses. Called under <see cref="_lock"/>.</summary>
