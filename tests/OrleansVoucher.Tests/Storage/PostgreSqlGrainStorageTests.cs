@@ -1,3 +1,4 @@
+using System.Text;
 using Microsoft.Extensions.Logging;
 using Npgsql;
 using OrleansVoucher.Silo.Diagnostics;
@@ -516,7 +517,7 @@ public sealed class PostgreSqlGrainStorageTests : GrainStorageContractTests
         await connection.OpenAsync();
         await using var command = new NpgsqlCommand("SELECT array_agg(version) FROM started_together.schema_version", connection);
         var versions = (int[])(await command.ExecuteScalarAsync())!;
-        Assert.Equal([1, 2], versions);
+        Assert.Equal([1, 2, 3], versions);
         Assert.Equal(1, await stores[3].WriteAsync(new StateWrite(Key("migrated"), 0, Bytes("x"))));
     }
 
@@ -598,6 +599,35 @@ public sealed class PostgreSqlGrainStorageTests : GrainStorageContractTests
         Assert.Equal(0, await store.DeleteExpiredAsync(DateTimeOffset.MaxValue, 10, CancellationToken.None));
         Assert.Equal(5, await store.WriteAsync(new StateWrite(key, 4, Bytes("new"), DateTimeOffset.UnixEpoch)));
         Assert.Equal(1, await store.DeleteExpiredAsync(DateTimeOffset.UnixEpoch.AddTicks(10), 10, CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task Large_states_and_events_are_stored_compressed_with_lz4_and_read_back_whole()
+    {
+        var key = Key("large");
+        var stream = "large-events";
+        var payload = Encoding.UTF8.GetBytes(string.Concat(Enumerable.Range(0, 2_000).Select(i => $"{{\"voucher\":\"FJ{i:D8}\"}},")));
+        await Storage.CommitAsync(new WriteUnit([new StateWrite(key, 0, payload)], [new StreamEventWrite(stream, "k", payload)]), CancellationToken.None);
+
+        await using var connection = new NpgsqlConnection(s_connectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(
+            """
+            SELECT (SELECT pg_column_compression(payload) FROM orleans_voucher.grain_state WHERE grain_type = $1 AND state_name = $2 AND grain_key = $3),
+                   (SELECT pg_column_compression(payload) FROM orleans_voucher.stream_event WHERE stream = $4)
+            """,
+            connection);
+        AddKey(command, key);
+        command.Parameters.Add(new NpgsqlParameter { Value = stream });
+        await using (var reader = await command.ExecuteReaderAsync())
+        {
+            Assert.True(await reader.ReadAsync());
+            Assert.Equal("lz4", reader.GetString(0));
+            Assert.Equal("lz4", reader.GetString(1));
+        }
+
+        Assert.Equal(payload, (await Storage.ReadAsync(key, CancellationToken.None)).Payload);
+        Assert.Equal(payload, Assert.Single(await Storage.ReadStreamAsync(stream, 0, 10, CancellationToken.None)).Payload);
     }
 
     private static async Task WaitUntilABackendWaitsForALockAsync()
