@@ -23,7 +23,7 @@ public sealed class ClosedModelTests
     [Fact]
     public async Task Ramps_up_and_down_never_run_more_copies_than_the_plan_asks_for()
     {
-        var clock = new ManualTimeProvider();
+        var clock = new ReplayClock();
         var probe = new ConcurrencyProbe(clock);
         var simulations = new[]
         {
@@ -73,7 +73,7 @@ public sealed class ClosedModelTests
     }
 
     /// <summary>A step taking 5–20 ms of clock time that records how many run at once.</summary>
-    private sealed class ConcurrencyProbe(ManualTimeProvider? clock = null)
+    private sealed class ConcurrencyProbe(ReplayClock? clock = null)
     {
         private int _running;
 

@@ -11,7 +11,7 @@ public sealed class CoordinatedOmissionTests
         // 100/s for 1 s: intended starts 0, 10, …, 990 ms; each takes 1 ms. The request due at 200 ms
         // stalls the process for 500 ms (a blocking call, a GC pause). Nothing can be sent until 700 ms;
         // the 49 requests due at 210…690 ms go out late, at 700 ms, and take 1 ms each once sent.
-        var clock = new ManualTimeProvider();
+        var clock = new ReplayClock();
         var scenario = Scenario.Create("stall", async context =>
         {
             if (context.InvocationNumber == 20)
@@ -47,7 +47,7 @@ public sealed class CoordinatedOmissionTests
     {
         // The same stall against one copy sending back to back: the copy waits, so the 49 requests the
         // open model would have sent are never sent, and the report sees a single slow request.
-        var clock = new ManualTimeProvider();
+        var clock = new ReplayClock();
         var scenario = Scenario.Create("stall", async context =>
         {
             if (context.InvocationNumber == 20)
@@ -81,7 +81,7 @@ public sealed class CoordinatedOmissionTests
             return Response.Ok();
         }).WithLoadSimulations(Simulation.Inject(100, S(1), S(1)));
 
-        var result = await RunAsync(new ManualTimeProvider(), new RunOptions { MaxInFlight = 5 }, scenario);
+        var result = await RunAsync(new ReplayClock(), new RunOptions { MaxInFlight = 5 }, scenario);
         var stats = Assert.Single(result.Scenarios);
 
         Assert.Equal(5, peak);
@@ -103,7 +103,7 @@ public sealed class CoordinatedOmissionTests
             return Response.Ok();
         }).WithLoadSimulations(Simulation.Inject(10, S(1), S(1)));
 
-        var clock = new ManualTimeProvider();
+        var clock = new ReplayClock();
         var result = await RunAsync(clock, new RunOptions { DrainTimeout = S(3) }, scenario);
         var stats = Assert.Single(result.Scenarios);
 

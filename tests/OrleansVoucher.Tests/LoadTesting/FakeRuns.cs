@@ -2,10 +2,10 @@ using OrleansVoucher.LoadTests.Runner;
 
 namespace OrleansVoucher.Tests.LoadTesting;
 
-/// <summary>Runs scenarios on a <see cref="ManualTimeProvider"/>: deterministic, and a simulated minute takes milliseconds.</summary>
+/// <summary>Runs scenarios on a <see cref="ReplayClock"/>: deterministic, and a simulated minute takes milliseconds.</summary>
 internal static class FakeRuns
 {
-    public static async Task<RunResult> RunAsync(ManualTimeProvider clock, RunOptions options, params Scenario[] scenarios)
+    public static async Task<RunResult> RunAsync(ReplayClock clock, RunOptions options, params Scenario[] scenarios)
     {
         var runner = new LoadRunner(options with { TimeProvider = clock });
         var run = clock.Start(() => runner.RunAsync(scenarios));
@@ -13,7 +13,7 @@ internal static class FakeRuns
         return await run;
     }
 
-    public static Task<RunResult> RunAsync(params Scenario[] scenarios) => RunAsync(new ManualTimeProvider(), new RunOptions(), scenarios);
+    public static Task<RunResult> RunAsync(params Scenario[] scenarios) => RunAsync(new ReplayClock(), new RunOptions(), scenarios);
 
     /// <summary>A step that takes <paramref name="duration"/> of clock time and succeeds.</summary>
     public static Func<ScenarioContext, Task<Response>> Taking(TimeSpan duration) => async context =>

@@ -116,6 +116,6 @@ public sealed class ReportTests : IDisposable
             Thresholds = [Threshold.Parse("browse: rps >= 10")],
             Configuration = [new("target", "http://127.0.0.1:5080/health/live")],
         };
-        return RunAsync(new ManualTimeProvider(), options, checkout, browse);
+        return RunAsync(new ReplayClock(), options, checkout, browse);
     }
 }

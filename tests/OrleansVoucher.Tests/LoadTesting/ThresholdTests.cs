@@ -55,7 +55,7 @@ public sealed class ThresholdTests
         .WithThresholds(Threshold.Parse("p99 <= 10ms"), Threshold.Parse("rps >= 90"));
 
         var options = new RunOptions { Thresholds = [Threshold.Parse("fail_percent <= 5"), Threshold.Parse("judged: mean < 10ms")] };
-        var result = await RunAsync(new ManualTimeProvider(), options, scenario);
+        var result = await RunAsync(new ReplayClock(), options, scenario);
 
         var judged = Assert.Single(result.Scenarios).Thresholds;
         Assert.Equal(4, judged.Count);

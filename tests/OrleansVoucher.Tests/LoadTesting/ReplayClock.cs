@@ -1,13 +1,14 @@
 namespace OrleansVoucher.Tests.LoadTesting;
 
 /// <summary>
-/// A clock that moves only when the test says so. <see cref="RunUntilComplete"/> jumps from timer to
+/// The load runner's clock in tests (unlike <c>OrleansVoucher.Testing.ManualTimeProvider</c>, which
+/// fires timers as a test advances time, this one replays a whole run). It moves only when the test says so. <see cref="RunUntilComplete"/> jumps from timer to
 /// timer in due order and fires each on the test's thread, with no synchronisation context, so every
 /// continuation of the runner runs inline and a whole load run replays the same way every time, in
 /// milliseconds of real time. <see cref="Freeze"/> moves the clock without firing anything: the process
 /// stalled (a GC pause, a starved thread pool, a blocking step) and its timers fire late.
 /// </summary>
-internal sealed class ManualTimeProvider : TimeProvider
+internal sealed class ReplayClock : TimeProvider
 {
     private static readonly DateTimeOffset s_epoch = new(2030, 1, 1, 0, 0, 0, TimeSpan.Zero);
     private readonly Lock _gate = new();
@@ -88,7 +89,7 @@ internal sealed class ManualTimeProvider : TimeProvider
         }
     }
 
-    private sealed class ManualTimer(ManualTimeProvider clock, TimerCallback callback, object? state) : ITimer
+    private sealed class ManualTimer(ReplayClock clock, TimerCallback callback, object? state) : ITimer
     {
         private TimeSpan _period = Timeout.InfiniteTimeSpan;
 
