@@ -67,9 +67,10 @@ internal sealed class InstitutionGrain : Grain, IInstitutionGrain
     private readonly Dictionary<string, ClassFacts> _classFacts = new(StringComparer.Ordinal);
 
     /// <summary>
-    /// This institution's classes that voucher checks have asked, by class code: the key and a reference,
-    /// made once per activation instead of on every check. A desk checks voucher after voucher for the
-    /// same few classes, and a kept reference also remembers its class's activation.
+    /// This institution's classes that voucher checks and verifications have asked, by class code: the key
+    /// and a reference, made once per activation instead of on every call. A desk checks and verifies
+    /// voucher after voucher for the same few classes, and a kept reference also remembers its class's
+    /// activation.
     /// </summary>
     private readonly Dictionary<string, (string Key, IClassParticipant Grain)> _checkedClasses = new(StringComparer.Ordinal);
 
@@ -275,7 +276,7 @@ internal sealed class InstitutionGrain : Grain, IInstitutionGrain
             return Result<VerificationReceipt>.Reject(RejectionCode.ClassNotFound, $"'{request.ClassCode}' is not a class code.");
         }
 
-        var classKey = ClassKey.Of(Id, request.ClassCode);
+        var (classKey, participant) = CheckedClass(request.ClassCode);
         for (var attempt = 0; attempt < Attempts.Max; attempt++)
         {
             // R3: a suspended or removed institution cannot verify.
@@ -285,7 +286,7 @@ internal sealed class InstitutionGrain : Grain, IInstitutionGrain
             }
 
             var listing = _state.State.Listing!;
-            var schoolClass = await ClassFactsAsync(classKey, presenter);
+            var schoolClass = await ClassFactsAsync(classKey, participant, presenter);
             if (schoolClass is null)
             {
                 return Result<VerificationReceipt>.Reject(RejectionCode.ClassNotFound, $"No class {request.ClassCode}.");
@@ -326,7 +327,6 @@ internal sealed class InstitutionGrain : Grain, IInstitutionGrain
                 return Result<VerificationReceipt>.From(workerVote.Value);
             }
 
-            var participant = GrainFactory.GetGrain<IClassParticipant>(classKey);
             var classVote = await participant.PrepareEnrolmentAsync(transaction.Id, new Enrolment(presenter, code, facts.CampaignId, now));
             if (classVote.HasWrite)
             {
@@ -661,14 +661,14 @@ internal sealed class InstitutionGrain : Grain, IInstitutionGrain
     /// activation rather than on every verification; its enrolment rules are checked when it prepares.
     /// The class's view is not used: it would copy every trainee.
     /// </summary>
-    private async Task<ClassFacts?> ClassFactsAsync(string classKey, string presenter)
+    private async Task<ClassFacts?> ClassFactsAsync(string classKey, IClassParticipant schoolClass, string presenter)
     {
         if (_classFacts.TryGetValue(classKey, out var known))
         {
             return known;
         }
 
-        var facts = (await GrainFactory.GetGrain<IClassParticipant>(classKey).CheckEnrolmentAsync(presenter)).Class;
+        var facts = (await schoolClass.CheckEnrolmentAsync(presenter)).Class;
         if (facts is not null)
         {
             if (_classFacts.Count >= MaxClassFacts)

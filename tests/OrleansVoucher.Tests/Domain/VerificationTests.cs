@@ -471,6 +471,22 @@ public abstract class VerificationTests : DomainTestBase
         Assert.Equal(RejectionCode.OccupationNotInCatalogue, (await institution.CheckVoucherAsync(request)).Rejection);
     }
 
+    [Fact]
+    public async Task R11_a_verification_after_a_check_of_the_same_class_enrols_in_it_and_is_found_after_collection()
+    {
+        var (institution, request) = await DeskCheckAsync();
+        Assert.True((await institution.CheckVoucherAsync(request)).Verifiable);
+
+        var receipt = (await institution.VerifyVoucherAsync(request)).GetValueOrThrow();
+
+        Assert.Equal(ClassKey.Of("SCHOOL1", "E1"), receipt.ClassKey);
+        Assert.Contains(request.PresenterCitizenId, (await Grains.GetGrain<IClassGrain>(receipt.ClassKey).GetAsync())!.Trainees);
+        Assert.Equal(VoucherStatus.Activated, (await Given.VoucherAsync(request.VoucherCode)).Status);
+        Assert.True(await Silo.Runtime.CollectIdleActivationsAsync(TimeSpan.Zero) > 0);
+        Assert.Equal(RejectionCode.AlreadyUsed, (await institution.CheckVoucherAsync(request)).Rejection);
+        Assert.Equal(RejectionCode.AlreadyUsed, (await institution.VerifyVoucherAsync(request)).Rejection);
+    }
+
     /// <summary>A claimed voucher, its holder and an e-commerce class at SCHOOL1: the institution and the check of the voucher there.</summary>
     private async Task<(IInstitutionGrain Institution, VerificationRequest Request)> DeskCheckAsync()
     {
