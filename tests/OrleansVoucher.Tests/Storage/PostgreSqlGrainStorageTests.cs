@@ -121,6 +121,58 @@ public sealed class PostgreSqlGrainStorageTests : GrainStorageContractTests
     }
 
     [Fact]
+    public async Task A_generic_plan_made_while_the_tables_are_new_finds_states_by_key_not_by_scanning()
+    {
+        // A generic plan is kept for as long as the connection lives, or until an ANALYZE invalidates it.
+        // One made while grain_state is new (never analyzed, nearly empty) must still reach rows through
+        // the primary key: a sequential scan would read the whole table on every batch once it has grown.
+        const string Schema = "never_analyzed";
+        var store = NewStore(Schema);
+        await store.InitializeAsync(CancellationToken.None);
+        var commands = new PostgreSqlCommands(Schema);
+        var batch = new WriteBatch([new PendingWrite(new WriteUnit([new StateWrite(Key("a"), 0, [1]), new StateWrite(Key("b"), 0, [1])]))]);
+        await using var connection = await store.BatchWriter.DataSourceFor(batch, optimistic: true).OpenConnectionAsync();
+        var plans = new List<string>();
+        const string WriteParameters = "int4[], text[], text[], text[], int8[], bytea[], bool[], timestamptz[], int4[], text[], text[], bytea[], int8";
+        foreach (var (sql, types) in new[]
+        {
+            (commands.Write(guarded: true, withEvents: true, optimistic: true), WriteParameters),
+            (commands.Write(guarded: false, withEvents: false, optimistic: true), WriteParameters),
+            (commands.ReadStream, "text, int8, int4"),
+        })
+        {
+            var parameters = types.Split(',').Length;
+            await using var transaction = await connection.BeginTransactionAsync();
+            await using (var setUp = new NpgsqlCommand($"SET LOCAL plan_cache_mode = force_generic_plan; PREPARE generic_plan({types}) AS {sql}", connection, transaction))
+            {
+                await setUp.ExecuteNonQueryAsync();
+            }
+
+            try
+            {
+                var nulls = string.Join(", ", Enumerable.Repeat("NULL", parameters));
+                await using var explain = new NpgsqlCommand($"EXPLAIN EXECUTE generic_plan({nulls})", connection, transaction);
+                await using var reader = await explain.ExecuteReaderAsync();
+                var plan = new StringBuilder();
+                while (await reader.ReadAsync())
+                {
+                    plan.AppendLine(reader.GetString(0));
+                }
+
+                plans.Add(plan.ToString());
+            }
+            finally
+            {
+                await using var deallocate = new NpgsqlCommand("DEALLOCATE generic_plan", connection, transaction);
+                await deallocate.ExecuteNonQueryAsync();
+            }
+        }
+
+        Assert.All(plans, plan => Assert.Contains("Index", plan, StringComparison.Ordinal));
+        Assert.All(plans, plan => Assert.DoesNotContain("Seq Scan", plan, StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task A_conflict_fails_only_its_own_unit_when_the_batch_statement_runs_on_a_reused_plan()
     {
         // PostgreSQL plans a prepared statement for its parameters five times, then may reuse a generic

@@ -44,7 +44,7 @@ public sealed partial class PostgreSqlGrainStorage : IGrainStorage, IAsyncDispos
         _logger = logger ?? NullLogger<PostgreSqlGrainStorage>.Instance;
         _commands = new PostgreSqlCommands(options.Schema);
 
-        _dataSource = BuildDataSource(options.ConnectionString, "auto");
+        _dataSource = BuildDataSource(options.ConnectionString, "auto", "-c enable_seqscan=off");
         _customPlanDataSource = BuildDataSource(options.ConnectionString, "force_custom_plan");
         BatchWriter = new PostgreSqlBatchWriter(_dataSource, _customPlanDataSource, _commands, options.MaxTransientRetries, options.OptimisticInserts, _logger);
         _writer = new GroupCommitWriter(
@@ -217,8 +217,15 @@ public sealed partial class PostgreSqlGrainStorage : IGrainStorage, IAsyncDispos
     /// <para>The store leaves no session state behind on a connection (its locks are transaction
     /// locks; it sets nothing, listens to nothing, keeps no cursors or temporary tables), so a connection
     /// going back to the pool is not reset: the reset would be one more statement to run for every batch.</para>
+    /// <para>A generic plan lives as long as its connection, or until an <c>ANALYZE</c> of a table it reads
+    /// invalidates it; it is not made again as the tables grow. One made while <c>grain_state</c> is new
+    /// (never analyzed, nearly empty, as in a fresh deployment or after a restore) chose to scan the whole
+    /// table and hash it, and kept doing so on every batch once the table held millions of rows, until
+    /// autovacuum first analyzed it. The statements of these connections only ever reach rows by key, so
+    /// the connections that reuse plans (<paramref name="options"/>: <c>enable_seqscan=off</c>) make the
+    /// planner take the indexes whatever it believes of the table's size.</para>
     /// </remarks>
-    private static NpgsqlDataSource BuildDataSource(string connectionString, string planCacheMode)
+    private static NpgsqlDataSource BuildDataSource(string connectionString, string planCacheMode, string? options = null)
     {
         var builder = new NpgsqlDataSourceBuilder(connectionString);
         var settings = builder.ConnectionStringBuilder;
@@ -228,7 +235,7 @@ public sealed partial class PostgreSqlGrainStorage : IGrainStorage, IAsyncDispos
             settings.AutoPrepareMinUsages = 2;
         }
 
-        var option = "-c plan_cache_mode=" + planCacheMode;
+        var option = "-c plan_cache_mode=" + planCacheMode + (options is null ? "" : " " + options);
         settings.Options = string.IsNullOrWhiteSpace(settings.Options) ? option : settings.Options + " " + option;
         settings.NoResetOnClose = true;
         if (string.IsNullOrEmpty(settings.ApplicationName))
