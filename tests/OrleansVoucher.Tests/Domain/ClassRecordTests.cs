@@ -422,3 +422,8 @@ public sealed class ClassRecordTestsOnPostgreSql(PostgresFixture fixture) : Clas
 {
     protected override async Task<DomainStore> CreateStoreAsync() => await PostgresDomainStore.ForClassAsync(fixture, GetType());
 }
+
+public sealed class ClassRecordTestsOnSqlite : ClassRecordTests
+{
+    protected override Task<DomainStore> CreateStoreAsync() => Task.FromResult<DomainStore>(new SqliteDomainStore());
+}
