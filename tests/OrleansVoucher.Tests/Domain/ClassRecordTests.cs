@@ -85,11 +85,7 @@ public abstract class ClassRecordTests : DomainTestBase
     public async Task R11_racing_enrolments_on_two_silos_never_exceed_the_capacity()
     {
         const int capacity = 5;
-        await Given.FujianAsync();
-        await Given.CampaignAsync("general", General(Fujian));
-        await Given.InstitutionAsync("SCHOOL1");
-        var registration = new ClassRegistration("C1", Ecommerce, null, Given.Sessions(TimeSpan.FromDays(7)), Capacity: capacity);
-        var classKey = (await Grains.GetGrain<IInstitutionGrain>("SCHOOL1").RegisterClassAsync(registration)).GetValueOrThrow().Key;
+        var classKey = await ClassOfCapacityAsync(capacity);
         var claimed = new List<(string Worker, string Code)>();
         for (var n = 1; n <= 16; n++)
         {
@@ -141,11 +137,7 @@ public abstract class ClassRecordTests : DomainTestBase
     [Fact]
     public async Task R11_a_rolled_back_trainee_frees_the_seat_and_enrols_again_under_a_record_of_its_own()
     {
-        await Given.FujianAsync();
-        await Given.CampaignAsync("general", General(Fujian));
-        await Given.InstitutionAsync("SCHOOL1");
-        var registration = new ClassRegistration("C1", Ecommerce, null, Given.Sessions(TimeSpan.FromDays(7)), Capacity: 1);
-        var classKey = (await Grains.GetGrain<IInstitutionGrain>("SCHOOL1").RegisterClassAsync(registration)).GetValueOrThrow().Key;
+        var classKey = await ClassOfCapacityAsync(1);
         var (worker, other) = (await Given.WorkerAsync(1), await Given.WorkerAsync(2));
         var (code, otherCode) = (await Given.ClaimAsync("general", worker), await Given.ClaimAsync("general", other));
         var institution = Grains.GetGrain<IInstitutionGrain>("SCHOOL1");
@@ -260,11 +252,7 @@ public abstract class ClassRecordTests : DomainTestBase
     [Fact]
     public async Task R11_R13_a_class_stored_with_its_counters_inside_its_row_is_migrated_when_activated()
     {
-        await Given.FujianAsync();
-        await Given.CampaignAsync("general", General(Fujian));
-        await Given.InstitutionAsync("SCHOOL1");
-        var registration = new ClassRegistration("C1", Ecommerce, null, Given.Sessions(TimeSpan.FromDays(7), offline: 2), Capacity: 3);
-        var classKey = (await Grains.GetGrain<IInstitutionGrain>("SCHOOL1").RegisterClassAsync(registration)).GetValueOrThrow().Key;
+        var classKey = await ClassOfCapacityAsync(3, offline: 2);
         var workers = new List<string>();
         var codes = new List<string>();
         for (var n = 1; n <= 5; n++)
@@ -288,15 +276,8 @@ public abstract class ClassRecordTests : DomainTestBase
         Ok(await schoolClass.CheckInAsync(new CheckInRequest(workers[0], 0, Site)));
 
         // The class's row as releases before the counters record wrote it: the counters inside it.
-        var counters = JsonNode.Parse(await TextOfAsync(CountersKey(classKey)))!.AsObject();
+        var counters = await CountersInsideRowAsync(classKey);
         Assert.Contains("\"nextOrdinal\":3", counters.ToJsonString());
-        await FormerShapeAsync(classKey, row =>
-        {
-            foreach (var (name, value) in counters)
-            {
-                row[name] = value?.DeepClone();
-            }
-        });
         await RestartAsync();
 
         schoolClass = Grains.GetGrain<IClassGrain>(classKey);
@@ -328,22 +309,11 @@ public abstract class ClassRecordTests : DomainTestBase
     [Fact]
     public async Task R11_of_two_silos_migrating_one_class_at_once_one_loses_its_version_check_and_reads_the_migrated_class()
     {
-        await Given.FujianAsync();
-        await Given.CampaignAsync("general", General(Fujian));
-        await Given.InstitutionAsync("SCHOOL1");
-        var registration = new ClassRegistration("C1", Ecommerce, null, Given.Sessions(TimeSpan.FromDays(7)), Capacity: 2);
-        var classKey = (await Grains.GetGrain<IInstitutionGrain>("SCHOOL1").RegisterClassAsync(registration)).GetValueOrThrow().Key;
+        var classKey = await ClassOfCapacityAsync(2);
         var (first, second, third) = (await Given.WorkerAsync(1), await Given.WorkerAsync(2), await Given.WorkerAsync(3));
         var codes = new[] { await Given.ClaimAsync("general", first), await Given.ClaimAsync("general", second), await Given.ClaimAsync("general", third) };
         await Given.VerifyAsync("SCHOOL1", codes[0], first, "C1");
-        var counters = JsonNode.Parse(await TextOfAsync(CountersKey(classKey)))!.AsObject();
-        await FormerShapeAsync(classKey, row =>
-        {
-            foreach (var (name, value) in counters)
-            {
-                row[name] = value?.DeepClone();
-            }
-        });
+        await CountersInsideRowAsync(classKey);
 
         // This silo's activation reads the class in the former shape; just before its migration commits,
         // another silo's activation reads it too and migrates it.
@@ -368,6 +338,30 @@ public abstract class ClassRecordTests : DomainTestBase
         Rejected(RejectionCode.ClassFull, await Given.TryVerifyAsync("SCHOOL1", codes[2], third, "C1"));
         Assert.Equal(new[] { first, second }.Order(), (await Grains.GetGrain<IClassGrain>(classKey).GetAsync())!.Trainees.Order());
         await Invariants.AssertConsistentAsync(Grains, codes);
+    }
+
+    /// <summary>Class C1 of institution SCHOOL1, of <paramref name="capacity"/> seats, with a general campaign in Fujian to enrol from.</summary>
+    private async Task<string> ClassOfCapacityAsync(int capacity, int offline = 5)
+    {
+        await Given.FujianAsync();
+        await Given.CampaignAsync("general", General(Fujian));
+        await Given.InstitutionAsync("SCHOOL1");
+        var registration = new ClassRegistration("C1", Ecommerce, null, Given.Sessions(TimeSpan.FromDays(7), offline), Capacity: capacity);
+        return (await Grains.GetGrain<IInstitutionGrain>("SCHOOL1").RegisterClassAsync(registration)).GetValueOrThrow().Key;
+    }
+
+    /// <summary>Puts the class back in the shape releases before the counters record wrote: its counters inside its row. Returns them.</summary>
+    private async Task<JsonObject> CountersInsideRowAsync(string classKey)
+    {
+        var counters = JsonNode.Parse(await TextOfAsync(CountersKey(classKey)))!.AsObject();
+        await FormerShapeAsync(classKey, row =>
+        {
+            foreach (var (name, value) in counters)
+            {
+                row[name] = value?.DeepClone();
+            }
+        });
+        return counters;
     }
 
     private static GrainStateKey RowKey(string classKey) => new("class", "class", classKey);

@@ -1,7 +1,7 @@
-using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
 using OrleansVoucher.Silo.Hosting;
 using OrleansVoucher.Silo.Storage.Sqlite;
+using OrleansVoucher.Tests.Runtime.Stores;
 
 namespace OrleansVoucher.Tests.Domain;
 
@@ -11,35 +11,20 @@ namespace OrleansVoucher.Tests.Domain;
 /// </summary>
 public sealed class SqliteDomainStore : DomainStore
 {
-    private readonly string _directory = Path.Combine(Path.GetTempPath(), "orleansvoucher-domain-" + Guid.NewGuid().ToString("N"));
+    private readonly SqliteTestStore _file = new();
 
-    public SqliteDomainStore() => Directory.CreateDirectory(_directory);
-
-    public override string Name => "sqlite";
+    public override string Name => _file.Name;
 
     public override void Configure(ISiloBuilder silo, Func<IGrainStorage, IGrainStorage>? decorate)
     {
         ArgumentNullException.ThrowIfNull(silo);
         silo.Services.AddKeyedSingleton(PersistentStateAttribute.DefaultStorageName, (_, _) =>
         {
-            var storage = new SqliteGrainStorage(new SqliteStorageOptions { DatabasePath = Path.Combine(_directory, "grains.db"), Synchronous = SqliteSynchronousMode.Normal });
+            var storage = new SqliteGrainStorage(new SqliteStorageOptions { DatabasePath = _file.DatabasePath, Synchronous = _file.Synchronous });
             return decorate is null ? storage : decorate(storage);
         });
         silo.Services.AddSingleton(new StorageRegistration(PersistentStateAttribute.DefaultStorageName));
     }
 
-    public override ValueTask DisposeAsync()
-    {
-        SqliteConnection.ClearAllPools();
-        try
-        {
-            Directory.Delete(_directory, recursive: true);
-        }
-        catch (IOException)
-        {
-            // A file still held by a store that failed to close; the temporary directory is cleaned up later.
-        }
-
-        return ValueTask.CompletedTask;
-    }
+    public override ValueTask DisposeAsync() => _file.DisposeAsync();
 }
