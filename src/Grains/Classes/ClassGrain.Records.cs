@@ -4,13 +4,15 @@ using OrleansVoucher.Grains.Common;
 namespace OrleansVoucher.Grains.Classes;
 
 /// <summary>
-/// The class's records: its own state (the class's row), the roster pages and one record per trainee.
-/// The roster is read when the class is activated; a trainee's record when it is first needed, then kept.
+/// The class's records: its row (the definition) and its counters, both read when the class is activated,
+/// the roster pages and one record per trainee. The roster is read when the class is activated, after
+/// the counters (they say how many pages there are); a trainee's record when it is first needed, then kept.
 /// </summary>
 internal sealed partial class ClassGrain
 {
     private const string GrainTypeName = "class";
     private const string StateName = "class";
+    private const string CountersStateName = "counters";
     private const string RosterStateName = "roster";
     private const string TraineeStateName = "trainee";
 
@@ -23,7 +25,7 @@ internal sealed partial class ClassGrain
     /// <summary>The trainees' records read or written so far, by citizen id.</summary>
     private readonly Dictionary<string, TransactionalRecord<TraineeState>> _trainees = new(StringComparer.Ordinal);
 
-    /// <summary>The records an enrolment or withdrawal holds pending with the class's row, and what its commit changes here.</summary>
+    /// <summary>The records an enrolment or withdrawal holds pending with the class's counters, and what its commit changes here.</summary>
     private PendingChange? _pendingChange;
 
     /// <summary>The storage key of the trainee record of enrolment <paramref name="ordinal"/> of <paramref name="citizenId"/> in class <paramref name="classKey"/>.</summary>
@@ -36,11 +38,14 @@ internal sealed partial class ClassGrain
 
     public override Task OnActivateAsync(CancellationToken cancellationToken) => LoadRosterAsync(cancellationToken);
 
-    /// <summary>Reads the class's row and its roster again, forgetting every record read so far.</summary>
+    /// <summary>
+    /// Reads the class's counters and its roster again, forgetting every record read so far. The class's
+    /// row is not read again: its definition does not change once an activation has read (or migrated) it.
+    /// </summary>
     private async Task ReloadAsync()
     {
         _pendingChange = null;
-        await _state.ReloadAsync();
+        await _counters.ReloadAsync();
         await LoadRosterAsync(CancellationToken.None);
     }
 
@@ -49,13 +54,12 @@ internal sealed partial class ClassGrain
         _roster.Clear();
         _pages.Clear();
         _trainees.Clear();
-        if (_state.State.Trainees is { } trainees)
+        if (_definition.State.InstitutionId is not null && !_counters.RecordExists && await MigrateAsync())
         {
-            await MigrateAsync(trainees);
             return;
         }
 
-        for (var page = 0L; page < PageCount(_state.State.NextOrdinal); page++)
+        for (var page = 0L; page < PageCount(_counters.State.NextOrdinal); page++)
         {
             _pages[page] = NewRecord<RosterPage>(RosterKeyOf(Key, page));
         }
@@ -68,19 +72,51 @@ internal sealed partial class ClassGrain
     }
 
     /// <summary>
-    /// Moves the trainees of a class written in the former shape (all of them inside the class's row)
-    /// into their own records and roster pages, in one unit with the class's row in the current shape.
-    /// A second activation that migrated first makes the unit lose its version check: the activation
-    /// then fails, and the next call reads the migrated class.
+    /// Moves what changes of a class written in a former shape out of the class's row, in one unit that
+    /// writes the row (the definition alone) and the class's first counters record. A class is in a former
+    /// shape when its row exists and its counters record does not: its counters are in the row (since
+    /// per-trainee records), or its trainees are, and the counts are derived from them (before). The
+    /// trainees of the latter go into their own records and roster pages in the same unit.
     /// </summary>
-    private async Task MigrateAsync(Dictionary<string, TraineeState> trainees)
+    /// <remarks>
+    /// Migrating when activated, rather than reading the counters from the row until the first change,
+    /// keeps one place (the counters record) that every enrolment version-checks against from the
+    /// activation's first call on. A second activation (in this engine or another) that migrated first
+    /// makes the unit lose its version check (the row's, and the counters' as a record that now exists):
+    /// the activation then fails, and the next call reads the migrated class.
+    /// </remarks>
+    /// <returns>Whether the migration wrote the roster's pages (and so knows them).</returns>
+    private async Task<bool> MigrateAsync()
     {
-        var draft = _state.Draft();
-        draft.Enrolled = trainees.Count;
-        draft.NextOrdinal = trainees.Count;
-        draft.AttendedSessions = [.. trainees.Values.SelectMany(t => t.Attended).Distinct().Order()];
+        var former = _definition.State;
+        var trainees = former.Trainees;
+        var counters = new ClassCounters
+        {
+            Enrolled = trainees?.Count ?? former.Enrolled ?? 0,
+            NextOrdinal = trainees?.Count ?? former.NextOrdinal ?? 0,
+            AttendedSessions = trainees is null ? [.. former.AttendedSessions ?? []] : [.. trainees.Values.SelectMany(t => t.Attended).Distinct().Order()],
+            Flags = [.. former.Flags ?? []],
+        };
         await using var transaction = new TransactionCoordinator(_services.Storage);
-        transaction.EnlistSelf(_state, draft);
+        transaction.EnlistSelf(_definition, former.DefinitionOnly());
+        transaction.EnlistSelf(_counters, counters);
+        var pageDrafts = trainees is null ? null : EnlistTrainees(transaction, trainees);
+        if (!await transaction.CommitAsync())
+        {
+            throw new InvalidOperationException($"Class {Key} was migrated by another activation at the same time.");
+        }
+
+        foreach (var (number, page) in pageDrafts ?? [])
+        {
+            AddToRoster(number, page);
+        }
+
+        return pageDrafts is not null;
+    }
+
+    /// <summary>Enlists the trainees of a class written with them inside its row as records of their own, by ordinal, and the roster's pages.</summary>
+    private Dictionary<long, RosterPage> EnlistTrainees(TransactionCoordinator transaction, Dictionary<string, TraineeState> trainees)
+    {
         var ordinal = 0L;
         var pageDrafts = new Dictionary<long, RosterPage>();
         foreach (var (citizenId, trainee) in trainees)
@@ -105,15 +141,7 @@ internal sealed partial class ClassGrain
             _pages[page] = record;
         }
 
-        if (!await transaction.CommitAsync())
-        {
-            throw new InvalidOperationException($"Class {Key} was migrated to per-trainee records by another activation at the same time.");
-        }
-
-        foreach (var (number, page) in pageDrafts)
-        {
-            AddToRoster(number, page);
-        }
+        return pageDrafts;
     }
 
     private void AddToRoster(long number, RosterPage page)
@@ -207,6 +235,6 @@ internal sealed partial class ClassGrain
 
     private static int PageCount(long ordinals) => (int)((ordinals + RosterPage.Size - 1) / RosterPage.Size);
 
-    /// <summary>An enrolment's or withdrawal's records held pending with the class's row, and what its commit changes in memory.</summary>
+    /// <summary>An enrolment's or withdrawal's records held pending with the class's counters, and what its commit changes in memory.</summary>
     private sealed record PendingChange(TransactionId Transaction, IReadOnlyList<Action<TransactionOutcome>> Records, Action Committed);
 }

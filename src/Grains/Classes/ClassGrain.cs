@@ -23,17 +23,26 @@ internal sealed partial class ClassGrain : Grain, IClassGrain, IClassParticipant
     private const double FarFromSiteMetres = 5_000;
 
     private readonly GrainServices _services;
-    private readonly TransactionalState<ClassState> _state;
 
-    public ClassGrain([PersistentState(StateName)] IPersistentState<ClassState> state, IServiceProvider services)
+    /// <summary>The class's row: its definition, written when the class is created and not since.</summary>
+    private readonly TransactionalState<ClassState> _definition;
+
+    /// <summary>The class's counters: what enrolments, withdrawals and check-ins change of the class as a whole.</summary>
+    private readonly TransactionalState<ClassCounters> _counters;
+
+    public ClassGrain(
+        [PersistentState(StateName)] IPersistentState<ClassState> definition,
+        [PersistentState(CountersStateName)] IPersistentState<ClassCounters> counters,
+        IServiceProvider services)
     {
         _services = new GrainServices(services);
-        _state = _services.Transactional(state);
+        _definition = _services.Transactional(definition);
+        _counters = _services.Transactional(counters);
     }
 
     private string Key => this.GetPrimaryKeyString();
 
-    public Task<ClassView?> GetAsync() => Task.FromResult(_state.State.InstitutionId is null ? null : View());
+    public Task<ClassView?> GetAsync() => Task.FromResult(_definition.State.InstitutionId is null ? null : View());
 
     public async Task<Result<CheckInReceipt>> CheckInAsync(CheckInRequest request)
     {
@@ -43,7 +52,7 @@ internal sealed partial class ClassGrain : Grain, IClassGrain, IClassParticipant
             return Result<CheckInReceipt>.From(notEnrolled);
         }
 
-        var state = _state.State;
+        var state = _definition.State;
         if (request!.Session < 0 || request.Session >= state.Sessions.Count)
         {
             return Result<CheckInReceipt>.Reject(RejectionCode.SessionNotOpen, $"The class has no session {request.Session}.");
@@ -107,14 +116,14 @@ internal sealed partial class ClassGrain : Grain, IClassGrain, IClassParticipant
 
             // The platform's report of a repeat is answered, not flagged for supervision.
             var supervised = method != CheckInMethod.OnlineStudy ? flags : [];
-            if (ClassChange(session, counted, supervised, position, citizenId, now) is { } change)
+            if (CountersChange(session, counted, supervised, position, citizenId, now) is { } change)
             {
-                if (_state.IsBusy)
+                if (_counters.IsBusy)
                 {
                     return Attempts.Busy<CheckInReceipt>();
                 }
 
-                transaction.EnlistSelf(_state, change);
+                transaction.EnlistSelf(_counters, change);
             }
 
             transaction.EnlistSelf(record, trainee);
@@ -137,7 +146,7 @@ internal sealed partial class ClassGrain : Grain, IClassGrain, IClassParticipant
     /// <summary>What an attendance flags (R13, R21), with <paramref name="trainee"/> changed as it records.</summary>
     private List<AnomalyKind> CheckInFlags(int session, CheckInMethod method, GeoPoint? position, TraineeState trainee, DateTimeOffset now, out bool counted)
     {
-        var state = _state.State;
+        var state = _definition.State;
         var flags = new List<AnomalyKind>();
         counted = !trainee.Attended.Contains(session);
         if (!counted)
@@ -179,18 +188,18 @@ internal sealed partial class ClassGrain : Grain, IClassGrain, IClassParticipant
     }
 
     /// <summary>
-    /// The class's row as an attendance changes it: the session's first counted attendance (R13's
+    /// The class's counters as an attendance changes them: the session's first counted attendance (R13's
     /// sessions without check-ins) and the attendance's flags; null when it changes nothing of the class.
     /// </summary>
-    private ClassState? ClassChange(int session, bool counted, List<AnomalyKind> flags, GeoPoint? position, string citizenId, DateTimeOffset now)
+    private ClassCounters? CountersChange(int session, bool counted, List<AnomalyKind> flags, GeoPoint? position, string citizenId, DateTimeOffset now)
     {
-        var firstAttendance = counted && !_state.State.AttendedSessions.Contains(session);
+        var firstAttendance = counted && !_counters.State.AttendedSessions.Contains(session);
         if (!firstAttendance && flags.Count == 0)
         {
             return null;
         }
 
-        var draft = _state.Draft();
+        var draft = _counters.Draft();
         if (firstAttendance)
         {
             draft.AttendedSessions.Add(session);
@@ -212,7 +221,7 @@ internal sealed partial class ClassGrain : Grain, IClassGrain, IClassParticipant
             return Result<CheckInReceipt>.From(notEnrolled);
         }
 
-        var state = _state.State;
+        var state = _definition.State;
         if (report!.ReporterInstitutionId != (state.OnlinePartnerId ?? state.InstitutionId))
         {
             return Result<CheckInReceipt>.Reject(RejectionCode.NotTrainingParty, "Only the institution teaching the online sessions reports them.");
@@ -238,7 +247,7 @@ internal sealed partial class ClassGrain : Grain, IClassGrain, IClassParticipant
             return Result<CompletionReport>.From(notEnrolled);
         }
 
-        var state = _state.State;
+        var state = _definition.State;
         var institution = state.InstitutionId!;
         var partner = state.OnlinePartnerId;
 
@@ -355,18 +364,18 @@ internal sealed partial class ClassGrain : Grain, IClassGrain, IClassParticipant
         }
 
         return await TraineeAsync(id) is { } record
-            ? Result<AttendanceView>.Ok(Attendance(_state.State, record.State, id))
+            ? Result<AttendanceView>.Ok(Attendance(_definition.State, record.State, id))
             : Result<AttendanceView>.From(NotEnrolled());
     }
 
     public Task<IReadOnlyList<Anomaly>> GetAnomaliesAsync()
     {
-        var state = _state.State;
+        var state = _definition.State;
         var now = _services.Now;
-        var anomalies = new List<Anomaly>(state.Flags);
+        var anomalies = new List<Anomaly>(_counters.State.Flags);
 
         // R13: a scheduled offline session that ended without a single check-in.
-        var attended = state.AttendedSessions;
+        var attended = _counters.State.AttendedSessions;
         for (var i = 0; i < state.Sessions.Count; i++)
         {
             if (state.Sessions[i] is { Mode: SessionMode.Offline } session && session.End <= now && !attended.Contains(i))
@@ -382,9 +391,14 @@ internal sealed partial class ClassGrain : Grain, IClassGrain, IClassParticipant
 
     public Task<Result> RateTraineeAsync(Evaluation evaluation) => RateAsync(evaluation, byTrainee: false);
 
+    /// <summary>
+    /// Writes the class's definition and its first counters in one unit: the definition is not written
+    /// again. Of two creations of one class (in two engines) the second loses its version check and is
+    /// refused as the creation of a class that exists.
+    /// </summary>
     public async Task<Result> CreateAsync(ClassDefinition definition)
     {
-        if (_state.State.InstitutionId is not null)
+        if (_definition.State.InstitutionId is not null)
         {
             return Result.Reject(RejectionCode.AlreadyExists, $"Class {Key} exists.");
         }
@@ -402,12 +416,11 @@ internal sealed partial class ClassGrain : Grain, IClassGrain, IClassParticipant
             TokenKey = definition.TokenKey,
         };
         var registered = new ClassRegistered { At = _services.Now, ClassKey = Key, OccupationCode = definition.OccupationCode, StartsAt = draft.Sessions[0].Start };
-        await _state.WriteAsync(draft,
-        [
-            EventSerializer.ToStream(Streams.Institution(definition.InstitutionId), Key, registered),
-            EventSerializer.ToStream(Streams.Class(Key), Key, registered),
-        ]);
-        return Result.Ok;
+        await using var transaction = new TransactionCoordinator(_services.Storage);
+        transaction.EnlistSelf(_definition, draft);
+        transaction.EnlistSelf(_counters, new ClassCounters());
+        transaction.Publish(registered, Key, Streams.Institution(definition.InstitutionId), Streams.Class(Key));
+        return await transaction.CommitAsync() ? Result.Ok : Result.Reject(RejectionCode.AlreadyExists, $"Class {Key} exists.");
     }
 
     public async Task<Prepared<Result>> PrepareEnrolmentAsync(TransactionId transaction, Enrolment enrolment)
@@ -417,23 +430,23 @@ internal sealed partial class ClassGrain : Grain, IClassGrain, IClassParticipant
             return new Prepared<Result>(null, rejection);
         }
 
-        if (_state.IsBusy)
+        if (_counters.IsBusy)
         {
             return new Prepared<Result>(null, Attempts.Busy());
         }
 
         // The enrolment takes the next ordinal: a slot in one roster page and a record never written
-        // before. The class's row counts it, so that of two enrolments prepared on one version (here or
-        // in another activation) at most one commits, and the capacity holds (R11).
+        // before. The class's counters count it, so that of two enrolments prepared on one version (here
+        // or in another activation) at most one commits, and the capacity holds (R11).
         var citizenId = enrolment.CitizenId;
-        var ordinal = _state.State.NextOrdinal;
+        var ordinal = _counters.State.NextOrdinal;
         var page = await PageAsync(ordinal);
         if (page.IsBusy)
         {
             return new Prepared<Result>(null, Attempts.Busy());
         }
 
-        var draft = _state.Draft();
+        var draft = _counters.Draft();
         draft.Enrolled++;
         draft.NextOrdinal++;
         var pageDraft = new RosterPage { Trainees = [.. page.State.Trainees] };
@@ -447,7 +460,7 @@ internal sealed partial class ClassGrain : Grain, IClassGrain, IClassParticipant
         var trainee = NewRecord<TraineeState>(TraineeKeyOf(Key, citizenId, ordinal));
         StateWrite[] writes =
         [
-            _state.Prepare(transaction, draft),
+            _counters.Prepare(transaction, draft),
             page.Prepare(transaction, pageDraft),
             trainee.Prepare(transaction, new TraineeState { VoucherCode = enrolment.VoucherCode, CampaignId = enrolment.CampaignId }),
         ];
@@ -461,7 +474,7 @@ internal sealed partial class ClassGrain : Grain, IClassGrain, IClassParticipant
 
     public Task<EnrolmentCheck> CheckEnrolmentAsync(string citizenId)
     {
-        var state = _state.State;
+        var state = _definition.State;
         if (state.InstitutionId is null)
         {
             return Task.FromResult(new EnrolmentCheck(null, Result.Reject(RejectionCode.ClassNotFound, $"No class {Key}.")));
@@ -474,7 +487,7 @@ internal sealed partial class ClassGrain : Grain, IClassGrain, IClassParticipant
     /// <summary>Why the committed state refuses the worker's enrolment, or null.</summary>
     private Result? EnrolmentRejection(string citizenId)
     {
-        var state = _state.State;
+        var state = _definition.State;
         if (state.InstitutionId is null)
         {
             return Result.Reject(RejectionCode.ClassNotFound, $"No class {Key}.");
@@ -485,7 +498,7 @@ internal sealed partial class ClassGrain : Grain, IClassGrain, IClassParticipant
             return Result.Reject(RejectionCode.AlreadyExists, "The worker is enrolled in this class already.");
         }
 
-        if (state.Capacity is { } capacity && state.Enrolled >= capacity)
+        if (state.Capacity is { } capacity && _counters.State.Enrolled >= capacity)
         {
             return Result.Reject(RejectionCode.ClassFull, $"The class is full ({capacity}).");
         }
@@ -501,7 +514,7 @@ internal sealed partial class ClassGrain : Grain, IClassGrain, IClassParticipant
             return new Prepared<Result>(null, Result.Ok);
         }
 
-        if (_state.IsBusy)
+        if (_counters.IsBusy)
         {
             return new Prepared<Result>(null, Attempts.Busy());
         }
@@ -519,11 +532,11 @@ internal sealed partial class ClassGrain : Grain, IClassGrain, IClassParticipant
             return new Prepared<Result>(null, Attempts.Busy());
         }
 
-        var draft = _state.Draft();
+        var draft = _counters.Draft();
         draft.Enrolled--;
         var pageDraft = new RosterPage { Trainees = [.. page.State.Trainees] };
         pageDraft.Trainees[(int)(ordinal % RosterPage.Size)] = null;
-        StateWrite[] writes = [_state.Prepare(transaction, draft), page.Prepare(transaction, pageDraft), trainee.Prepare(transaction, null)];
+        StateWrite[] writes = [_counters.Prepare(transaction, draft), page.Prepare(transaction, pageDraft), trainee.Prepare(transaction, null)];
         _pendingChange = new PendingChange(transaction, [page.Complete, trainee.Complete], () =>
         {
             _roster.Remove(citizenId);
@@ -534,7 +547,7 @@ internal sealed partial class ClassGrain : Grain, IClassGrain, IClassParticipant
 
     public Task CompleteAsync(TransactionOutcome outcome)
     {
-        _state.Complete(outcome);
+        _counters.Complete(outcome);
         if (_pendingChange is { } change && change.Transaction == outcome.Transaction)
         {
             _pendingChange = null;
@@ -644,7 +657,7 @@ internal sealed partial class ClassGrain : Grain, IClassGrain, IClassParticipant
     private Result? Trainee(string? citizenId, out string id)
     {
         id = "";
-        if (_state.State.InstitutionId is null)
+        if (_definition.State.InstitutionId is null)
         {
             return Result.Reject(RejectionCode.ClassNotFound, $"No class {Key}.");
         }
@@ -659,7 +672,7 @@ internal sealed partial class ClassGrain : Grain, IClassGrain, IClassParticipant
 
     private ClassView View()
     {
-        var state = _state.State;
+        var state = _definition.State;
         return new(
             Key,
             state.InstitutionId!,

@@ -4,12 +4,18 @@ using OrleansVoucher.Grains.Institutions;
 namespace OrleansVoucher.Grains.Classes;
 
 /// <summary>
-/// What the engine keeps of a class as a whole: its definition and what class-wide decisions need.
-/// Each trainee is a record of its own (<see cref="TraineeState"/>) and the roster is kept in pages
-/// (<see cref="RosterPage"/>), so the class's row does not grow with its trainees and a trainee's change
-/// writes that trainee's record alone. Check-in history is in the event streams.
+/// The class's definition, as its row holds it: written once, when the class is created. What changes as
+/// trainees enrol, withdraw and check in is a small record of its own (<see cref="ClassCounters"/>), so
+/// that those changes never rewrite the sessions and the token key. Each trainee is a record of its own
+/// (<see cref="TraineeState"/>) and the roster is kept in pages (<see cref="RosterPage"/>), so the class's
+/// records do not grow with its trainees. Check-in history is in the event streams.
 /// </summary>
-internal sealed class ClassState : ICopyableState<ClassState>
+/// <remarks>
+/// Classes written before the counters had a record of their own hold them in this row (the former
+/// shape's properties below, null since); such a class is migrated when it is activated, in one unit with
+/// its first counters record (see <c>ClassGrain.MigrateAsync</c>).
+/// </remarks>
+internal sealed class ClassState
 {
     public string? InstitutionId { get; set; }
 
@@ -31,6 +37,44 @@ internal sealed class ClassState : ICopyableState<ClassState>
     /// <summary>The key check-in codes are signed with; never changed once the class is created.</summary>
     public byte[] TokenKey { get; set; } = [];
 
+    /// <summary>The former shape's <see cref="ClassCounters.Enrolled"/>; null since the counters have a record of their own.</summary>
+    public int? Enrolled { get; set; }
+
+    /// <summary>The former shape's <see cref="ClassCounters.NextOrdinal"/>; null since.</summary>
+    public long? NextOrdinal { get; set; }
+
+    /// <summary>The former shape's <see cref="ClassCounters.AttendedSessions"/>; null since.</summary>
+    public List<int>? AttendedSessions { get; set; }
+
+    /// <summary>The former shape's <see cref="ClassCounters.Flags"/>; null since.</summary>
+    public List<Anomaly>? Flags { get; set; }
+
+    /// <summary>
+    /// The trainees as classes written before per-trainee records held them, inside the class's row; a
+    /// class read with them is migrated when it is activated (see <c>ClassGrain.MigrateAsync</c>). Null since.
+    /// </summary>
+    public Dictionary<string, TraineeState>? Trainees { get; set; }
+
+    /// <summary>The definition alone, without anything of a former shape: what a migrated class's row holds.</summary>
+    public ClassState DefinitionOnly()
+    {
+        var copy = (ClassState)MemberwiseClone();
+        copy.Enrolled = null;
+        copy.NextOrdinal = null;
+        copy.AttendedSessions = null;
+        copy.Flags = null;
+        copy.Trainees = null;
+        return copy;
+    }
+}
+
+/// <summary>
+/// What changes of a class as a whole, in a record of its own beside the class's row: what enrolments
+/// are checked against and what supervision is shown. Every enrolment and withdrawal writes it, so two
+/// prepared on one version (in one activation or in two engines sharing the store) never both commit.
+/// </summary>
+internal sealed class ClassCounters : ICopyableState<ClassCounters>
+{
     /// <summary>How many trainees are enrolled now: what the capacity is checked against.</summary>
     public int Enrolled { get; set; }
 
@@ -45,22 +89,12 @@ internal sealed class ClassState : ICopyableState<ClassState>
 
     public List<Anomaly> Flags { get; set; } = [];
 
-    /// <summary>
-    /// The trainees as classes written before per-trainee records held them, inside the class's row; a
-    /// class read with them is migrated when it is activated (see <c>ClassGrain.MigrateAsync</c>). Null since.
-    /// </summary>
-    public Dictionary<string, TraineeState>? Trainees { get; set; }
-
-    /// <summary>
-    /// A copy to change and write. The definition (sessions, token key) is shared, as it never changes;
-    /// the lists a change appends to are copied (references only: anomalies are immutable).
-    /// </summary>
-    public ClassState Copy()
+    /// <summary>A copy to change and write; the lists a change appends to are copied (references only: anomalies are immutable).</summary>
+    public ClassCounters Copy()
     {
-        var copy = (ClassState)MemberwiseClone();
+        var copy = (ClassCounters)MemberwiseClone();
         copy.AttendedSessions = [.. AttendedSessions];
         copy.Flags = [.. Flags];
-        copy.Trainees = null;
         return copy;
     }
 }

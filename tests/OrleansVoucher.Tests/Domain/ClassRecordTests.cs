@@ -10,15 +10,17 @@ using static OrleansVoucher.Tests.Domain.Scenario;
 namespace OrleansVoucher.Tests.Domain;
 
 /// <summary>
-/// A class keeps each trainee as a record of its own: what an enrolment, a check-in or a result writes
-/// does not grow with the class, the capacity holds against racing enrolments on several silos (R11),
-/// a stale trainee record loses its write and the class recovers, and classes stored with their
-/// trainees inside the class's row are migrated.
+/// A class keeps its definition in its row, written once, what changes of the class as a whole in a
+/// small counters record, and each trainee as a record of its own: what an enrolment, a check-in or a
+/// result writes does not grow with the class or its sessions, the capacity holds against racing
+/// enrolments on several silos (R11), a stale trainee record loses its write and the class recovers, and
+/// classes stored in the former shapes (counters inside the row; trainees inside the row) are migrated.
 /// </summary>
 public abstract class ClassRecordTests : DomainTestBase
 {
     /// <summary>Generous bounds for one record of a class of five sessions (the roster page holds at most 64 ids).</summary>
     private const int ClassRowBytes = 2_048;
+    private const int CountersBytes = 128;
     private const int RosterPageBytes = 64 * 24;
     private const int TraineeRecordBytes = 512;
 
@@ -33,7 +35,7 @@ public abstract class ClassRecordTests : DomainTestBase
         var classKey = await Given.ClassAsync("SCHOOL1", "C1");
         var workers = new List<string>();
         var codes = new List<string>();
-        var classRowSizes = new List<int>();
+        var countersSizes = new List<int>();
         for (var n = 1; n <= trainees; n++)
         {
             var worker = await Given.WorkerAsync(n);
@@ -41,24 +43,24 @@ public abstract class ClassRecordTests : DomainTestBase
             recording.Clear();
             await Given.VerifyAsync("SCHOOL1", code, worker, "C1");
 
-            // One unit: the voucher, the worker, the institution, and of the class its row, one roster
-            // page and the new trainee's record; no other trainee's record.
+            // One unit: the voucher, the worker, the institution, and of the class its counters, one
+            // roster page and the new trainee's record; not its row, nor any other trainee's record.
             var unit = Assert.Single(recording.Units, u => u.Failure is null && u.States.Any(s => IsOfClass(s.Key, classKey)));
             var classWrites = unit.States.Where(s => IsOfClass(s.Key, classKey)).ToList();
-            Assert.Equal(3, classWrites.Count);
+            Assert.Equal(["counters", "roster", "trainee"], classWrites.Select(s => s.Key.StateName).Order());
             Assert.All(classWrites, write => Assert.True(write.Payload!.Length <= BoundOf(write.Key), $"{write.Key}: {write.Payload!.Length} bytes"));
             Assert.All(codes, earlier => Assert.DoesNotContain(earlier, Text(classWrites)));
-            classRowSizes.Add(classWrites.Single(s => s.Key.StateName == "class").Payload!.Length);
+            countersSizes.Add(classWrites.Single(s => s.Key.StateName == "counters").Payload!.Length);
             workers.Add(worker);
             codes.Add(code);
         }
 
-        // The class's row does not grow with its trainees (only the counts' digits do).
-        Assert.InRange(classRowSizes[^1] - classRowSizes[0], 0, 8);
+        // The class's counters do not grow with its trainees (only the counts' digits do).
+        Assert.InRange(countersSizes[^1] - countersSizes[0], 0, 8);
         var schoolClass = Grains.GetGrain<IClassGrain>(classKey);
         Assert.Equal(trainees, (await schoolClass.GetAsync())!.Trainees.Count);
 
-        // R13: each check-in writes the trainee's record, and the class's row only for the session's first.
+        // R13: each check-in writes the trainee's record, and the class's counters only for the session's first.
         Given.AdvanceTo((await schoolClass.GetAsync())!.Sessions[0].Start);
         for (var i = 0; i < trainees; i += 37)
         {
@@ -66,7 +68,7 @@ public abstract class ClassRecordTests : DomainTestBase
             Ok(await schoolClass.CheckInAsync(new CheckInRequest(workers[i], 0, Site)));
             var unit = Assert.Single(recording.Units);
             Assert.Null(unit.Failure);
-            Assert.Equal(i == 0 ? new[] { "class", "trainee" } : ["trainee"], unit.States.Select(s => s.Key.StateName).Order());
+            Assert.Equal(i == 0 ? new[] { "counters", "trainee" } : ["trainee"], unit.States.Select(s => s.Key.StateName).Order());
             Assert.All(unit.States, write => Assert.True(write.Payload!.Length <= BoundOf(write.Key)));
             Assert.All(workers.Where((_, j) => j != i), other => Assert.DoesNotContain(other, Text(unit.States)));
         }
@@ -83,11 +85,7 @@ public abstract class ClassRecordTests : DomainTestBase
     public async Task R11_racing_enrolments_on_two_silos_never_exceed_the_capacity()
     {
         const int capacity = 5;
-        await Given.FujianAsync();
-        await Given.CampaignAsync("general", General(Fujian));
-        await Given.InstitutionAsync("SCHOOL1");
-        var registration = new ClassRegistration("C1", Ecommerce, null, Given.Sessions(TimeSpan.FromDays(7)), Capacity: capacity);
-        var classKey = (await Grains.GetGrain<IInstitutionGrain>("SCHOOL1").RegisterClassAsync(registration)).GetValueOrThrow().Key;
+        var classKey = await ClassOfCapacityAsync(capacity);
         var claimed = new List<(string Worker, string Code)>();
         for (var n = 1; n <= 16; n++)
         {
@@ -120,8 +118,8 @@ public abstract class ClassRecordTests : DomainTestBase
             }
         })));
 
-        // The two silos' activations of the class did race: an enrolment lost the class's version check.
-        Assert.Contains(here.Units.Concat(there!.Units), u => u.Failure is InconsistentStateException && u.States.Any(s => s.Key == new GrainStateKey("class", "class", classKey)));
+        // The two silos' activations of the class did race: an enrolment lost the counters' version check.
+        Assert.Contains(here.Units.Concat(there!.Units), u => u.Failure is InconsistentStateException && u.States.Any(s => s.Key == CountersKey(classKey)));
         Assert.Equal(capacity, results.Count(r => r.IsSuccess));
         Assert.All(results.Where(r => !r.IsSuccess), r => Assert.Equal(RejectionCode.ClassFull, r.Rejection));
         await RestartAsync();
@@ -139,11 +137,7 @@ public abstract class ClassRecordTests : DomainTestBase
     [Fact]
     public async Task R11_a_rolled_back_trainee_frees_the_seat_and_enrols_again_under_a_record_of_its_own()
     {
-        await Given.FujianAsync();
-        await Given.CampaignAsync("general", General(Fujian));
-        await Given.InstitutionAsync("SCHOOL1");
-        var registration = new ClassRegistration("C1", Ecommerce, null, Given.Sessions(TimeSpan.FromDays(7)), Capacity: 1);
-        var classKey = (await Grains.GetGrain<IInstitutionGrain>("SCHOOL1").RegisterClassAsync(registration)).GetValueOrThrow().Key;
+        var classKey = await ClassOfCapacityAsync(1);
         var (worker, other) = (await Given.WorkerAsync(1), await Given.WorkerAsync(2));
         var (code, otherCode) = (await Given.ClaimAsync("general", worker), await Given.ClaimAsync("general", other));
         var institution = Grains.GetGrain<IInstitutionGrain>("SCHOOL1");
@@ -212,26 +206,25 @@ public abstract class ClassRecordTests : DomainTestBase
         var (firstCode, secondCode) = (await Given.ClaimAsync("general", first), await Given.ClaimAsync("general", second));
         var lateCode = await Given.ClaimAsync("general", late);
 
-        // The class's row as releases that kept trainees inside it wrote it: no counts, and the trainees.
-        var rowKey = new GrainStateKey("class", "class", classKey);
-        var stored = await Silo.Storage.ReadAsync(rowKey, CancellationToken.None);
-        var row = JsonNode.Parse(stored.Payload!)!.AsObject();
-        row.Remove("enrolled");
-        row.Remove("nextOrdinal");
-        row.Remove("attendedSessions");
-        row["trainees"] = new JsonObject
+        // The class's row as releases that kept trainees inside it wrote it: no counts, the trainees,
+        // and no counters record.
+        await FormerShapeAsync(classKey, row =>
         {
-            [first] = new JsonObject { ["voucherCode"] = firstCode, ["campaignId"] = "general", ["attended"] = new JsonArray(0) },
-            [second] = new JsonObject { ["voucherCode"] = secondCode, ["campaignId"] = "general", ["attended"] = new JsonArray(), ["traineeScore"] = 4 },
-        };
-        await Silo.Storage.WriteAsync(new StateWrite(rowKey, stored.Version, Encoding.UTF8.GetBytes(row.ToJsonString())));
+            row["flags"] = new JsonArray();
+            row["trainees"] = new JsonObject
+            {
+                [first] = new JsonObject { ["voucherCode"] = firstCode, ["campaignId"] = "general", ["attended"] = new JsonArray(0) },
+                [second] = new JsonObject { ["voucherCode"] = secondCode, ["campaignId"] = "general", ["attended"] = new JsonArray(), ["traineeScore"] = 4 },
+            };
+        });
         await RestartAsync();
 
         var schoolClass = Grains.GetGrain<IClassGrain>(classKey);
         Assert.Equal([first, second], (await schoolClass.GetAsync())!.Trainees.Order());
-        var migrated = Encoding.UTF8.GetString((await Silo.Storage.ReadAsync(rowKey, CancellationToken.None)).Payload!);
+        var migrated = await TextOfAsync(RowKey(classKey));
         Assert.DoesNotContain("trainees", migrated);
-        Assert.Contains("\"enrolled\":2", migrated);
+        Assert.DoesNotContain("flags", migrated);
+        Assert.Contains("\"enrolled\":2", await TextOfAsync(CountersKey(classKey)));
         Assert.True((await Silo.Storage.ReadAsync(ClassGrain.TraineeKeyOf(classKey, second, 1), CancellationToken.None)).RecordExists);
         Assert.Equal([0], (await schoolClass.GetAttendanceAsync(first)).GetValueOrThrow().AttendedSessions);
 
@@ -256,6 +249,142 @@ public abstract class ClassRecordTests : DomainTestBase
             : 0);
     }
 
+    [Fact]
+    public async Task R11_R13_a_class_stored_with_its_counters_inside_its_row_is_migrated_when_activated()
+    {
+        var classKey = await ClassOfCapacityAsync(3, offline: 2);
+        var workers = new List<string>();
+        var codes = new List<string>();
+        for (var n = 1; n <= 5; n++)
+        {
+            workers.Add(await Given.WorkerAsync(n));
+            codes.Add(await Given.ClaimAsync("general", workers[^1]));
+        }
+
+        // Three enrolments, the third rolled back (two enrolled, ordinal 3 next), and a repeated check-in
+        // at the opening of check-in for the first session (before it starts: enrolments go on).
+        for (var i = 0; i < 3; i++)
+        {
+            await Given.VerifyAsync("SCHOOL1", codes[i], workers[i], "C1");
+        }
+
+        Ok(await Grains.GetGrain<IInstitutionGrain>("SCHOOL1").RollBackVerificationAsync(codes[2], "trainee changed class"));
+        var schoolClass = Grains.GetGrain<IClassGrain>(classKey);
+        var sessions = (await schoolClass.GetAsync())!.Sessions;
+        Given.AdvanceTo(sessions[0].Start - TimeSpan.FromMinutes(30));
+        Ok(await schoolClass.CheckInAsync(new CheckInRequest(workers[0], 0, Site)));
+        Ok(await schoolClass.CheckInAsync(new CheckInRequest(workers[0], 0, Site)));
+
+        // The class's row as releases before the counters record wrote it: the counters inside it.
+        var counters = await CountersInsideRowAsync(classKey);
+        Assert.Contains("\"nextOrdinal\":3", counters.ToJsonString());
+        await RestartAsync();
+
+        schoolClass = Grains.GetGrain<IClassGrain>(classKey);
+        Assert.Equal(workers.Take(2).Order(), (await schoolClass.GetAsync())!.Trainees.Order());
+        var migrated = await TextOfAsync(RowKey(classKey));
+        Assert.DoesNotContain("enrolled", migrated);
+        Assert.DoesNotContain("flags", migrated);
+        Assert.True(JsonNode.DeepEquals(counters, JsonNode.Parse(await TextOfAsync(CountersKey(classKey)))));
+
+        // R11: the next enrolment takes ordinal 3 and the last seat; the one after finds the class full.
+        await Given.VerifyAsync("SCHOOL1", codes[3], workers[3], "C1");
+        Assert.True((await Silo.Storage.ReadAsync(ClassGrain.TraineeKeyOf(classKey, workers[3], 3), CancellationToken.None)).RecordExists);
+        Rejected(RejectionCode.ClassFull, await Given.TryVerifyAsync("SCHOOL1", codes[4], workers[4], "C1"));
+
+        // R13: the flag and the attended session came over.
+        Given.AdvanceTo(sessions[0].End);
+        var anomalies = await schoolClass.GetAnomaliesAsync();
+        Assert.Contains(anomalies, a => a.Kind == AnomalyKind.RepeatedCheckIn && a.CitizenId == workers[0]);
+        Assert.DoesNotContain(anomalies, a => a.Kind == AnomalyKind.SessionWithoutCheckIns);
+
+        // A fresh activation reads them all back.
+        await RestartAsync();
+        schoolClass = Grains.GetGrain<IClassGrain>(classKey);
+        Assert.Equal(new[] { workers[0], workers[1], workers[3] }.Order(), (await schoolClass.GetAsync())!.Trainees.Order());
+        Assert.Equal([0], (await schoolClass.GetAttendanceAsync(workers[0])).GetValueOrThrow().AttendedSessions);
+        await Invariants.AssertConsistentAsync(Grains, codes);
+    }
+
+    [Fact]
+    public async Task R11_of_two_silos_migrating_one_class_at_once_one_loses_its_version_check_and_reads_the_migrated_class()
+    {
+        var classKey = await ClassOfCapacityAsync(2);
+        var (first, second, third) = (await Given.WorkerAsync(1), await Given.WorkerAsync(2), await Given.WorkerAsync(3));
+        var codes = new[] { await Given.ClaimAsync("general", first), await Given.ClaimAsync("general", second), await Given.ClaimAsync("general", third) };
+        await Given.VerifyAsync("SCHOOL1", codes[0], first, "C1");
+        await CountersInsideRowAsync(classKey);
+
+        // This silo's activation reads the class in the former shape; just before its migration commits,
+        // another silo's activation reads it too and migrates it.
+        await using var other = await StartAnotherSiloAsync();
+        RecordingGrainStorage? recording = null;
+        InterleavingGrainStorage? interleaving = null;
+        await RestartAsync(inner => interleaving = new InterleavingGrainStorage(
+            recording = new RecordingGrainStorage(inner),
+            unit => unit.States.Any(s => s.Key == CountersKey(classKey)),
+            async () => Assert.Equal([first], (await other.Grains.GetGrain<IClassGrain>(classKey).GetAsync())!.Trainees)));
+
+        await Assert.ThrowsAnyAsync<Exception>(() => Grains.GetGrain<IClassGrain>(classKey).GetAsync());
+        Assert.True(interleaving!.Fired);
+        var lost = Assert.Single(recording!.Units);
+        Assert.IsType<InconsistentStateException>(lost.Failure);
+        Assert.Contains(lost.States, s => s.Key == CountersKey(classKey));
+
+        // The next call reads the migrated class; the capacity counts the enrolment from before.
+        Assert.Equal([first], (await Grains.GetGrain<IClassGrain>(classKey).GetAsync())!.Trainees);
+        Assert.DoesNotContain("enrolled", await TextOfAsync(RowKey(classKey)));
+        Ok(await other.Grains.GetGrain<IInstitutionGrain>("SCHOOL1").VerifyVoucherAsync(new VerificationRequest(codes[1], second, "C1")));
+        Rejected(RejectionCode.ClassFull, await Given.TryVerifyAsync("SCHOOL1", codes[2], third, "C1"));
+        Assert.Equal(new[] { first, second }.Order(), (await Grains.GetGrain<IClassGrain>(classKey).GetAsync())!.Trainees.Order());
+        await Invariants.AssertConsistentAsync(Grains, codes);
+    }
+
+    /// <summary>Class C1 of institution SCHOOL1, of <paramref name="capacity"/> seats, with a general campaign in Fujian to enrol from.</summary>
+    private async Task<string> ClassOfCapacityAsync(int capacity, int offline = 5)
+    {
+        await Given.FujianAsync();
+        await Given.CampaignAsync("general", General(Fujian));
+        await Given.InstitutionAsync("SCHOOL1");
+        var registration = new ClassRegistration("C1", Ecommerce, null, Given.Sessions(TimeSpan.FromDays(7), offline), Capacity: capacity);
+        return (await Grains.GetGrain<IInstitutionGrain>("SCHOOL1").RegisterClassAsync(registration)).GetValueOrThrow().Key;
+    }
+
+    /// <summary>Puts the class back in the shape releases before the counters record wrote: its counters inside its row. Returns them.</summary>
+    private async Task<JsonObject> CountersInsideRowAsync(string classKey)
+    {
+        var counters = JsonNode.Parse(await TextOfAsync(CountersKey(classKey)))!.AsObject();
+        await FormerShapeAsync(classKey, row =>
+        {
+            foreach (var (name, value) in counters)
+            {
+                row[name] = value?.DeepClone();
+            }
+        });
+        return counters;
+    }
+
+    private static GrainStateKey RowKey(string classKey) => new("class", "class", classKey);
+
+    private static GrainStateKey CountersKey(string classKey) => new("class", "counters", classKey);
+
+    private async Task<string> TextOfAsync(GrainStateKey key) =>
+        Encoding.UTF8.GetString((await Silo.Storage.ReadAsync(key, CancellationToken.None)).Payload!);
+
+    /// <summary>
+    /// Rewrites the class's row in a former shape (<paramref name="shape"/> adds to the definition what
+    /// that shape held), and clears its counters record, which no former shape had.
+    /// </summary>
+    private async Task FormerShapeAsync(string classKey, Action<JsonObject> shape)
+    {
+        var stored = await Silo.Storage.ReadAsync(RowKey(classKey), CancellationToken.None);
+        var row = JsonNode.Parse(stored.Payload!)!.AsObject();
+        shape(row);
+        await Silo.Storage.WriteAsync(new StateWrite(RowKey(classKey), stored.Version, Encoding.UTF8.GetBytes(row.ToJsonString())));
+        var counters = await Silo.Storage.ReadAsync(CountersKey(classKey), CancellationToken.None);
+        await Silo.Storage.WriteAsync(new StateWrite(CountersKey(classKey), counters.Version, Payload: null));
+    }
+
     private async Task<RecordingGrainStorage> RecordingAsync()
     {
         RecordingGrainStorage? recording = null;
@@ -269,6 +398,7 @@ public abstract class ClassRecordTests : DomainTestBase
     private static int BoundOf(GrainStateKey key) => key.StateName switch
     {
         "class" => ClassRowBytes,
+        "counters" => CountersBytes,
         "roster" => RosterPageBytes,
         _ => TraineeRecordBytes,
     };
@@ -285,4 +415,9 @@ public sealed class ClassRecordTestsOnMemory : ClassRecordTests
 public sealed class ClassRecordTestsOnPostgreSql(PostgresFixture fixture) : ClassRecordTests
 {
     protected override async Task<DomainStore> CreateStoreAsync() => await PostgresDomainStore.ForClassAsync(fixture, GetType());
+}
+
+public sealed class ClassRecordTestsOnSqlite : ClassRecordTests
+{
+    protected override Task<DomainStore> CreateStoreAsync() => Task.FromResult<DomainStore>(new SqliteDomainStore());
 }

@@ -85,6 +85,26 @@ public sealed class StateCopyTests
         });
     }
 
+    [Fact]
+    public void A_class_counters_draft_is_independent_of_the_committed_state()
+    {
+        var state = new ClassCounters
+        {
+            Enrolled = 2,
+            NextOrdinal = 3,
+            AttendedSessions = [0],
+            Flags = [new Anomaly(AnomalyKind.RepeatedCheckIn, 0, "350102199001011234", DateTimeOffset.UnixEpoch, null)],
+        };
+
+        AssertIndependent(state, draft =>
+        {
+            draft.Enrolled++;
+            draft.NextOrdinal++;
+            draft.AttendedSessions.Add(1);
+            draft.Flags.Add(new Anomaly(AnomalyKind.ImpossiblePosition, 1, "350102199001011234", DateTimeOffset.UnixEpoch, "far"));
+        });
+    }
+
     private static void AssertIndependent<TState>(TState state, Action<TState> change)
         where TState : class, ICopyableState<TState>
     {
