@@ -44,8 +44,8 @@ public sealed partial class PostgreSqlGrainStorage : IGrainStorage, IAsyncDispos
         _logger = logger ?? NullLogger<PostgreSqlGrainStorage>.Instance;
         _commands = new PostgreSqlCommands(options.Schema);
 
-        _dataSource = BuildDataSource(options.ConnectionString, "auto", "-c enable_seqscan=off");
-        _customPlanDataSource = BuildDataSource(options.ConnectionString, "force_custom_plan");
+        _dataSource = BuildDataSource(options.ConnectionString, reusePlans: true);
+        _customPlanDataSource = BuildDataSource(options.ConnectionString, reusePlans: false);
         BatchWriter = new PostgreSqlBatchWriter(_dataSource, _customPlanDataSource, _commands, options.MaxTransientRetries, options.OptimisticInserts, _logger);
         _writer = new GroupCommitWriter(
             BatchWriter,
@@ -202,7 +202,8 @@ public sealed partial class PostgreSqlGrainStorage : IGrainStorage, IAsyncDispos
     }
 
     /// <summary>
-    /// The connections of the store, whose statements are planned as <paramref name="planCacheMode"/> says.
+    /// The connections of the store: ones whose statements may reuse a generic plan (<paramref name="reusePlans"/>),
+    /// or ones that plan every execution for its parameters.
     /// </summary>
     /// <remarks>
     /// <para>The store runs a handful of statements over and over, so connections keep them prepared.
@@ -223,10 +224,10 @@ public sealed partial class PostgreSqlGrainStorage : IGrainStorage, IAsyncDispos
     /// (never analyzed, nearly empty, as in a fresh deployment or after a restore) chose to scan the whole
     /// table and hash it, and kept doing so on every batch once the table held millions of rows, until
     /// autovacuum first analyzed it. The statements of these connections only ever reach rows by key, so
-    /// the connections that reuse plans (<paramref name="options"/>: <c>enable_seqscan=off</c>) make the
+    /// the connections that reuse plans run with <c>enable_seqscan=off</c>, which makes the
     /// planner take the indexes whatever it believes of the table's size.</para>
     /// </remarks>
-    private static NpgsqlDataSource BuildDataSource(string connectionString, string planCacheMode, string? options = null)
+    private static NpgsqlDataSource BuildDataSource(string connectionString, bool reusePlans)
     {
         var builder = new NpgsqlDataSourceBuilder(connectionString);
         var settings = builder.ConnectionStringBuilder;
@@ -236,7 +237,7 @@ public sealed partial class PostgreSqlGrainStorage : IGrainStorage, IAsyncDispos
             settings.AutoPrepareMinUsages = 2;
         }
 
-        var option = "-c plan_cache_mode=" + planCacheMode + (options is null ? "" : " " + options);
+        var option = reusePlans ? "-c plan_cache_mode=auto -c enable_seqscan=off" : "-c plan_cache_mode=force_custom_plan";
         settings.Options = string.IsNullOrWhiteSpace(settings.Options) ? option : settings.Options + " " + option;
         settings.NoResetOnClose = true;
         if (string.IsNullOrEmpty(settings.ApplicationName))
