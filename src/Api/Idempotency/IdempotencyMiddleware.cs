@@ -48,7 +48,7 @@ internal sealed partial class IdempotencyMiddleware(
         {
             if (metadata.Required)
             {
-                await WriteProblemAsync(context, StatusCodes.Status400BadRequest, ProblemCodes.InvalidIdempotencyKey, "This operation needs an Idempotency-Key header.");
+                await problems.WriteProblemAsync(context, StatusCodes.Status400BadRequest, ProblemCodes.InvalidIdempotencyKey, "This operation needs an Idempotency-Key header.");
                 return;
             }
 
@@ -58,7 +58,7 @@ internal sealed partial class IdempotencyMiddleware(
 
         if (header.Count > 1 || !IdempotencyKeys.TryRead(header[0], out var key))
         {
-            await WriteProblemAsync(context, StatusCodes.Status400BadRequest, ProblemCodes.InvalidIdempotencyKey, "The Idempotency-Key header must be one value of 1 to 255 printable ASCII characters.");
+            await problems.WriteProblemAsync(context, StatusCodes.Status400BadRequest, ProblemCodes.InvalidIdempotencyKey, "The Idempotency-Key header must be one value of 1 to 255 printable ASCII characters.");
             return;
         }
 
@@ -74,10 +74,10 @@ internal sealed partial class IdempotencyMiddleware(
                 return;
             case IdempotencyOutcome.InFlight:
                 context.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(decision.RetryAfter?.TotalSeconds ?? 1)).ToString(System.Globalization.CultureInfo.InvariantCulture);
-                await WriteProblemAsync(context, StatusCodes.Status409Conflict, ProblemCodes.IdempotencyKeyInFlight, "A request with this Idempotency-Key is still being processed; retry after it completes.");
+                await problems.WriteProblemAsync(context, StatusCodes.Status409Conflict, ProblemCodes.IdempotencyKeyInFlight, "A request with this Idempotency-Key is still being processed; retry after it completes.");
                 return;
             case IdempotencyOutcome.Mismatch:
-                await WriteProblemAsync(context, StatusCodes.Status422UnprocessableEntity, ProblemCodes.IdempotencyKeyReused, "This Idempotency-Key was used for a different request; use a new key for a new request.");
+                await problems.WriteProblemAsync(context, StatusCodes.Status422UnprocessableEntity, ProblemCodes.IdempotencyKeyReused, "This Idempotency-Key was used for a different request; use a new key for a new request.");
                 return;
         }
 
@@ -203,7 +203,4 @@ internal sealed partial class IdempotencyMiddleware(
         response.ContentLength = stored.Body.Length;
         await response.Body.WriteAsync(stored.Body, context.RequestAborted);
     }
-
-    private Task WriteProblemAsync(HttpContext context, int status, string code, string detail) =>
-        problems.WriteProblemAsync(context, status, code, detail).AsTask();
 }
