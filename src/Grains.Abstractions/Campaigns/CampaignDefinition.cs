@@ -79,10 +79,24 @@ public sealed record CampaignDefinition
     /// <summary>The face value (or reserve) of a voucher of <paramref name="level"/>.</summary>
     public long AmountFor(SkillLevel? level) => ValueMode switch
     {
-        ValueMode.FaceValue => FaceValuesByLevel.FirstOrDefault(f => f.Level == level)?.FaceValueFen ?? FaceValueFen,
+        ValueMode.FaceValue => FaceValueOf(level),
         ValueMode.Credit => CreditReserveFen,
         _ => 0,
     };
+
+    /// <summary>The face value set for <paramref name="level"/>, else <see cref="FaceValueFen"/>; a loop, as every claim and bulk row asks.</summary>
+    private long FaceValueOf(SkillLevel? level)
+    {
+        for (var i = 0; i < FaceValuesByLevel.Count; i++)
+        {
+            if (FaceValuesByLevel[i].Level == level)
+            {
+                return FaceValuesByLevel[i].FaceValueFen;
+            }
+        }
+
+        return FaceValueFen;
+    }
 
     /// <summary>The largest amount one voucher can take from the budget.</summary>
     public long MaxAmount => ValueMode switch

@@ -18,12 +18,12 @@ internal static class Eligibility
             }
         }
 
-        if (rules.ExcludedCategories.Intersect(worker.Categories, StringComparer.Ordinal).FirstOrDefault() is { } excluded)
+        if (FirstShared(rules.ExcludedCategories, worker.Categories) is { } excluded)
         {
             return $"category {excluded} is excluded";
         }
 
-        if (rules.TargetCategories.Count > 0 && !rules.TargetCategories.Intersect(worker.Categories, StringComparer.Ordinal).Any())
+        if (rules.TargetCategories.Count > 0 && FirstShared(rules.TargetCategories, worker.Categories) is null)
         {
             return $"not in a targeted group ({string.Join(", ", rules.TargetCategories)})";
         }
@@ -42,5 +42,25 @@ internal static class Eligibility
         }
 
         return rules.MaxAge is { } maxAge && age > maxAge ? $"older than {maxAge}" : null;
+    }
+
+    /// <summary>
+    /// The first of <paramref name="rule"/>'s categories the worker is in, or null. Both lists are a
+    /// handful of entries, so a nested scan is cheaper than the set a LINQ intersection builds per call.
+    /// </summary>
+    private static string? FirstShared(IReadOnlyList<string> rule, IReadOnlyList<string> worker)
+    {
+        for (var i = 0; i < rule.Count; i++)
+        {
+            for (var j = 0; j < worker.Count; j++)
+            {
+                if (string.Equals(rule[i], worker[j], StringComparison.Ordinal))
+                {
+                    return rule[i];
+                }
+            }
+        }
+
+        return null;
     }
 }

@@ -181,7 +181,7 @@ internal sealed partial class WorkerGrain : Grain, IWorkerGrain, IWorkerParticip
     private GrantVote? GrantRefusal(VoucherGrant grant)
     {
         var state = _state.State;
-        if (grant.RosterId is not null && state.Held.FirstOrDefault(h => h.Value.RosterId == grant.RosterId) is { Key: { } existing })
+        if (grant.RosterId is not null && HeldFromRoster(state, grant.RosterId) is { } existing)
         {
             return new GrantVote(Result.Ok, existing);
         }
@@ -209,9 +209,37 @@ internal sealed partial class WorkerGrain : Grain, IWorkerGrain, IWorkerParticip
         }
 
         // R7
-        if (grant.OneLiveVoucher && state.Held.FirstOrDefault(h => h.Value.Status is VoucherStatus.Issued or VoucherStatus.Claimed && h.Value.Deadline > grant.Now) is { Key: { } live })
+        if (grant.OneLiveVoucher && LiveVoucher(state, grant.Now) is { } live)
         {
             return Result.Reject(RejectionCode.LiveVoucherHeld, $"The worker holds voucher {live}, valid and unused.");
+        }
+
+        return null;
+    }
+
+    /// <summary>The code of the voucher <paramref name="rosterId"/> issued to the worker, or null.</summary>
+    private static string? HeldFromRoster(WorkerState state, string rosterId)
+    {
+        foreach (var (code, held) in state.Held)
+        {
+            if (held.RosterId == rosterId)
+            {
+                return code;
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>The code of a voucher the worker holds that is issued or claimed and not yet expired, or null.</summary>
+    private static string? LiveVoucher(WorkerState state, DateTimeOffset now)
+    {
+        foreach (var (code, held) in state.Held)
+        {
+            if (held.Status is VoucherStatus.Issued or VoucherStatus.Claimed && held.Deadline > now)
+            {
+                return code;
+            }
         }
 
         return null;
