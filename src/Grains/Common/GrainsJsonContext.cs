@@ -15,10 +15,10 @@ namespace OrleansVoucher.Grains.Common;
 
 /// <summary>
 /// Generated JSON code for the grains' states and the domain events: what the silo's state serializer and
-/// <see cref="EventSerializer"/> write (and read) these types with, instead of reflection. The options are
-/// those of <see cref="JsonGrainStateSerializer.DefaultOptions"/> and of the events as they were always
-/// written, so the stored JSON is the same byte for byte (pinned by a test); a state type missing here
-/// still works, by reflection.
+/// <see cref="EventSerializer"/> write these types with, instead of reflection (both still read by
+/// reflection). The options are those of <see cref="JsonGrainStateSerializer.DefaultOptions"/> and of
+/// the events as they were always written, so the stored JSON is the same byte for byte (pinned by a
+/// test); a state type missing here still works, by reflection.
 /// </summary>
 [JsonSourceGenerationOptions(
     JsonSerializerDefaults.Web,

@@ -8,7 +8,7 @@ namespace OrleansVoucher.Silo.Hosting;
 public static class SiloStateJsonExtensions
 {
     /// <summary>
-    /// Writes and reads the states of the types <paramref name="context"/> knows with its generated code
+    /// Writes the states of the types <paramref name="context"/> knows with its generated code
     /// (see <see cref="GrainStateJsonOptions"/>). Its options must be those of
     /// <see cref="JsonGrainStateSerializer.DefaultOptions"/>: the stored JSON does not change.
     /// </summary>

@@ -17,11 +17,7 @@ namespace OrleansVoucher.Tests.Domain;
 public sealed class GeneratedJsonTests
 {
     /// <summary>The options states and events were written with by reflection.</summary>
-    private static readonly JsonSerializerOptions s_reflection = new(JsonSerializerDefaults.Web)
-    {
-        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
-        Converters = { new JsonStringEnumConverter() },
-    };
+    private static readonly JsonSerializerOptions s_reflection = ReflectionOptions();
 
     private static readonly JsonGrainStateSerializer s_generated = new([GrainsJsonContext.Default]);
 
@@ -92,6 +88,23 @@ public sealed class GeneratedJsonTests
         Assert.All(persisted, t => Assert.True(GrainsJsonContext.Default.GetTypeInfo(t) is not null, $"{t.Name} is written by reflection."));
     }
 
+    [Fact]
+    public void A_state_without_generated_code_is_written_by_reflection_into_fresh_options()
+    {
+        // Options no call has used yet, as a host that writes a new state before it reads any has them.
+        var serializer = new JsonGrainStateSerializer([GrainsJsonContext.Default], ReflectionOptions());
+        var state = new UnregisteredState { Count = 3, Mode = JsonIgnoreCondition.Never };
+
+        AssertSame(JsonSerializer.SerializeToUtf8Bytes(state, s_reflection), serializer.Serialize(state));
+        Assert.Equal(3, serializer.Deserialize<UnregisteredState>(serializer.Serialize(state)).Count);
+    }
+
+    private static JsonSerializerOptions ReflectionOptions() => new(JsonSerializerDefaults.Web)
+    {
+        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+        Converters = { new JsonStringEnumConverter() },
+    };
+
     private static T ReadState<T>(byte[] payload) => s_generated.Deserialize<T>(payload);
 
     private static MethodInfo Generic(string name, Type type) =>
@@ -116,4 +129,14 @@ public sealed class GeneratedJsonTests
 
     private static void AssertSame(byte[] expected, byte[] actual) =>
         Assert.Equal(Encoding.UTF8.GetString(expected), Encoding.UTF8.GetString(actual));
+
+    /// <summary>A state type that no generated context knows.</summary>
+    public sealed class UnregisteredState
+    {
+        public int Count { get; set; }
+
+        public JsonIgnoreCondition Mode { get; set; }
+
+        public string? Missing { get; set; }
+    }
 }
