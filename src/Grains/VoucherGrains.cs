@@ -1,4 +1,5 @@
 using System.Reflection;
+using OrleansVoucher.Grains.Common;
 using OrleansVoucher.Silo.Hosting;
 
 namespace OrleansVoucher.Grains;
@@ -9,10 +10,10 @@ public static class VoucherGrains
     /// <summary>The assembly holding the grain classes.</summary>
     public static Assembly Assembly => typeof(VoucherGrains).Assembly;
 
-    /// <summary>Hosts every grain of the voucher programme.</summary>
+    /// <summary>Hosts every grain of the voucher programme, their states written by generated code.</summary>
     public static ISiloBuilder AddVoucherGrains(this ISiloBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        return builder.AddGrains(Assembly);
+        return builder.AddGrains(Assembly).AddStateJson(GrainsJsonContext.Default);
     }
 }

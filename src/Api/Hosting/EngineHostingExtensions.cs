@@ -31,7 +31,7 @@ public static class EngineHostingExtensions
     {
         ArgumentNullException.ThrowIfNull(builder);
         builder.Services.AddSilo(silo => silo
-            .AddGrains(typeof(GrainsAssembly).Assembly)
+            .AddVoucherGrains()
             .AddGrains(typeof(EngineHostingExtensions).Assembly)
             .UseStorageFromConfiguration(builder.Configuration));
         builder.AddRedactedLogging()

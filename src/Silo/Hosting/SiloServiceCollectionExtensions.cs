@@ -24,7 +24,7 @@ public static class SiloServiceCollectionExtensions
         services.AddOptions<SiloOptions>().BindConfiguration(SiloOptions.SectionName).ValidateOnStart();
         services.AddSingleton<IValidateOptions<SiloOptions>, SiloOptionsValidator>();
         services.TryAddSingleton(TimeProvider.System);
-        services.TryAddSingleton<IGrainStateSerializer, JsonGrainStateSerializer>();
+        services.TryAddSingleton<IGrainStateSerializer>(sp => new JsonGrainStateSerializer(sp.GetRequiredService<IOptions<GrainStateJsonOptions>>().Value.Contexts));
         services.TryAddSingleton<SiloMetrics>();
         services.AddSingleton(new GrainTypeRegistry(builder.GrainClasses));
         services.AddSingleton<SiloRuntime>();
