@@ -1,7 +1,6 @@
 using System.Buffers;
 using System.Collections.Frozen;
 using System.Text.Json;
-using System.Text.Json.Serialization;
 using System.Text.Json.Serialization.Metadata;
 using OrleansVoucher.Grains.Events;
 
@@ -12,13 +11,6 @@ internal static class EventSerializer
 {
     /// <summary>Buffers kept by a thread past one event are at most this large.</summary>
     private const int KeptBufferBytes = 1 << 20;
-
-    /// <summary>The options events are read with, and were written with before the generated code.</summary>
-    private static readonly JsonSerializerOptions s_options = new(JsonSerializerDefaults.Web)
-    {
-        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
-        Converters = { new JsonStringEnumConverter() },
-    };
 
     /// <summary>
     /// Per event type: its generated code, and the payload's start as the serializer writes it for a
@@ -89,11 +81,14 @@ internal static class EventSerializer
         }
     }
 
-    /// <summary>A stored event, read by reflection (the generated metadata reads no faster).</summary>
+    /// <summary>
+    /// A stored event, read by reflection (the generated metadata reads no faster) with the options states
+    /// are read with, which are the ones events were always written with.
+    /// </summary>
     public static DomainEvent Read(StoredStreamEvent stored)
     {
         ArgumentNullException.ThrowIfNull(stored);
-        return JsonSerializer.Deserialize<DomainEvent>(stored.Payload, s_options)
+        return JsonSerializer.Deserialize<DomainEvent>(stored.Payload, JsonGrainStateSerializer.DefaultOptions)
             ?? throw new JsonException($"Event {stored.Sequence} of {stored.Stream} is null.");
     }
 
