@@ -569,7 +569,7 @@ public sealed class PostgreSqlGrainStorageTests : GrainStorageContractTests
         await connection.OpenAsync();
         await using var command = new NpgsqlCommand("SELECT array_agg(version) FROM started_together.schema_version", connection);
         var versions = (int[])(await command.ExecuteScalarAsync())!;
-        Assert.Equal([1, 2, 3], versions);
+        Assert.Equal([1, 2, 3, 4], versions);
         Assert.Equal(1, await stores[3].WriteAsync(new StateWrite(Key("migrated"), 0, Bytes("x"))));
     }
 
@@ -651,6 +651,46 @@ public sealed class PostgreSqlGrainStorageTests : GrainStorageContractTests
         Assert.Equal(0, await store.DeleteExpiredAsync(DateTimeOffset.MaxValue, 10, CancellationToken.None));
         Assert.Equal(5, await store.WriteAsync(new StateWrite(key, 4, Bytes("new"), DateTimeOffset.UnixEpoch)));
         Assert.Equal(1, await store.DeleteExpiredAsync(DateTimeOffset.UnixEpoch.AddTicks(10), 10, CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task Events_of_the_first_release_are_read_in_order_after_migrating_and_each_event_has_one_index_entry()
+    {
+        const string Schema = "released_v1_events";
+        await using var connection = new NpgsqlConnection(s_connectionString);
+        await connection.OpenAsync();
+        var commands = new PostgreSqlCommands(Schema);
+        await using (var command = new NpgsqlCommand(
+            $"""
+            CREATE SCHEMA {Schema}; {commands.CreateSchemaVersionTable}; {commands.Migrations[0].Sql}; INSERT INTO {Schema}.schema_version (version) VALUES (1);
+            INSERT INTO {Schema}.stream_event (stream, stream_key, payload, committed_at)
+            SELECT CASE WHEN i % 2 = 0 THEN 'even' ELSE 'odd' END, 'k' || i, convert_to(i::text, 'UTF8'), now() FROM generate_series(1, 6) AS i;
+            """,
+            connection))
+        {
+            await command.ExecuteNonQueryAsync();
+        }
+
+        var store = NewStore(Schema);
+        await store.InitializeAsync(CancellationToken.None);
+        await store.CommitAsync(new WriteUnit([], [new StreamEventWrite("even", "k8", Bytes("8"))]), CancellationToken.None);
+
+        var even = await store.ReadStreamAsync("even", 0, 10, CancellationToken.None);
+        Assert.Equal(["k2", "k4", "k6", "k8"], even.Select(e => e.Key));
+        Assert.Equal(even.OrderBy(e => e.Sequence).Select(e => e.Sequence), even.Select(e => e.Sequence));
+        Assert.Equal(["k6", "k8"], (await store.ReadStreamAsync("even", even[1].Sequence, 10, CancellationToken.None)).Select(e => e.Key));
+
+        await using var indexes = new NpgsqlCommand($"SELECT indexdef FROM pg_indexes WHERE schemaname = '{Schema}' AND tablename = 'stream_event'", connection);
+        var definitions = new List<string>();
+        await using (var reader = await indexes.ExecuteReaderAsync())
+        {
+            while (await reader.ReadAsync())
+            {
+                definitions.Add(reader.GetString(0));
+            }
+        }
+
+        Assert.Equal($"CREATE UNIQUE INDEX stream_event_pkey ON {Schema}.stream_event USING btree (stream, sequence)", Assert.Single(definitions));
     }
 
     [Fact]
