@@ -8,8 +8,8 @@ namespace OrleansVoucher.Silo.Storage.PostgreSql;
 /// The bulk path of units flagged <see cref="WriteUnit.InsertsInBulk"/>: inside the batch's transaction,
 /// their states expected at version 0 are written by one binary <c>COPY</c> into <c>grain_state</c>
 /// before the batch statement, and their events by one binary <c>COPY</c> into <c>stream_event</c>
-/// after it. A copied row is exactly what the statement's insert would have written (version 1), so
-/// readers cannot tell the paths apart.
+/// after it, their rows encoded by <see cref="BinaryCopyRows"/>. A copied row is exactly what the
+/// statement's insert would have written (version 1), so readers cannot tell the paths apart.
 /// </summary>
 /// <remarks>
 /// <para>The version check of a copied state is the table's primary key: a state that exists fails
@@ -87,9 +87,10 @@ internal sealed partial class PostgreSqlBatchWriter
     private async Task CopyNewStatesAsync(NpgsqlConnection connection, List<PendingWrite> units, bool[] bulk)
     {
         var modifiedAt = DateTime.UtcNow;
-        var importer = await connection.BeginBinaryImportAsync(
+        var rows = await BinaryCopyRows.BeginAsync(
+            connection,
             $"COPY {_commands.Schema}.grain_state (grain_type, state_name, grain_key, version, payload, modified_at, expires_at) FROM STDIN (FORMAT BINARY)").ConfigureAwait(false);
-        await using (importer.ConfigureAwait(false))
+        await using (rows.ConfigureAwait(false))
         {
             for (var u = 0; u < units.Count; u++)
             {
@@ -98,41 +99,37 @@ internal sealed partial class PostgreSqlBatchWriter
                     continue;
                 }
 
-                foreach (var write in units[u].Unit.States)
+                var states = units[u].Unit.States;
+                for (var i = 0; i < states.Count; i++)
                 {
+                    var write = states[i];
                     if (write.ExpectedVersion != 0)
                     {
                         continue;
                     }
 
-                    await importer.StartRowAsync().ConfigureAwait(false);
-                    await importer.WriteAsync(write.Key.GrainType, NpgsqlDbType.Text).ConfigureAwait(false);
-                    await importer.WriteAsync(write.Key.StateName, NpgsqlDbType.Text).ConfigureAwait(false);
-                    await importer.WriteAsync(write.Key.GrainKey, NpgsqlDbType.Text).ConfigureAwait(false);
-                    await importer.WriteAsync(1L, NpgsqlDbType.Bigint).ConfigureAwait(false);
-                    if (write.Payload is null)
-                    {
-                        await importer.WriteNullAsync().ConfigureAwait(false);
-                    }
-                    else
-                    {
-                        await importer.WriteAsync(write.Payload, NpgsqlDbType.Bytea).ConfigureAwait(false);
-                    }
-
-                    await importer.WriteAsync(modifiedAt, NpgsqlDbType.TimestampTz).ConfigureAwait(false);
+                    rows.StartRow(7);
+                    rows.WriteText(write.Key.GrainType);
+                    rows.WriteText(write.Key.StateName);
+                    rows.WriteText(write.Key.GrainKey);
+                    rows.WriteBigint(1);
+                    rows.WriteBytea(write.Payload);
+                    rows.WriteTimestampTz(modifiedAt);
                     if (write.ExpiresAt is { } expiresAt)
                     {
-                        await importer.WriteAsync(expiresAt.UtcDateTime, NpgsqlDbType.TimestampTz).ConfigureAwait(false);
+                        rows.WriteTimestampTz(expiresAt.UtcDateTime);
                     }
                     else
                     {
-                        await importer.WriteNullAsync().ConfigureAwait(false);
+                        rows.WriteNull();
                     }
+
+                    await rows.FlushIfFullAsync().ConfigureAwait(false);
                 }
             }
 
             // A state that exists fails here with a unique violation on grain_state_pkey.
-            await importer.CompleteAsync().ConfigureAwait(false);
+            await rows.CompleteAsync().ConfigureAwait(false);
         }
     }
 
@@ -161,9 +158,10 @@ internal sealed partial class PostgreSqlBatchWriter
             committedAt = (DateTime)(await command.ExecuteScalarAsync().ConfigureAwait(false))!;
         }
 
-        var importer = await connection.BeginBinaryImportAsync(
+        var rows = await BinaryCopyRows.BeginAsync(
+            connection,
             $"COPY {_commands.Schema}.stream_event (stream, stream_key, payload, committed_at) FROM STDIN (FORMAT BINARY)").ConfigureAwait(false);
-        await using (importer.ConfigureAwait(false))
+        await using (rows.ConfigureAwait(false))
         {
             for (var u = 0; u < units.Count; u++)
             {
@@ -172,17 +170,20 @@ internal sealed partial class PostgreSqlBatchWriter
                     continue;
                 }
 
-                foreach (var e in units[u].Unit.Events)
+                var events = units[u].Unit.Events;
+                for (var i = 0; i < events.Count; i++)
                 {
-                    await importer.StartRowAsync().ConfigureAwait(false);
-                    await importer.WriteAsync(e.Stream, NpgsqlDbType.Text).ConfigureAwait(false);
-                    await importer.WriteAsync(e.Key, NpgsqlDbType.Text).ConfigureAwait(false);
-                    await importer.WriteAsync(e.Payload, NpgsqlDbType.Bytea).ConfigureAwait(false);
-                    await importer.WriteAsync(committedAt, NpgsqlDbType.TimestampTz).ConfigureAwait(false);
+                    var e = events[i];
+                    rows.StartRow(4);
+                    rows.WriteText(e.Stream);
+                    rows.WriteText(e.Key);
+                    rows.WriteBytea(e.Payload);
+                    rows.WriteTimestampTz(committedAt);
+                    await rows.FlushIfFullAsync().ConfigureAwait(false);
                 }
             }
 
-            await importer.CompleteAsync().ConfigureAwait(false);
+            await rows.CompleteAsync().ConfigureAwait(false);
         }
     }
 }
