@@ -220,28 +220,22 @@ internal sealed partial class CampaignIssuerGrain : IBulkIssuer
             return results;
         }
 
-        var issuedEvents = new List<VoucherIssued>(issued.Count);
-        var claimedEvents = new List<VoucherClaimed>();
+        // Each voucher's event is written once: for its worker's stream, and as an element of the batch's event.
+        var issuedEvents = new List<byte[]>(issued.Count);
+        var claimedEvents = new List<byte[]>();
         foreach (var candidate in issued)
         {
             var citizenId = candidate.Item.CitizenId;
             transaction.Enlist(candidate.Vote!.Write!.Value, candidate.Worker is { } worker ? worker.CompleteAsync : outcome => TellActivationAsync(citizenId, outcome));
-            switch (Enlist(transaction, campaignId, definition, policy, candidate, now))
-            {
-                case VoucherIssued voucherIssued:
-                    issuedEvents.Add(voucherIssued);
-                    break;
-                case VoucherClaimed voucherClaimed:
-                    claimedEvents.Add(voucherClaimed);
-                    break;
-            }
+            // A directed voucher's event is VoucherIssued, a general one's VoucherClaimed.
+            (candidate.Directed is not null ? issuedEvents : claimedEvents).Add(Enlist(transaction, campaignId, definition, policy, candidate, now));
         }
 
         // The campaign's stream (statistics) hears of the batch's vouchers in one event.
-        transaction.Publish(EventSerializer.ToStream(
+        transaction.Publish(new StreamEventWrite(
             Streams.Campaign(campaignId),
             this.GetPrimaryKeyString(),
-            new VouchersIssuedInBulk { At = now, CampaignId = campaignId, Issued = issuedEvents, Claimed = claimedEvents }));
+            EventSerializer.SerializeBulk(now, campaignId, issuedEvents, claimedEvents)));
 
         var draft = _state.Draft();
         draft.UsedQuantity += usedQuantity;
@@ -310,10 +304,10 @@ internal sealed partial class CampaignIssuerGrain : IBulkIssuer
     }
 
     /// <summary>
-    /// Adds the new voucher's state and its worker's events to the unit; returns the voucher's event,
-    /// which the campaign's stream hears in the batch's one event.
+    /// Adds the new voucher's state and its worker's events to the unit; returns the payload of the
+    /// voucher's event, which the campaign's stream hears in the batch's one event.
     /// </summary>
-    private VoucherEvent Enlist(TransactionCoordinator transaction, string campaignId, CampaignDefinition definition, Regions.RegionPolicy policy, Candidate candidate, DateTimeOffset now)
+    private byte[] Enlist(TransactionCoordinator transaction, string campaignId, CampaignDefinition definition, Regions.RegionPolicy policy, Candidate candidate, DateTimeOffset now)
     {
         var item = candidate.Item;
         var directed = candidate.Directed;
@@ -375,8 +369,9 @@ internal sealed partial class CampaignIssuerGrain : IBulkIssuer
         }
 
         // The worker's stream (archive) keeps an event of its own per voucher.
-        transaction.Publish(EventSerializer.ToStream(Streams.Worker(item.CitizenId), candidate.Code!, voucherEvent));
-        return voucherEvent;
+        var payload = EventSerializer.Serialize(voucherEvent);
+        transaction.Publish(new StreamEventWrite(Streams.Worker(item.CitizenId), candidate.Code!, payload));
+        return payload;
     }
 
     private static async Task PrepareAsync(Candidate candidate, TransactionId transaction, BulkGrant grant) =>

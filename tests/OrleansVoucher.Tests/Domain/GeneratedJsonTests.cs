@@ -5,6 +5,7 @@ using System.Text.Json.Serialization;
 using OrleansVoucher.Grains;
 using OrleansVoucher.Grains.Common;
 using OrleansVoucher.Grains.Events;
+using OrleansVoucher.Grains.Vouchers;
 
 namespace OrleansVoucher.Tests.Domain;
 
@@ -70,6 +71,42 @@ public sealed class GeneratedJsonTests
             Assert.IsType(domainEvent.GetType(), read);
             AssertSame(expected, JsonSerializer.SerializeToUtf8Bytes(read, s_reflection));
         }
+    }
+
+    [Theory]
+    [InlineData(0, 0)]
+    [InlineData(3, 0)]
+    [InlineData(0, 2)]
+    [InlineData(2, 3)]
+    public void A_bulk_event_built_from_its_vouchers_payloads_is_the_event_written_whole(int issuedCount, int claimedCount)
+    {
+        // Populated events (strings the writer escapes, every optional member set) and bare ones.
+        var issued = Enumerable.Range(0, issuedCount)
+            .Select(i => i % 2 == 0 ? (VoucherIssued)Populated.Of(typeof(VoucherIssued)) with { Code = $"FJ{i}" } : new VoucherIssued { At = DateTimeOffset.UnixEpoch, Code = $"FJ{i}", CampaignId = "c", CitizenId = "w", To = VoucherStatus.Issued })
+            .ToList();
+        var claimed = Enumerable.Range(0, claimedCount)
+            .Select(i => i % 2 == 0 ? (VoucherClaimed)Populated.Of(typeof(VoucherClaimed)) with { Code = $"SX{i}" } : new VoucherClaimed { At = DateTimeOffset.UnixEpoch, Code = $"SX{i}", CampaignId = "c", CitizenId = "w", To = VoucherStatus.Claimed })
+            .ToList();
+
+        // A campaign id holding a list's text cannot mislead the splice.
+        const string CampaignId = "fj-\"issued\":[]-\"claimed\":[]";
+        var at = new DateTimeOffset(2026, 12, 7, 8, 30, 0, TimeSpan.FromHours(8));
+        var whole = EventSerializer.Serialize(new VouchersIssuedInBulk { At = at, CampaignId = CampaignId, Issued = issued, Claimed = claimed });
+
+        var spliced = EventSerializer.SerializeBulk(at, CampaignId, [.. issued.Select(EventSerializer.Serialize)], [.. claimed.Select(EventSerializer.Serialize)]);
+
+        AssertSame(whole, spliced);
+        var read = Assert.IsType<VouchersIssuedInBulk>(EventSerializer.Read(new StoredStreamEvent(1, "s", "k", spliced, DateTimeOffset.UnixEpoch)));
+        Assert.Equal(issued.Select(e => e.Code), read.Issued.Select(e => e.Code));
+        Assert.Equal(claimed.Select(e => e.Code), read.Claimed.Select(e => e.Code));
+    }
+
+    [Fact]
+    public void A_bulk_event_refuses_an_element_of_another_event_type()
+    {
+        var claimed = EventSerializer.Serialize(new VoucherClaimed { At = DateTimeOffset.UnixEpoch, Code = "SX1", CampaignId = "c", CitizenId = "w", To = VoucherStatus.Claimed });
+
+        Assert.Throws<ArgumentException>(() => EventSerializer.SerializeBulk(DateTimeOffset.UnixEpoch, "c", [claimed], []));
     }
 
     [Fact]
