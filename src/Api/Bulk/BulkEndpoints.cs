@@ -43,7 +43,7 @@ public static class BulkEndpoints
             .WithName("UploadRoster")
             .WithSummary("Uploads a roster (CSV or NDJSON) and starts a job that issues it; an Idempotency-Key seen before returns its job")
             .Accepts<string>("text/csv", "application/x-ndjson")
-            .WithRequestBodyLimit(maxUpload)
+            .WithRequestBodyLimit(maxUpload, streamed: true)
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
@@ -168,6 +168,12 @@ public static class BulkEndpoints
         {
             await job.FailUploadAsync("The upload is not UTF-8 text.");
             return ApiProblems.Create(ProblemCodes.ValidationFailed, StatusCodes.Status400BadRequest, "The upload is not UTF-8 text.");
+        }
+        catch (Exception exception) when (RequestBodyLimitMiddleware.IsBodyTooLarge(exception))
+        {
+            // Read as it arrived, the body passed the limit part way: the job fails, the request is 413.
+            await job.FailUploadAsync("The upload is larger than an upload may be; nothing was issued.");
+            throw;
         }
         catch (Exception)
         {

@@ -58,13 +58,16 @@ public static class ProblemsExtensions
         return app;
     }
 
-    /// <summary>Sets the endpoints' body limit (for bulk uploads; the default is <see cref="RequestLimitsOptions.MaxJsonBodyBytes"/>).</summary>
-    public static TBuilder WithRequestBodyLimit<TBuilder>(this TBuilder builder, long maxBytes)
+    /// <summary>
+    /// Sets the endpoints' body limit (for bulk uploads; the default is <see cref="RequestLimitsOptions.MaxJsonBodyBytes"/>).
+    /// <paramref name="streamed"/>: the endpoint reads its body as it arrives (see <see cref="RequestBodyLimit.Streamed"/>).
+    /// </summary>
+    public static TBuilder WithRequestBodyLimit<TBuilder>(this TBuilder builder, long maxBytes, bool streamed = false)
         where TBuilder : IEndpointConventionBuilder
     {
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxBytes);
-        builder.WithMetadata(new RequestBodyLimit(maxBytes));
+        builder.WithMetadata(new RequestBodyLimit(maxBytes, streamed));
         return builder;
     }
 }

@@ -7,4 +7,8 @@ namespace OrleansVoucher.Api.Problems;
 /// endpoints without one get <see cref="RequestLimitsOptions.MaxJsonBodyBytes"/>.
 /// </summary>
 /// <param name="MaxRequestBodySize">The limit in bytes.</param>
-public sealed record RequestBodyLimit(long? MaxRequestBodySize) : IRequestSizeLimitMetadata;
+/// <param name="Streamed">
+/// Whether the endpoint reads its body as it arrives (a bulk upload of gigabytes): a body without a
+/// declared length is then counted as the endpoint reads it, not read ahead into a buffer first.
+/// </param>
+public sealed record RequestBodyLimit(long? MaxRequestBodySize, bool Streamed = false) : IRequestSizeLimitMetadata;

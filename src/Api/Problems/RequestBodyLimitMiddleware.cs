@@ -10,7 +10,9 @@ namespace OrleansVoucher.Api.Problems;
 /// limit is refused at once, and one within it passes (the message cannot run past its length); a body
 /// without a declared length is read into a rewindable buffer (memory, then a temporary file past
 /// 64 KiB) and refused with 413 as soon as it passes the limit, and handlers and the idempotency check
-/// then read the buffer.
+/// then read the buffer. An endpoint that reads its body as it arrives (<see cref="RequestBodyLimit.Streamed"/>)
+/// gets it unbuffered, counted as it is read: the read that passes the limit throws, and the request is
+/// answered 413 unless the endpoint has begun its answer.
 /// </summary>
 internal sealed class RequestBodyLimitMiddleware(RequestDelegate next, IOptions<RequestLimitsOptions> options, IProblemDetailsService problems)
 {
@@ -40,7 +42,36 @@ internal sealed class RequestBodyLimitMiddleware(RequestDelegate next, IOptions<
 
         // A declared length within the limit bounds the body: the message ends there, so there is
         // nothing to watch for, and the handler reads the server's own body, without a copy.
-        return request.ContentLength is null ? ReadAheadAsync(context, limit) : next(context);
+        if (request.ContentLength is not null)
+        {
+            return next(context);
+        }
+
+        return endpoint.Metadata.GetMetadata<RequestBodyLimit>() is { Streamed: true } ? CountAsReadAsync(context, limit) : ReadAheadAsync(context, limit);
+    }
+
+    /// <summary>Whether <paramref name="exception"/> reports a body past its limit (ours, or the server's own check).</summary>
+    public static bool IsBodyTooLarge(Exception exception) =>
+        exception is BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge };
+
+    /// <summary>Gives the endpoint a body sent without a length as it arrives, refusing the read that passes the limit.</summary>
+    private async Task CountAsReadAsync(HttpContext context, long limit)
+    {
+        var request = context.Request;
+        var body = request.Body;
+        request.Body = new LimitedRequestBody(body, limit);
+        try
+        {
+            await next(context);
+        }
+        catch (Exception exception) when (IsBodyTooLarge(exception) && !context.Response.HasStarted)
+        {
+            await RejectAsync(context, limit);
+        }
+        finally
+        {
+            request.Body = body;
+        }
     }
 
     /// <summary>Reads a body sent without a length (chunked) into the buffer, refusing it as soon as it passes the limit.</summary>

@@ -1,6 +1,8 @@
 using System.Net;
 using System.Net.Http.Json;
+using System.IO.Pipelines;
 using System.Text;
+using Microsoft.Data.Sqlite;
 using OrleansVoucher.Api.Tests.Infrastructure;
 using OrleansVoucher.Grains.BulkIssuance;
 using OrleansVoucher.Grains.Campaigns;
@@ -14,14 +16,19 @@ public sealed class BulkUploadTests : IAsyncLifetime
 {
     private static readonly TimeSpan s_finish = TimeSpan.FromSeconds(60);
 
-    private readonly EngineFactory _engine = new(new Dictionary<string, string?>(EngineFactory.SqliteSettings("bulk"))
+    private static readonly Dictionary<string, string?> s_settings = new()
     {
         ["BulkIssuance:ChunkRows"] = "50",
         ["BulkIssuance:MaxIssuerBatch"] = "20",
         ["BulkIssuance:PollInterval"] = "00:00:00.200",
-    });
+    };
+
+    private readonly Dictionary<string, string?> _settings = new(EngineFactory.SqliteSettings("bulk").Concat(s_settings));
+    private readonly EngineFactory _engine;
 
     private HttpClient _authority = null!;
+
+    public BulkUploadTests() => _engine = new EngineFactory(_settings);
 
     public async Task InitializeAsync()
     {
@@ -66,6 +73,65 @@ public sealed class BulkUploadTests : IAsyncLifetime
         Assert.Equal("Li, \"Xiao\"", (await _engine.Grains.GetGrain<IWorkerGrain>(BulkScenario.Citizen(40)).GetAsync()).GetValueOrThrow().Attributes.Name);
         var voucher = (await _engine.Grains.GetGrain<IVoucherGrain>(held.Code).GetAsync()).GetValueOrThrow();
         Assert.Equal((BulkScenario.Citizen(3), BulkScenario.Institution, BulkScenario.Nursery), (voucher.CitizenId, voucher.InstitutionId, voucher.OccupationCode));
+    }
+
+    [Fact]
+    public async Task A_roster_sent_without_a_length_is_stored_chunk_by_chunk_while_it_arrives()
+    {
+        await BulkScenario.CampaignAsync(_engine.Grains, "directed-streamed", DateTimeOffset.UtcNow, IssuanceMode.Directed, quantity: 1000);
+        var rows = Enumerable.Range(2000, 200).Select(i => BulkScenario.Row(BulkScenario.Citizen(i))).ToList();
+        var body = new Pipe();
+        using var request = new HttpRequestMessage(HttpMethod.Post, $"/api/v1/campaigns/directed-streamed/uploads?institutionId={BulkScenario.Institution}")
+        {
+            Content = new StreamContent(body.Reader.AsStream()) { Headers = { ContentType = new("text/csv") } },
+        };
+        request.Headers.TransferEncodingChunked = true;
+
+        // The test server's own client: the factory's default one buffers a body before sending it.
+        using var client = _engine.Server.CreateClient();
+        client.DefaultRequestHeaders.Authorization = new("Bearer", _engine.Token("authority", "hr-fujian", BulkScenario.Province));
+        var sending = client.SendAsync(request);
+
+        // Three chunks' worth of rows, and the body left open: they are stored before it ends.
+        await body.Writer.WriteAsync(BulkScenario.Csv(rows.Take(150)));
+        var deadline = DateTime.UtcNow + s_finish;
+        while (await StoredChunksAsync() < 2)
+        {
+            Assert.True(DateTime.UtcNow < deadline, "No chunk of the open upload was stored.");
+            Assert.False(sending.IsCompleted, "The upload was answered before its body ended.");
+            await Task.Delay(20);
+        }
+
+        await body.Writer.WriteAsync(Encoding.UTF8.GetBytes(string.Concat(rows.Skip(150).Select(r => r + "\n"))));
+        await body.Writer.CompleteAsync();
+        using var response = await sending;
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        var job = await BulkScenario.FinishedAsync(_authority, (await response.Content.ReadFromJsonAsync<BulkJobView>(BulkScenario.Json))!.Id, s_finish);
+        Assert.Equal((BulkJobStatus.Completed, 200, 200), (job.Status, job.RowsRead, job.Issued));
+    }
+
+    [Fact]
+    public async Task A_roster_sent_without_a_length_that_passes_the_limit_is_413_and_nothing_of_it_is_issued()
+    {
+        await using var engine = new EngineFactory(new Dictionary<string, string?>(EngineFactory.SqliteSettings("bulk-limit").Concat(s_settings)) { ["Api:Bulk:MaxUploadBytes"] = "4096" });
+        var authority = engine.CreateClient("authority", "hr-fujian", BulkScenario.Province);
+        await BulkScenario.RegionAsync(engine.Grains, DateTimeOffset.UtcNow);
+        await BulkScenario.CampaignAsync(engine.Grains, "directed-large", DateTimeOffset.UtcNow, IssuanceMode.Directed, quantity: 1000);
+
+        // 300 rows of about 40 bytes: six chunks, past 4 KiB in the third.
+        var csv = BulkScenario.Csv(Enumerable.Range(3000, 300).Select(i => BulkScenario.Row(BulkScenario.Citizen(i))));
+        using var request = new HttpRequestMessage(HttpMethod.Post, $"/api/v1/campaigns/directed-large/uploads?institutionId={BulkScenario.Institution}")
+        {
+            Content = new StreamContent(new MemoryStream(csv)) { Headers = { ContentType = new("text/csv") } },
+        };
+        request.Headers.TransferEncodingChunked = true;
+
+        using var response = await authority.SendAsync(request);
+
+        var problem = await Problem.AssertAsync(response, 413, "payload-too-large");
+        Assert.Equal(4096, problem.GetProperty("limit").GetInt64());
+        var campaign = await engine.Grains.GetGrain<ICampaignGrain>("directed-large").GetAsync();
+        Assert.Equal(0, campaign!.AllocatedQuantity);
     }
 
     [Fact]
@@ -196,5 +262,15 @@ public sealed class BulkUploadTests : IAsyncLifetime
         using var cancel = await _authority.PostAsync($"/api/v1/jobs/{job.Id}/cancel", null);
 
         await Problem.AssertAsync(cancel, 409, "job-finished");
+    }
+
+    /// <summary>The upload chunks the engine's store holds, counted in its SQLite file.</summary>
+    private async Task<long> StoredChunksAsync()
+    {
+        await using var connection = new SqliteConnection($"Data Source={_settings["Silo:Storage:Sqlite:DatabasePath"]}");
+        await connection.OpenAsync();
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT count(*) FROM grain_state WHERE grain_type = 'bulk-job-chunk' AND state_name = 'rows' AND payload IS NOT NULL";
+        return (long)(await command.ExecuteScalarAsync())!;
     }
 }
