@@ -86,8 +86,8 @@ internal sealed class BulkRowsJsonConverter : JsonConverter<List<BulkRow>>
             switch (property)
             {
                 case Name: name = reader.GetString(); break;
-                case UnemploymentInsurance: insurance = InsuranceOf(ref reader, ref repeated); break;
-                case Categories: categories = StringsOf(ref reader); break;
+                case UnemploymentInsurance: insurance = ListOf<InsuranceRecord>(ref reader, ref repeated, InsuranceRecordOf); break;
+                case Categories: categories = ListOf<string>(ref reader, ref repeated, StringOf); break;
                 case HouseholdRegion: householdRegion = repeated.Household.Read(ref reader); break;
                 case ResidenceRegion: residenceRegion = repeated.Residence.Read(ref reader); break;
                 default: reader.Skip(); break;
@@ -104,48 +104,33 @@ internal sealed class BulkRowsJsonConverter : JsonConverter<List<BulkRow>>
         };
     }
 
-    private static IReadOnlyList<InsuranceRecord> InsuranceOf(ref Utf8JsonReader reader, ref RepeatedText repeated)
+    private static InsuranceRecord InsuranceRecordOf(ref Utf8JsonReader reader, ref RepeatedText repeated)
     {
         if (reader.TokenType == JsonTokenType.Null)
         {
             return null!;
         }
 
-        Expect(ref reader, JsonTokenType.StartArray);
-        if (IsEmpty(ref reader))
+        Expect(ref reader, JsonTokenType.StartObject);
+        string? regionCode = null;
+        var months = 0;
+        while (NextProperty(ref reader, s_insurance, out var property))
         {
-            return [];
+            switch (property)
+            {
+                case RegionCode: regionCode = repeated.Insurance.Read(ref reader); break;
+                case Months: months = Int32(ref reader); break;
+                default: reader.Skip(); break;
+            }
         }
 
-        var records = new List<InsuranceRecord>();
-        while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
-        {
-            if (reader.TokenType == JsonTokenType.Null)
-            {
-                records.Add(null!);
-                continue;
-            }
-
-            Expect(ref reader, JsonTokenType.StartObject);
-            string? regionCode = null;
-            var months = 0;
-            while (NextProperty(ref reader, s_insurance, out var property))
-            {
-                switch (property)
-                {
-                    case RegionCode: regionCode = repeated.Insurance.Read(ref reader); break;
-                    case Months: months = Int32(ref reader); break;
-                    default: reader.Skip(); break;
-                }
-            }
-
-            records.Add(new InsuranceRecord(regionCode!, months));
-        }
-
-        return records;
+        return new InsuranceRecord(regionCode!, months);
     }
 
-    private static IReadOnlyList<string> StringsOf(ref Utf8JsonReader reader)
+    private static string StringOf(ref Utf8JsonReader reader, ref RepeatedText repeated) => reader.GetString()!;
+
+    /// <summary>A list of a worker's attributes: null as written, one shared list when empty.</summary>
+    private static IReadOnlyList<T> ListOf<T>(ref Utf8JsonReader reader, ref RepeatedText repeated, ItemReader<T> item)
     {
         if (reader.TokenType == JsonTokenType.Null)
         {
@@ -158,13 +143,13 @@ internal sealed class BulkRowsJsonConverter : JsonConverter<List<BulkRow>>
             return [];
         }
 
-        var values = new List<string>();
+        var items = new List<T>();
         while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
         {
-            values.Add(reader.GetString()!);
+            items.Add(item(ref reader, ref repeated));
         }
 
-        return values;
+        return items;
     }
 
     private static SkillLevel? SkillLevelOf(ref Utf8JsonReader reader)
@@ -239,6 +224,8 @@ internal sealed class BulkRowsJsonConverter : JsonConverter<List<BulkRow>>
             throw new JsonException($"Expected {expected}, found {reader.TokenType}.");
         }
     }
+
+    private delegate T ItemReader<T>(ref Utf8JsonReader reader, ref RepeatedText repeated);
 
     /// <summary>The names of an object's properties as written (camel case), matched exactly first and then, as reflection reads them, in any case.</summary>
     private sealed class PropertyNames(params string[] names)
