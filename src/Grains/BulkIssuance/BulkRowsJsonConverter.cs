@@ -138,16 +138,18 @@ internal sealed class BulkRowsJsonConverter : JsonConverter<List<BulkRow>>
         }
 
         Expect(ref reader, JsonTokenType.StartArray);
-        if (IsEmpty(ref reader))
+        reader.Read();
+        if (reader.TokenType == JsonTokenType.EndArray)
         {
             return [];
         }
 
         var items = new List<T>();
-        while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
+        do
         {
             items.Add(item(ref reader, ref repeated));
         }
+        while (reader.Read() && reader.TokenType != JsonTokenType.EndArray);
 
         return items;
     }
@@ -187,19 +189,6 @@ internal sealed class BulkRowsJsonConverter : JsonConverter<List<BulkRow>>
         reader.TokenType != JsonTokenType.String ? reader.GetInt32()
         : int.TryParse(reader.GetString(), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var value) ? value
         : throw new JsonException("The text is not an integer.");
-
-    /// <summary>Whether the array the reader is at the start of is empty; if so, the reader is moved to its end.</summary>
-    private static bool IsEmpty(ref Utf8JsonReader reader)
-    {
-        var ahead = reader;
-        if (ahead.Read() && ahead.TokenType == JsonTokenType.EndArray)
-        {
-            reader.Read();
-            return true;
-        }
-
-        return false;
-    }
 
     /// <summary>Moves to the next property's value, and says which of <paramref name="names"/> it is (-1 for none); false at the object's end.</summary>
     private static bool NextProperty(ref Utf8JsonReader reader, PropertyNames names, out int property)
