@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using OrleansVoucher.Grains.Common;
 
 namespace OrleansVoucher.Grains.BulkIssuance;
@@ -5,6 +6,7 @@ namespace OrleansVoucher.Grains.BulkIssuance;
 /// <summary>The rows of one stored chunk of an upload.</summary>
 internal sealed class BulkChunkRowsState
 {
+    [JsonConverter(typeof(BulkRowsJsonConverter))]
     public List<BulkRow> Rows { get; set; } = [];
 
     public List<BulkRejection> Rejections { get; set; } = [];
