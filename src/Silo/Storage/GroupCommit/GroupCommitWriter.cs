@@ -37,6 +37,12 @@ internal sealed partial class GroupCommitWriter : IAsyncDisposable
     private readonly List<InFlightBatch> _inFlight = [];
     private readonly HashSet<GrainStateKey> _inFlightKeys = [];
 
+    // The keys of the batch being formed and of the units left waiting: kept across batches (only the
+    // loop forms them), so that a batch of bulk units — thousands of states — does not grow two new
+    // sets from empty every time.
+    private readonly HashSet<GrainStateKey> _batchKeys = [];
+    private readonly HashSet<GrainStateKey> _waitingKeys = [];
+
     private TaskCompletionSource? _pause;
     private long _batchCount;
     private int _deferredCount;
@@ -244,8 +250,10 @@ internal sealed partial class GroupCommitWriter : IAsyncDisposable
         var units = new List<PendingWrite>(Math.Min(_maxBatchSize, 64));
         var bytes = 0L;
         var full = false;
-        var batchKeys = new HashSet<GrainStateKey>();
-        var waitingKeys = new HashSet<GrainStateKey>();
+        var batchKeys = _batchKeys;
+        var waitingKeys = _waitingKeys;
+        batchKeys.Clear();
+        waitingKeys.Clear();
         var eventsInFlight = _serializeEventBatches && _inFlight.Exists(b => b.Batch.HasEvents);
         var eventsWaiting = false;
         var stillDeferred = new List<PendingWrite>();
