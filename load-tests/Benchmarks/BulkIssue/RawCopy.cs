@@ -78,6 +78,8 @@ internal static class RawCopy
         var command = data.CreateCommand(sql);
         await using (command.ConfigureAwait(false))
         {
+            // A checkpoint after a run of millions can take longer than Npgsql's default of 30 s.
+            command.CommandTimeout = 0;
             await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }
     }
