@@ -47,14 +47,12 @@ internal static class EventSerializer
         var writer = t_writer ??= new Utf8JsonWriter(buffer);
         try
         {
-            buffer.Write(type.Start);
             writer.Reset(buffer);
             JsonSerializer.Serialize(writer, domainEvent, type.TypeInfo);
             writer.Flush();
 
             // The event's own object, '{' then its properties then '}': its properties follow the discriminator.
-            var written = buffer.WrittenSpan;
-            var properties = written[(type.Start.Length + 1)..];
+            var properties = buffer.WrittenSpan[1..];
             var payload = new byte[type.Start.Length + (properties.Length > 1 ? 1 : 0) + properties.Length];
             type.Start.CopyTo(payload, 0);
             var rest = payload.AsSpan(type.Start.Length);

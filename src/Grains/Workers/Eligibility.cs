@@ -27,12 +27,12 @@ internal static class Eligibility
             }
         }
 
-        if (FirstShared(rules.ExcludedCategories, worker.Categories, out var shared) && shared is { } excluded)
+        if (FirstShared(rules.ExcludedCategories, worker.Categories) is { } excluded)
         {
             return $"category {excluded} is excluded";
         }
 
-        if (rules.TargetCategories.Count > 0 && !FirstShared(rules.TargetCategories, worker.Categories, out _))
+        if (rules.TargetCategories.Count > 0 && FirstShared(rules.TargetCategories, worker.Categories) is null)
         {
             return $"not in a targeted group ({string.Join(", ", rules.TargetCategories)})";
         }
@@ -55,7 +55,7 @@ internal static class Eligibility
 
     // The first of `these` that `those` also lists, in the order of `these` (what Intersect would yield
     // first), without the set, iterators and enumerators Intersect and foreach make on every claim.
-    private static bool FirstShared(IReadOnlyList<string> these, IReadOnlyList<string> those, out string? first)
+    private static string? FirstShared(IReadOnlyList<string> these, IReadOnlyList<string> those)
     {
         for (var i = 0; i < these.Count; i++)
         {
@@ -63,13 +63,11 @@ internal static class Eligibility
             {
                 if (string.Equals(these[i], those[j], StringComparison.Ordinal))
                 {
-                    first = these[i];
-                    return true;
+                    return these[i];
                 }
             }
         }
 
-        first = null;
-        return false;
+        return null;
     }
 }

@@ -55,12 +55,7 @@ internal sealed class BinaryCopyRows : IAsyncDisposable
     }
 
     /// <summary>Starts a row of <paramref name="fields"/> fields (the copy's column count).</summary>
-    public void StartRow(short fields)
-    {
-        Reserve(2);
-        BinaryPrimitives.WriteInt16BigEndian(_buffer.AsSpan(_length), fields);
-        _length += 2;
-    }
+    public void StartRow(short fields) => WriteInt16(fields);
 
     /// <summary>A <c>text</c> field, in UTF-8.</summary>
     public void WriteText(string value)
@@ -74,10 +69,10 @@ internal sealed class BinaryCopyRows : IAsyncDisposable
     /// <summary>A <c>bigint</c> field.</summary>
     public void WriteBigint(long value)
     {
-        Reserve(12);
-        BinaryPrimitives.WriteInt32BigEndian(_buffer.AsSpan(_length), 8);
-        BinaryPrimitives.WriteInt64BigEndian(_buffer.AsSpan(_length + 4), value);
-        _length += 12;
+        WriteInt32(8);
+        Reserve(8);
+        BinaryPrimitives.WriteInt64BigEndian(_buffer.AsSpan(_length), value);
+        _length += 8;
     }
 
     /// <summary>A <c>bytea</c> field; NULL when <paramref name="value"/> is null.</summary>
@@ -117,12 +112,7 @@ internal sealed class BinaryCopyRows : IAsyncDisposable
     }
 
     /// <summary>A NULL field.</summary>
-    public void WriteNull()
-    {
-        Reserve(4);
-        BinaryPrimitives.WriteInt32BigEndian(_buffer.AsSpan(_length), -1);
-        _length += 4;
-    }
+    public void WriteNull() => WriteInt32(-1);
 
     /// <summary>Sends the buffered rows once they fill a write; call between rows.</summary>
     public ValueTask FlushIfFullAsync() => _length >= FlushAt ? FlushAsync() : default;
@@ -133,9 +123,7 @@ internal sealed class BinaryCopyRows : IAsyncDisposable
     /// </summary>
     public async Task CompleteAsync()
     {
-        Reserve(2);
-        BinaryPrimitives.WriteInt16BigEndian(_buffer.AsSpan(_length), -1);
-        _length += 2;
+        WriteInt16(-1);
         await FlushAsync().ConfigureAwait(false);
         _ended = true;
         await _stream.DisposeAsync().ConfigureAwait(false);
@@ -167,6 +155,13 @@ internal sealed class BinaryCopyRows : IAsyncDisposable
     {
         await _stream.WriteAsync(_buffer.AsMemory(0, _length)).ConfigureAwait(false);
         _length = 0;
+    }
+
+    private void WriteInt16(short value)
+    {
+        Reserve(2);
+        BinaryPrimitives.WriteInt16BigEndian(_buffer.AsSpan(_length), value);
+        _length += 2;
     }
 
     private void WriteInt32(int value)
