@@ -87,6 +87,12 @@ internal interface IBulkJobControl : IGrainWithStringKey
 /// its chunks (<see cref="BulkJobChunkGrain"/>) hold the upload and the outcomes; a runner
 /// (<see cref="BulkJobRunner"/>) holding the job's lease issues the chunks through the campaign's issuers.
 /// </summary>
+/// <remarks>
+/// Any engine may be asked about a job another engine runs — a client's poll through a load balancer, a
+/// runner looking for work, a cancellation — and an activation does not see what another engine's
+/// activation of the job wrote. What is answered or decided there is therefore read from the store first
+/// (<see cref="RefreshAsync"/>); the runner's own calls rely on their writes' version checks as before.
+/// </remarks>
 [GrainType("bulk-job")]
 internal sealed class BulkJobGrain : Grain, IBulkJobGrain, IBulkJobControl
 {
@@ -216,31 +222,49 @@ internal sealed class BulkJobGrain : Grain, IBulkJobGrain, IBulkJobControl
 
     public async Task<Result<BulkJobView>> CancelAsync()
     {
-        var state = _state.State;
-        if (state.Request is null)
+        for (var attempt = 1; ; attempt++)
         {
-            return Result<BulkJobView>.Reject(RejectionCode.InvalidRequest, $"No job {Id}.");
-        }
+            await RefreshAsync();
+            var state = _state.State;
+            if (state.Request is null)
+            {
+                return Result<BulkJobView>.Reject(RejectionCode.InvalidRequest, $"No job {Id}.");
+            }
 
-        if (state.Status is BulkJobStatus.Completed or BulkJobStatus.Cancelled or BulkJobStatus.Failed)
-        {
-            return Result<BulkJobView>.Reject(RejectionCode.InvalidRequest, $"The job is {state.Status}.");
-        }
+            if (state.Status is BulkJobStatus.Completed or BulkJobStatus.Cancelled or BulkJobStatus.Failed)
+            {
+                return Result<BulkJobView>.Reject(RejectionCode.InvalidRequest, $"The job is {state.Status}.");
+            }
 
-        var draft = _state.Draft();
-        draft.Status = BulkJobStatus.Cancelled;
-        draft.Detail = "Cancelled by the authority.";
-        draft.FinishedAt = _services.Now;
-        draft.LeaseHolder = null;
-        await _state.WriteAsync(draft, []);
-        await FinishIfEndedAsync();
-        return Result<BulkJobView>.Ok(View());
+            var draft = _state.Draft();
+            draft.Status = BulkJobStatus.Cancelled;
+            draft.Detail = "Cancelled by the authority.";
+            draft.FinishedAt = _services.Now;
+            draft.LeaseHolder = null;
+            try
+            {
+                await _state.WriteAsync(draft, []);
+            }
+            catch (InconsistentStateException) when (attempt < Attempts.Max)
+            {
+                // A runner in another engine recorded a chunk in between: cancel what it wrote.
+                continue;
+            }
+
+            await FinishIfEndedAsync();
+            return Result<BulkJobView>.Ok(View());
+        }
     }
 
-    public Task<BulkJobView?> GetAsync() => Task.FromResult(_state.State.Request is null ? null : View());
+    public async Task<BulkJobView?> GetAsync()
+    {
+        await RefreshAsync();
+        return _state.State.Request is null ? null : View();
+    }
 
     public async Task<BulkRejectionPage> GetRejectionsAsync(int fromChunk, int maxChunks)
     {
+        await RefreshAsync();
         var state = _state.State;
         var end = Math.Min(state.ChunkCount, fromChunk + Math.Max(1, maxChunks));
         var rejections = new List<BulkRejection>();
@@ -256,6 +280,7 @@ internal sealed class BulkJobGrain : Grain, IBulkJobGrain, IBulkJobControl
 
     public async Task<BulkJobWork?> AcquireLeaseAsync(string runnerId, TimeSpan lease, TimeSpan uploadStallTimeout)
     {
+        await RefreshAsync();
         var state = _state.State;
         var now = _services.Now;
         if (state.Request is null || state.Status is BulkJobStatus.Completed or BulkJobStatus.Cancelled or BulkJobStatus.Failed)
@@ -286,23 +311,44 @@ internal sealed class BulkJobGrain : Grain, IBulkJobGrain, IBulkJobControl
         draft.StartedAt ??= now;
         draft.RunStartedAt = now;
         draft.DecidedAtRunStart = state.Issued + state.Rejected;
-        await _state.WriteAsync(draft, []);
+        try
+        {
+            await _state.WriteAsync(draft, []);
+        }
+        catch (InconsistentStateException)
+        {
+            // Another engine's runner took the lease (or recorded a chunk) since the read: look again at the next poll.
+            return null;
+        }
+
         var pending = Enumerable.Range(0, draft.ChunkCount).Where(i => !draft.IsRecorded(i)).ToList();
         return new BulkJobWork(draft.Request!, draft.ChunkCount, pending);
     }
 
     public async Task<bool> RenewLeaseAsync(string runnerId, TimeSpan lease)
     {
-        var state = _state.State;
-        if (state.Status != BulkJobStatus.Running || state.LeaseHolder != runnerId)
+        for (var attempt = 1; ; attempt++)
         {
-            return false;
-        }
+            var state = _state.State;
+            if (state.Status != BulkJobStatus.Running || state.LeaseHolder != runnerId)
+            {
+                return false;
+            }
 
-        var draft = _state.Draft();
-        draft.LeaseExpiresAt = _services.Now + lease;
-        await _state.WriteAsync(draft, []);
-        return true;
+            var draft = _state.Draft();
+            draft.LeaseExpiresAt = _services.Now + lease;
+            try
+            {
+                await _state.WriteAsync(draft, []);
+                return true;
+            }
+            catch (InconsistentStateException) when (attempt < Attempts.Max)
+            {
+                // Another engine wrote the job: its runner took the lease over, or a runner it had before
+                // recorded a chunk. Renew only if the lease is still this runner's.
+                await RefreshAsync();
+            }
+        }
     }
 
     public async Task<BulkRecordAnswer> RecordChunkAsync(string runnerId, int index, BulkChunkOutcome outcome)
@@ -379,6 +425,9 @@ internal sealed class BulkJobGrain : Grain, IBulkJobGrain, IBulkJobControl
         draft.LeaseHolder = null;
         await _state.WriteAsync(draft, []);
     }
+
+    /// <summary>Reads the job as the store holds it (this activation holds no change of its own between calls).</summary>
+    private Task RefreshAsync() => _state.ReloadAsync();
 
     private IBulkJobRegistryGrain Registry => GrainFactory.GetGrain<IBulkJobRegistryGrain>(IBulkJobRegistryGrain.Key);
 

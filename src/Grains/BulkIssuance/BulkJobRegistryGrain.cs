@@ -1,3 +1,5 @@
+using OrleansVoucher.Grains.Common;
+
 namespace OrleansVoucher.Grains.BulkIssuance;
 
 /// <summary>The registry's state: the jobs not yet finished.</summary>
@@ -22,25 +24,43 @@ internal interface IBulkJobRegistryGrain : IGrainWithStringKey
     Task<IReadOnlyList<string>> GetActiveAsync();
 }
 
-/// <summary>The registry of unfinished bulk jobs (one grain, <see cref="IBulkJobRegistryGrain.Key"/>).</summary>
+/// <summary>
+/// The registry of unfinished bulk jobs (one grain, <see cref="IBulkJobRegistryGrain.Key"/>). Every engine's
+/// runner polls it, and every engine adds the jobs uploaded to it: an activation in one engine does not
+/// see what another engine's activation wrote, so the registry is read from the store on every call.
+/// </summary>
 [GrainType("bulk-job-registry")]
 internal sealed class BulkJobRegistryGrain([PersistentState("registry")] IPersistentState<BulkJobRegistryState> state) : Grain, IBulkJobRegistryGrain
 {
-    public async Task AddAsync(string jobId)
+    public Task AddAsync(string jobId) => ChangeAsync(active => active.Add(jobId));
+
+    public Task RemoveAsync(string jobId) => ChangeAsync(active => active.Remove(jobId));
+
+    public async Task<IReadOnlyList<string>> GetActiveAsync()
     {
-        if (state.State.Active.Add(jobId))
-        {
-            await state.WriteStateAsync();
-        }
+        await state.ReadStateAsync();
+        return [.. state.State.Active];
     }
 
-    public async Task RemoveAsync(string jobId)
+    /// <summary>Applies a change to the registry as the store holds it, again if another engine wrote it in between.</summary>
+    private async Task ChangeAsync(Func<SortedSet<string>, bool> change)
     {
-        if (state.State.Active.Remove(jobId))
+        for (var attempt = 1; ; attempt++)
         {
-            await state.WriteStateAsync();
+            await state.ReadStateAsync();
+            if (!change(state.State.Active))
+            {
+                return;
+            }
+
+            try
+            {
+                await state.WriteStateAsync();
+                return;
+            }
+            catch (InconsistentStateException) when (attempt < Attempts.Max)
+            {
+            }
         }
     }
-
-    public Task<IReadOnlyList<string>> GetActiveAsync() => Task.FromResult<IReadOnlyList<string>>([.. state.State.Active]);
 }

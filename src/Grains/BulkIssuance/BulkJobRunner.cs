@@ -149,7 +149,17 @@ internal sealed partial class BulkJobRunner : BackgroundService, IBulkJobQueue
         var stopped = false;
         foreach (var index in pending)
         {
-            await slots.WaitAsync(stop.Token);
+            try
+            {
+                await slots.WaitAsync(stop.Token);
+            }
+            catch (OperationCanceledException) when (stop.IsCancellationRequested)
+            {
+                // The lease could not be renewed (another engine's runner holds it, or the job ended), or
+                // the engine is stopping: the chunks in flight finish, no more are dispatched.
+                break;
+            }
+
             if (Volatile.Read(ref stopped))
             {
                 slots.Release();
@@ -181,7 +191,9 @@ internal sealed partial class BulkJobRunner : BackgroundService, IBulkJobQueue
         }
 
         await Task.WhenAll(inFlight);
-        return stopped ? "cancelled or taken over" : "every chunk recorded";
+        return stop.IsCancellationRequested ? "the lease ended or the engine is stopping"
+            : stopped ? "cancelled or taken over"
+            : "every chunk recorded";
     }
 
     /// <summary>Issues one chunk's rows and returns its outcome.</summary>

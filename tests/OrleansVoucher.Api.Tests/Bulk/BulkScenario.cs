@@ -92,6 +92,30 @@ public static class BulkScenario
     /// <summary>A directed row.</summary>
     public static string Row(string citizenId, string name = "张三") => $"{citizenId},{name},{Nursery},5";
 
+    /// <summary>
+    /// A directed roster of <paramref name="rows"/> rows: one in 150 with a bad citizen id, one in 100
+    /// naming the worker of the row before it again, every other row a worker of its own.
+    /// </summary>
+    public static (List<string> Rows, int Invalid) MixedRoster(int rows)
+    {
+        var roster = new List<string>(rows);
+        var invalid = 0;
+        for (var i = 0; i < rows; i++)
+        {
+            if (i % 150 == 7)
+            {
+                roster.Add(Row("350102199001011230"));
+                invalid++;
+            }
+            else
+            {
+                roster.Add(Row(Citizen(i % 100 == 50 ? i - 1 : i)));
+            }
+        }
+
+        return (roster, invalid);
+    }
+
     /// <summary>Uploads a body and returns the response.</summary>
     public static async Task<HttpResponseMessage> UploadAsync(HttpClient client, string campaignId, byte[] body, string mediaType = "text/csv", string? idempotencyKey = null)
     {
@@ -126,6 +150,22 @@ public static class BulkScenario
             Assert.True(DateTime.UtcNow < deadline, $"Job {jobId} did not finish within {timeout}: {job}");
             await Task.Delay(50);
         }
+    }
+
+    /// <summary>
+    /// Waits for a job over a <see cref="MixedRoster"/> to end, and checks that it completed with exactly
+    /// <paramref name="cap"/> vouchers and every other row rejected for its own reason.
+    /// </summary>
+    public static async Task AssertFinishedExactlyAsync(HttpClient client, string jobId, int rows, int cap, int invalid, string engineOutput)
+    {
+        var job = await FinishedAsync(client, jobId, TimeSpan.FromMinutes(3));
+        Assert.True(job.Status == BulkJobStatus.Completed, $"{job}{Environment.NewLine}{engineOutput}");
+        Assert.Equal((rows, cap, rows - cap), (job.RowsRead, job.Issued, job.Rejected));
+
+        var rejected = await RejectionsAsync(client, jobId);
+        Assert.Equal(rows - cap, rejected.Count);
+        Assert.Equal(invalid, rejected.Values.Count(c => c == "invalid-citizen-id"));
+        Assert.All(rejected.Values, c => Assert.Contains(c, new[] { "invalid-citizen-id", "duplicate-row", "stock-exhausted" }));
     }
 
     /// <summary>The job's rejected rows, from its CSV download: row number to code.</summary>

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
+using System.Runtime.InteropServices;
 using System.Text;
 
 namespace OrleansVoucher.Api.Tests.Bulk;
@@ -50,7 +51,7 @@ public sealed class EngineProcess : IAsyncDisposable
             RedirectStandardError = true,
             UseShellExecute = false,
             WorkingDirectory = Path.GetDirectoryName(assembly)!,
-            Environment = { ["ASPNETCORE_ENVIRONMENT"] = "Development", ["Logging__LogLevel__Default"] = "Warning" },
+            Environment = { ["ASPNETCORE_ENVIRONMENT"] = "Development", ["Logging__LogLevel__Default"] = "Warning", ["Logging__LogLevel__OrleansVoucher.Grains.BulkIssuance"] = "Information" },
         };
         start.ArgumentList.Add(assembly);
         start.ArgumentList.Add("--urls");
@@ -111,6 +112,15 @@ public sealed class EngineProcess : IAsyncDisposable
         return _process.ExitCode;
     }
 
+    /// <summary>
+    /// Stops the engine with SIGSTOP, as a long pause of the machine or the runtime would: it keeps its
+    /// connections, its locks and whatever it was doing, and does nothing until <see cref="Resume"/>.
+    /// </summary>
+    public void Pause() => Signal(SigStop);
+
+    /// <summary>Lets a paused engine go on (SIGCONT) from where it stopped.</summary>
+    public void Resume() => Signal(SigCont);
+
     public async ValueTask DisposeAsync()
     {
         if (!_process.HasExited)
@@ -134,6 +144,20 @@ public sealed class EngineProcess : IAsyncDisposable
             _output.AppendLine(line);
         }
     }
+
+    private const int SigCont = 18;
+    private const int SigStop = 19;
+
+    private void Signal(int signal)
+    {
+        if (Kill(_process.Id, signal) != 0)
+        {
+            throw new InvalidOperationException($"Signal {signal} to the engine failed: {Marshal.GetLastPInvokeErrorMessage()}");
+        }
+    }
+
+    [DllImport("libc", EntryPoint = "kill", SetLastError = true)]
+    private static extern int Kill(int pid, int signal);
 
     private static int FreePort()
     {

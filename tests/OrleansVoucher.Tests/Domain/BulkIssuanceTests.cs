@@ -129,6 +129,41 @@ public abstract class BulkIssuanceTests : DomainTestBase
         Assert.Equal($"Worker {active}", view.Attributes.Name);
     }
 
+    [Fact]
+    public async Task Jobs_registered_through_two_engines_are_listed_by_both_and_none_is_lost()
+    {
+        await using var other = await StartAnotherSiloAsync();
+        var here = Grains.GetGrain<IBulkJobRegistryGrain>(IBulkJobRegistryGrain.Key);
+        var there = other.Grains.GetGrain<IBulkJobRegistryGrain>(IBulkJobRegistryGrain.Key);
+        Assert.Empty(await here.GetActiveAsync());
+        Assert.Empty(await there.GetActiveAsync());
+
+        // Each engine's activation changes the registry after the other's did.
+        await here.AddAsync("job-a");
+        await there.AddAsync("job-b");
+        await here.AddAsync("job-c");
+        await there.RemoveAsync("job-a");
+
+        Assert.Equal(["job-b", "job-c"], await here.GetActiveAsync());
+        Assert.Equal(["job-b", "job-c"], await there.GetActiveAsync());
+    }
+
+    [Fact]
+    public async Task A_job_changed_through_one_engine_is_answered_as_it_stands_by_the_other()
+    {
+        await using var other = await StartAnotherSiloAsync();
+        var here = Grains.GetGrain<IBulkJobGrain>("job-5");
+        var there = other.Grains.GetGrain<IBulkJobGrain>("job-5");
+        Ok(await here.CreateAsync(new BulkJobRequest("bulk", Fujian, BulkFormat.Csv, "authority:test", null)));
+        Assert.Equal(BulkJobStatus.Receiving, (await there.GetAsync())!.Status);
+
+        Ok(await here.CancelAsync());
+
+        Assert.Equal(BulkJobStatus.Cancelled, (await there.GetAsync())!.Status);
+        Rejected(RejectionCode.InvalidRequest, await there.CancelAsync());
+        Assert.Empty(await other.Grains.GetGrain<IBulkJobRegistryGrain>(IBulkJobRegistryGrain.Key).GetActiveAsync());
+    }
+
     /// <summary>Whether a unit creates the worker's record (a batch writing it without its grain).</summary>
     private static Func<WriteUnit, bool> InsertsWorker(string citizenId) =>
         unit => unit.InsertsInBulk && unit.States.Any(s => s.Key == WorkerGrain.StateKeyOf(citizenId) && s.ExpectedVersion == 0);
