@@ -161,7 +161,7 @@ internal sealed class InstitutionGrain : Grain, IInstitutionGrain
 
     public async Task<Result<ClassView>> RegisterClassAsync(ClassRegistration registration)
     {
-        if (Inactive() is { } inactive)
+        if (await InactiveAsync() is { } inactive)
         {
             return Result<ClassView>.From(inactive);
         }
@@ -280,7 +280,7 @@ internal sealed class InstitutionGrain : Grain, IInstitutionGrain
         for (var attempt = 0; attempt < Attempts.Max; attempt++)
         {
             // R3: a suspended or removed institution cannot verify.
-            if (Inactive() is { } inactive)
+            if (await InactiveAsync() is { } inactive)
             {
                 return Result<VerificationReceipt>.From(inactive);
             }
@@ -388,10 +388,12 @@ internal sealed class InstitutionGrain : Grain, IInstitutionGrain
         // The same checks as VerifyVoucherAsync, in the same order, each on committed state, in one call
         // to each grain involved: class, voucher (which looks up the catalogue), worker.
         // R3: a suspended or removed institution cannot verify.
-        if (_state.State is not { Listing: { } listing, Status: InstitutionStatus.Active })
+        if (await InactiveAsync() is { } inactive)
         {
-            return await RefusedWithStatusAsync(Inactive() ?? Result.Reject(RejectionCode.InstitutionNotListed, $"Institution {Id} is not listed."));
+            return await RefusedWithStatusAsync(inactive);
         }
+
+        var listing = _state.State.Listing!;
 
         var (classKey, classGrain) = CheckedClass(request.ClassCode);
         var schoolClass = await classGrain.CheckEnrolmentAsync(presenter);
@@ -570,7 +572,7 @@ internal sealed class InstitutionGrain : Grain, IInstitutionGrain
         for (var attempt = 0; attempt < Attempts.Max; attempt++)
         {
             // R3: a suspended or removed institution cannot settle.
-            if (Inactive() is { } inactive)
+            if (await InactiveAsync() is { } inactive)
             {
                 return Result<SettlementPartView>.From(inactive);
             }
@@ -700,6 +702,22 @@ internal sealed class InstitutionGrain : Grain, IInstitutionGrain
     }
 
     private Result? Inactive() => InstitutionRejection(_state.State.Listing is null ? null : View());
+
+    /// <summary>
+    /// R2, R3: why the institution may not act now, confirmed on the store. A refusal writes nothing, so an
+    /// activation that another engine's listing or reinstatement left behind would never learn of it;
+    /// it reads the institution again before it refuses (a read only when the answer is a refusal).
+    /// </summary>
+    private async Task<Result?> InactiveAsync()
+    {
+        if (Inactive() is null)
+        {
+            return null;
+        }
+
+        await _state.ReloadAsync();
+        return Inactive();
+    }
 
     private static IEnumerable<Strike> CurrentStrikes(InstitutionState state, DateTimeOffset now) =>
         state.Strikes.Where(s => ChinaTime.YearOf(s.At) == ChinaTime.YearOf(now) && (state.StrikesClearedAt is not { } cleared || s.At > cleared));

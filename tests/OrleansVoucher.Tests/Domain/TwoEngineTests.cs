@@ -1,0 +1,202 @@
+using OrleansVoucher.Grains;
+using OrleansVoucher.Grains.Classes;
+using OrleansVoucher.Grains.Institutions;
+using OrleansVoucher.Grains.Regions;
+using OrleansVoucher.Grains.Settlement;
+using OrleansVoucher.Grains.Statistics;
+using OrleansVoucher.Grains.Vouchers;
+using OrleansVoucher.Tests.Storage;
+using static OrleansVoucher.Tests.Domain.Scenario;
+
+namespace OrleansVoucher.Tests.Domain;
+
+/// <summary>
+/// The rules with two engines on one store, each with its own activations of the same grains, loaded
+/// before the other engine changes them: whatever the second engine's activations still hold in memory,
+/// its writes are checked against the store's versions, so no rule is broken by the engine that is behind.
+/// Outcomes are read afterwards through a fresh engine, which holds nothing from before.
+/// </summary>
+public abstract class TwoEngineTests : DomainTestBase
+{
+    [Fact]
+    public async Task R8_a_voucher_verified_through_two_engines_at_once_is_used_once()
+    {
+        var (code, worker) = await ClaimedAsync(1);
+        await Given.InstitutionAsync("SCHOOL2");
+        await Given.ClassAsync("SCHOOL1", "C1");
+        await Given.ClassAsync("SCHOOL2", "C1");
+        await using var other = await StartAnotherSiloAsync();
+        await LoadBothAsync(other, ("SCHOOL1", code, worker), ("SCHOOL2", code, worker));
+
+        var results = await Task.WhenAll(
+            Task.Run(() => Given.TryVerifyAsync("SCHOOL1", code, worker, "C1")),
+            Task.Run(() => VerifyThroughAsync(other, "SCHOOL2", code, worker, "C1")));
+
+        Assert.Equal(1, results.Count(r => r.IsSuccess));
+        Assert.Contains(results.Single(r => !r.IsSuccess).Rejection, new RejectionCode?[] { RejectionCode.AlreadyUsed, RejectionCode.ConcurrentOperation });
+        await RestartAsync();
+        Assert.Single((await Given.WorkerViewAsync(worker)).Slots);
+        var enrolled = 0;
+        foreach (var school in new[] { "SCHOOL1", "SCHOOL2" })
+        {
+            enrolled += (await Grains.GetGrain<IClassGrain>(ClassKey.Of(school, "C1")).GetAsync())!.Trainees.Count;
+        }
+
+        Assert.Equal(1, enrolled);
+        await Invariants.AssertConsistentAsync(Grains, [code]);
+        Assert.Equal(1, (await Grains.GetGrain<ICampaignStatisticsGrain>("general").RecountAsync()).Activated);
+    }
+
+    [Fact]
+    public async Task R3_an_institution_suspended_through_one_engine_cannot_verify_through_the_other()
+    {
+        var (code, worker) = await ClaimedAsync(1);
+        await Given.ClassAsync("SCHOOL1", "C1");
+        await using var other = await StartAnotherSiloAsync();
+        await LoadBothAsync(other, ("SCHOOL1", code, worker));
+
+        Ok(await Grains.GetGrain<IInstitutionGrain>("SCHOOL1").SuspendAsync("quality problems"));
+
+        Rejected(RejectionCode.InstitutionSuspended, await VerifyThroughAsync(other, "SCHOOL1", code, worker, "C1"));
+        await RestartAsync();
+        Assert.Equal(VoucherStatus.Claimed, (await Given.VoucherAsync(code)).Status);
+        Assert.Empty((await Given.WorkerViewAsync(worker)).Slots);
+    }
+
+    [Fact]
+    public async Task R3_an_institution_reinstated_through_one_engine_verifies_again_through_the_other()
+    {
+        var (code, worker) = await ClaimedAsync(1);
+        await Given.ClassAsync("SCHOOL1", "C1");
+        var institution = Grains.GetGrain<IInstitutionGrain>("SCHOOL1");
+        Ok(await institution.SuspendAsync("quality problems"));
+        await using var other = await StartAnotherSiloAsync();
+        Rejected(RejectionCode.InstitutionSuspended, await VerifyThroughAsync(other, "SCHOOL1", code, worker, "C1"));
+
+        Ok(await institution.ReinstateAsync("rectified"));
+
+        Ok(await VerifyThroughAsync(other, "SCHOOL1", code, worker, "C1"));
+    }
+
+    [Fact]
+    public async Task R10_two_vouchers_of_one_worker_for_one_occupation_verified_through_two_engines_at_once_activate_one()
+    {
+        await Given.RegionAsync(Fujian, RegionPolicy.Fujian with { OneLiveVoucher = false });
+        await Given.CampaignAsync("first", General(Fujian));
+        await Given.CampaignAsync("second", General(Fujian));
+        await Given.InstitutionAsync("SCHOOL1");
+        await Given.InstitutionAsync("SCHOOL2");
+        await Given.ClassAsync("SCHOOL1", "C1");
+        await Given.ClassAsync("SCHOOL2", "C1");
+        var worker = await Given.WorkerAsync(1);
+        var first = await Given.ClaimAsync("first", worker);
+        var second = await Given.ClaimAsync("second", worker);
+        await using var other = await StartAnotherSiloAsync();
+        await LoadBothAsync(other, ("SCHOOL1", first, worker), ("SCHOOL2", second, worker));
+
+        var results = await Task.WhenAll(
+            Task.Run(() => Given.TryVerifyAsync("SCHOOL1", first, worker, "C1")),
+            Task.Run(() => VerifyThroughAsync(other, "SCHOOL2", second, worker, "C1")));
+
+        Assert.True(results.Count(r => r.IsSuccess) <= 1, "Both vouchers of one occupation were activated in one year.");
+        Assert.All(results.Where(r => !r.IsSuccess), r => Assert.Contains(r.Rejection, new RejectionCode?[] { RejectionCode.YearlyLimitReached, RejectionCode.ConcurrentOperation }));
+
+        // Whatever the race left, the second attempt through the engine that lost it is decided on the store.
+        var lost = results[0].IsSuccess ? 1 : 0;
+        var retry = lost == 1 ? await VerifyThroughAsync(other, "SCHOOL2", second, worker, "C1") : await Given.TryVerifyAsync("SCHOOL1", first, worker, "C1");
+        if (results.Any(r => r.IsSuccess))
+        {
+            Rejected(RejectionCode.YearlyLimitReached, retry);
+        }
+
+        await RestartAsync();
+        Assert.Single((await Given.WorkerViewAsync(worker)).Slots);
+        await Invariants.AssertConsistentAsync(Grains, [first, second]);
+    }
+
+    [Fact]
+    public async Task R17_a_voucher_claimed_for_settlement_and_approved_through_two_engines_at_once_is_paid_once()
+    {
+        await Given.FujianAsync();
+        await Given.InstitutionAsync("SCHOOL1");
+        await Given.CampaignAsync("face", General(Fujian));
+        var worker = await Given.WorkerAsync(1);
+        var code = await Given.CompletedAsync("face", worker, "C1");
+        await using var other = await StartAnotherSiloAsync();
+        Assert.Equal(VoucherStatus.Completed, (await other.Grains.GetGrain<IVoucherGrain>(code).GetAsync()).GetValueOrThrow().Status);
+        var request = new SettlementRequest(code, TrainingPart.Whole);
+
+        var claims = await Task.WhenAll(
+            Task.Run(() => RetriedAsync(() => Grains.GetGrain<IInstitutionGrain>("SCHOOL1").ClaimSettlementAsync(request))),
+            Task.Run(() => RetriedAsync(() => other.Grains.GetGrain<IInstitutionGrain>("SCHOOL1").ClaimSettlementAsync(request))));
+
+        Assert.Equal(1, claims.Count(r => r.IsSuccess));
+        Assert.Contains(claims.Single(r => !r.IsSuccess).Rejection, new RejectionCode?[] { RejectionCode.SettlementAlreadyClaimed, RejectionCode.ConcurrentOperation });
+
+        var approvals = await Task.WhenAll(
+            Task.Run(() => RetriedAsync(() => Grains.GetGrain<IVoucherGrain>(code).ApproveSettlementAsync(TrainingPart.Whole))),
+            Task.Run(() => RetriedAsync(() => other.Grains.GetGrain<IVoucherGrain>(code).ApproveSettlementAsync(TrainingPart.Whole))));
+
+        Assert.Equal(1, approvals.Count(r => r.IsSuccess));
+        Assert.Contains(approvals.Single(r => !r.IsSuccess).Rejection, new RejectionCode?[] { RejectionCode.VoucherSettled, RejectionCode.ConcurrentOperation });
+        await RestartAsync();
+        Assert.Equal(VoucherStatus.Settled, (await Given.VoucherAsync(code)).Status);
+        Assert.Equal(1, (await Grains.GetGrain<ICampaignStatisticsGrain>("face").RecountAsync()).Settled);
+    }
+
+    /// <summary>
+    /// Checks each voucher through both engines, which activates in both the institution, its class, the
+    /// voucher and its worker, as they stand now.
+    /// </summary>
+    private async Task LoadBothAsync(DomainSilo other, params (string Institution, string Code, string Worker)[] checks)
+    {
+        foreach (var (institution, code, worker) in checks)
+        {
+            var request = new VerificationRequest(code, worker, "C1");
+            Assert.Null((await Grains.GetGrain<IInstitutionGrain>(institution).CheckVoucherAsync(request)).Rejection);
+            Assert.Null((await other.Grains.GetGrain<IInstitutionGrain>(institution).CheckVoucherAsync(request)).Rejection);
+        }
+    }
+
+    /// <summary>
+    /// A call as a client makes it through the API: a write of a single grain that loses its version check
+    /// to another engine fails (the API's 409 <c>concurrent-operation</c>), its activation is dropped, and
+    /// the client's retry is decided on what the store holds.
+    /// </summary>
+    private static async Task<Result<T>> RetriedAsync<T>(Func<Task<Result<T>>> call)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await call();
+            }
+            catch (InconsistentStateException) when (attempt < 3)
+            {
+            }
+        }
+    }
+
+    private static Task<Result<VerificationReceipt>> VerifyThroughAsync(DomainSilo engine, string institutionId, string code, string presenter, string classCode) =>
+        engine.Grains.GetGrain<IInstitutionGrain>(institutionId).VerifyVoucherAsync(new VerificationRequest(code, presenter, classCode));
+
+    private async Task<(string Code, string Worker)> ClaimedAsync(int n)
+    {
+        await Given.FujianAsync();
+        await Given.CampaignAsync("general", General(Fujian));
+        await Given.InstitutionAsync("SCHOOL1");
+        var worker = await Given.WorkerAsync(n);
+        return (await Given.ClaimAsync("general", worker), worker);
+    }
+}
+
+public sealed class TwoEngineTestsOnMemory : TwoEngineTests
+{
+    protected override Task<DomainStore> CreateStoreAsync() => Task.FromResult<DomainStore>(new MemoryDomainStore(Clock));
+}
+
+[Collection(PostgresCollection.Name)]
+public sealed class TwoEngineTestsOnPostgreSql(PostgresFixture fixture) : TwoEngineTests
+{
+    protected override async Task<DomainStore> CreateStoreAsync() => await PostgresDomainStore.ForClassAsync(fixture, GetType());
+}
