@@ -21,6 +21,10 @@ public static class TextReport
         writer.WriteLine($"{result.TestName}: {Verdict(result)}");
         writer.WriteLine($"Started {Timestamp(result.StartedUtc)}, ran {Seconds(result.Duration)} (warm-up included).");
         writer.WriteLine();
+        if (result.Capacity is { } capacity)
+        {
+            WriteCapacity(result, capacity, writer);
+        }
 
         foreach (var scenario in result.Scenarios)
         {
@@ -77,6 +81,22 @@ public static class TextReport
             table.WriteTo(writer);
             writer.WriteLine();
         }
+    }
+
+    private static void WriteCapacity(RunResult result, CapacitySearchResult capacity, TextWriter writer)
+    {
+        writer.WriteLine(capacity.Conclusion);
+        writer.WriteLine();
+        var table = new ResultTable(CapacityHeaders) { Title = $"Capacity search: {capacity.Steps.Count} steps of {capacity.Scenario}, by rate (latency in ms; p50 and p99 of response time from intended start)" };
+        foreach (var step in capacity.StepsByRate())
+        {
+            table.AddRow(CapacityCells(capacity, step));
+        }
+
+        table.WriteTo(writer);
+        writer.WriteLine();
+        writer.WriteLine(capacity.CapacityRps is { } rate ? $"Below: the step at the capacity rate, {Rate(rate)}/s." : "Below: the first step.");
+        writer.WriteLine();
     }
 
     private static void WriteBreakdowns(ScenarioStats scenario, TextWriter writer)
