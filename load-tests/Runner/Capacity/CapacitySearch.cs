@@ -282,7 +282,7 @@ public sealed class CapacitySearch
 
             if (step.Verdict == CapacityVerdict.Generator)
             {
-                return Generator(scenario.Name, runs, low, step);
+                return Generator(scenario.Name, runs, low, step, firstFailure);
             }
 
             if (step.Passed)
@@ -338,18 +338,25 @@ public sealed class CapacitySearch
         Steps = Steps(runs),
     };
 
-    private static CapacitySearchResult Generator(string scenario, List<(CapacityStep Step, RunResult Run)> runs, double? passed, CapacityStep step) => new()
+    private static CapacitySearchResult Generator(string scenario, List<(CapacityStep Step, RunResult Run)> runs, double? passed, CapacityStep step, CapacityStep? targetFailure = null)
     {
-        Scenario = scenario,
-        Outcome = CapacityOutcome.GeneratorLimited,
-        CapacityRps = passed,
-        FirstFailingRps = step.TargetRps,
-        Conclusion = $"The load generator, not the target, is the limit: at {Rate(step.TargetRps)}/s its send lag p99 was {ReportFormat.Latency(step.SendLag.P99)} "
-            + $"(service time p99 {ReportFormat.Latency(step.ServiceTime.P99)}). "
-            + (passed is { } rate ? $"The target held {Rate(rate)}/s; its capacity is at least that. " : string.Empty)
-            + "Give the generator more cores, or run several generators and add their rates.",
-        Steps = Steps(runs),
-    };
+        var behind = $"the load generator fell behind its schedule (send lag p99 {ReportFormat.Latency(step.SendLag.P99)}, service time p99 {ReportFormat.Latency(step.ServiceTime.P99)})";
+        var advice = "Give the generator more cores or a machine of its own, or run several generators and add their rates.";
+        var conclusion = targetFailure is not null && passed is { } low
+            ? $"The target held {Rate(low)}/s and failed at {Rate(targetFailure.TargetRps)}/s ({targetFailure.Reason}), but the step at {Rate(step.TargetRps)}/s between them "
+                + $"could not be judged: {behind}. The capacity is at least {Rate(low)}/s. {advice}"
+            : $"The load generator, not the target, is the limit: at {Rate(step.TargetRps)}/s {behind}. "
+                + (passed is { } held ? $"The target held {Rate(held)}/s; its capacity is at least that. " : string.Empty) + advice;
+        return new()
+        {
+            Scenario = scenario,
+            Outcome = CapacityOutcome.GeneratorLimited,
+            CapacityRps = passed,
+            FirstFailingRps = step.TargetRps,
+            Conclusion = conclusion,
+            Steps = Steps(runs),
+        };
+    }
 
     private static double Median(IEnumerable<double> values)
     {

@@ -1,3 +1,4 @@
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using OrleansVoucher.LoadTests.Hosting;
@@ -330,7 +331,7 @@ internal static class RunCommand
             verdict = step.Verdict.ToString().ToLowerInvariant(),
             reason = step.Passed ? null : step.Reason,
         }));
-        return line.ToJsonString();
+        return line.ToJsonString(new JsonSerializerOptions { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
     }
 
     private static void WriteUsage(TextWriter writer, ScenarioRegistry registry)

@@ -100,7 +100,7 @@ internal static class ReportFormat
         CapacityOutcome.Found => $"CAPACITY {Rate(capacity.CapacityRps!.Value)}/s",
         CapacityOutcome.AboveRange => $"CAPACITY ≥ {Rate(capacity.CapacityRps!.Value)}/s (no step failed)",
         CapacityOutcome.BelowFrom => $"NO CAPACITY: even {Rate(capacity.FirstFailingRps!.Value)}/s failed",
-        CapacityOutcome.GeneratorLimited => "INCONCLUSIVE: the load generator is the limit" + (capacity.CapacityRps is { } rate ? $" (target held {Rate(rate)}/s)" : string.Empty),
+        CapacityOutcome.GeneratorLimited => "INCONCLUSIVE: the load generator fell behind" + (capacity.CapacityRps is { } rate ? $" (target held {Rate(rate)}/s)" : string.Empty),
         _ => "STOPPED" + (capacity.CapacityRps is { } held ? $" (held {Rate(held)}/s so far)" : string.Empty),
     };
 

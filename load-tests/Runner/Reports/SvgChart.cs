@@ -64,7 +64,8 @@ internal static class SvgChart
         {
             var mx = F(X(mark.X));
             svg.Append(CultureInfo.InvariantCulture, $"<line class=\"marker\" x1=\"{mx}\" x2=\"{mx}\" y1=\"{Top}\" y2=\"{height - Bottom}\"/>");
-            svg.Append(CultureInfo.InvariantCulture, $"<text class=\"marker-label\" x=\"{mx}\" y=\"{Top - 8}\" text-anchor=\"middle\">{System.Net.WebUtility.HtmlEncode(mark.Label)}</text>");
+            var anchor = X(mark.X) > Width * 0.8 ? "end" : X(mark.X) < Width * 0.2 ? "start" : "middle";
+            svg.Append(CultureInfo.InvariantCulture, $"<text class=\"marker-label\" x=\"{mx}\" y=\"{Top - 8}\" text-anchor=\"{anchor}\">{System.Net.WebUtility.HtmlEncode(mark.Label)}</text>");
         }
 
         svg.Append(CultureInfo.InvariantCulture, $"<line class=\"axis\" x1=\"{Left}\" x2=\"{Width - Right}\" y1=\"{height - Bottom}\" y2=\"{height - Bottom}\"/>");

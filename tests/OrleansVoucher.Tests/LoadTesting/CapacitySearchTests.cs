@@ -111,6 +111,37 @@ public sealed class CapacitySearchTests
     }
 
     [Fact]
+    public async Task A_bisection_step_the_generator_cannot_keep_up_with_leaves_the_knee_unjudged()
+    {
+        // The target of the first test; during the sixth step (the first bisection, at 1,200/s) the
+        // generator spends 2 ms on each request before sending it.
+        var clock = new ReplayClock();
+        var steps = 0;
+        var target = SingleServer(Ms(0.9));
+        var scenario = target with
+        {
+            Run = context =>
+            {
+                steps += context.InvocationNumber == 0 ? 1 : 0;
+                if (steps == 6)
+                {
+                    clock.Freeze(Ms(2));
+                }
+
+                return target.Run(context);
+            },
+        };
+
+        var capacity = (await SearchAsync(clock, s_search, scenario, "p99 <= 25ms")).Capacity!;
+
+        Assert.Equal(CapacityOutcome.GeneratorLimited, capacity.Outcome);
+        Assert.Equal(new[] { "1600 FAIL throughput", "1200 FAIL generator" }, capacity.Steps.Skip(4).Select(s => $"{s.TargetRps} {s.VerdictText}"));
+        Assert.Equal(800, capacity.CapacityRps);
+        Assert.StartsWith("The target held 800/s and failed at 1,600/s (achieved", capacity.Conclusion, StringComparison.Ordinal);
+        Assert.Contains("the step at 1,200/s between them could not be judged", capacity.Conclusion, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Every_step_holding_up_to_the_highest_rate_gives_a_lower_bound()
     {
         var result = await SearchAsync(s_search with { To = 300 }, SingleServer(Ms(0.9)), "p99 <= 25ms");
