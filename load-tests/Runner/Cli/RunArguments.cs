@@ -5,7 +5,8 @@ namespace OrleansVoucher.LoadTests.Runner.Cli;
 
 /// <summary>
 /// The <c>run</c> command's arguments: <c>run &lt;scenario&gt; [--rate R | --concurrency C] [--duration D]
-/// [--warmup W] [--url U] [--threshold T]... [--report-dir DIR]</c>, or <c>run --config suite.json</c>.
+/// [--warmup W] [--url U] [--threshold T]... [--report-dir DIR]</c>, <c>run &lt;scenario&gt; --find-capacity
+/// --threshold T [--from R] [--to R] [--step-duration D]</c>, or <c>run --config suite.json</c>.
 /// Options are <c>--name value</c> or <c>--name=value</c>; <c>--threshold</c> and <c>--setting</c> repeat.
 /// </summary>
 public sealed class RunArguments
