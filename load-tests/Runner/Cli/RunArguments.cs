@@ -5,7 +5,8 @@ namespace OrleansVoucher.LoadTests.Runner.Cli;
 
 /// <summary>
 /// The <c>run</c> command's arguments: <c>run &lt;scenario&gt; [--rate R | --concurrency C] [--duration D]
-/// [--warmup W] [--url U] [--threshold T]... [--report-dir DIR]</c>, or <c>run --config suite.json</c>.
+/// [--warmup W] [--url U] [--threshold T]... [--report-dir DIR]</c>, <c>run &lt;scenario&gt; --find-capacity
+/// --threshold T [--from R] [--to R] [--step-duration D]</c>, or <c>run --config suite.json</c>.
 /// Options are <c>--name value</c> or <c>--name=value</c>; <c>--threshold</c> and <c>--setting</c> repeat.
 /// </summary>
 public sealed class RunArguments
@@ -33,6 +34,10 @@ public sealed class RunArguments
         ("drain-timeout", "time", "how long requests still running at the end may finish (default 10s)"),
         ("seed", "n", "seed of the scenarios' random data (default 1)"),
         ("name", "text", "the test's name in the reports"),
+        ("find-capacity", string.Empty, "search the highest rate that holds every --threshold and stays stable (open model)"),
+        ("from", "n", "capacity search: the first step's rate (default 10)"),
+        ("to", "n", "capacity search: the highest rate to try (default: grow until a step fails)"),
+        ("step-duration", "time", "capacity search: how long each step is measured (default 10s)"),
         ("list", string.Empty, "list the scenarios and exit"),
     ];
 
@@ -82,10 +87,23 @@ public sealed class RunArguments
 
     public bool List { get; private set; }
 
+    /// <summary>Whether to search the capacity (<c>--find-capacity</c>) instead of running one load.</summary>
+    public bool FindCapacity { get; private set; }
+
+    /// <summary>The capacity search's first rate, when given.</summary>
+    public double? From { get; private set; }
+
+    /// <summary>The capacity search's highest rate, when given.</summary>
+    public double? To { get; private set; }
+
+    /// <summary>How long each capacity step is measured, when given.</summary>
+    public TimeSpan? StepDuration { get; private set; }
+
     public bool Help { get; private set; }
 
     /// <summary>Whether a flag that shapes the load was given (not allowed with <c>--config</c>).</summary>
-    public bool HasLoadFlags => Rate is not null || Concurrency is not null || Duration is not null || RampUp is not null || Iterations is not null || Settings.Count > 0;
+    public bool HasLoadFlags => Rate is not null || Concurrency is not null || Duration is not null || RampUp is not null || Iterations is not null || Settings.Count > 0
+        || FindCapacity || From is not null || To is not null || StepDuration is not null;
 
     /// <summary>Parses the arguments after <c>run</c>; throws <see cref="FormatException"/> saying what is wrong.</summary>
     public static RunArguments Parse(IReadOnlyList<string> args)
@@ -130,9 +148,15 @@ public sealed class RunArguments
                 throw new FormatException($"Unknown option --{name}.");
             }
 
-            if (name == "list")
+            if (name is "list" or "find-capacity")
             {
-                parsed.List = true;
+                if (value is not null)
+                {
+                    throw new FormatException($"Option --{name} takes no value.");
+                }
+
+                parsed.List |= name == "list";
+                parsed.FindCapacity |= name == "find-capacity";
                 continue;
             }
 
@@ -169,8 +193,56 @@ public sealed class RunArguments
             throw new FormatException("--iterations and --ramp-up shape a load given by --rate or --concurrency; give one of them too.");
         }
 
+        parsed.CheckCapacityFlags();
         return parsed;
     }
+
+    private void CheckCapacityFlags()
+    {
+        if (!FindCapacity)
+        {
+            if (From is not null || To is not null || StepDuration is not null)
+            {
+                throw new FormatException("--from, --to and --step-duration shape a capacity search; give --find-capacity too.");
+            }
+
+            return;
+        }
+
+        if (Config is not null)
+        {
+            throw new FormatException("With --config the capacity search comes from the suite file: put \"capacity\": { \"from\": …, \"to\": …, \"stepDuration\": … } there.");
+        }
+
+        if (Concurrency is not null)
+        {
+            throw new FormatException("--find-capacity searches open-model rates; it does not go with --concurrency (a closed model's throughput is an outcome, not a rate it can hold).");
+        }
+
+        if (Rate is not null || Duration is not null || RampUp is not null || Iterations is not null)
+        {
+            throw new FormatException("--find-capacity picks the rates itself: give --from, --to and --step-duration instead of --rate, --duration, --ramp-up or --iterations.");
+        }
+
+        if (Thresholds.Count == 0)
+        {
+            throw new FormatException("--find-capacity judges each step by thresholds: give at least one, e.g. --threshold \"p99 <= 25ms\" --threshold \"fail_percent <= 0.1\".");
+        }
+
+        if (From is { } from && To is { } to && to <= from)
+        {
+            throw new FormatException($"--to ({to.ToString(CultureInfo.InvariantCulture)}) must be above --from ({from.ToString(CultureInfo.InvariantCulture)}).");
+        }
+    }
+
+    /// <summary>The capacity search these arguments ask for (null without <c>--find-capacity</c>); the first step warms up for <c>--warmup</c>.</summary>
+    public CapacityOptions? Capacity() => !FindCapacity ? null : new CapacityOptions
+    {
+        From = From ?? 10,
+        To = To,
+        StepDuration = StepDuration ?? TimeSpan.FromSeconds(10),
+        FirstWarmUp = WarmUp ?? TimeSpan.FromSeconds(5),
+    };
 
     private void Set(string name, string value)
     {
@@ -186,9 +258,16 @@ public sealed class RunArguments
                 Pg = string.IsNullOrWhiteSpace(value) ? throw new FormatException("--pg needs a PostgreSQL connection string, e.g. \"Host=127.0.0.1;Username=postgres;Database=vouchers\".") : value;
                 break;
             case "rate":
-                Rate = double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var rate) && rate > 0 && double.IsFinite(rate)
-                    ? rate
-                    : throw new FormatException($"--rate must be a number of requests per second above zero; got '{value}'.");
+                Rate = PositiveRate(name, value);
+                break;
+            case "from":
+                From = PositiveRate(name, value);
+                break;
+            case "to":
+                To = PositiveRate(name, value);
+                break;
+            case "step-duration":
+                StepDuration = PositiveDuration(name, value);
                 break;
             case "concurrency":
                 Concurrency = PositiveInt(name, value);
@@ -248,6 +327,11 @@ public sealed class RunArguments
                 break;
         }
     }
+
+    private static double PositiveRate(string name, string value) =>
+        double.TryParse(value.Replace("_", string.Empty, StringComparison.Ordinal), NumberStyles.Float, CultureInfo.InvariantCulture, out var rate) && rate > 0 && double.IsFinite(rate)
+            ? rate
+            : throw new FormatException($"--{name} must be a number of requests per second above zero; got '{value}'.");
 
     private static int PositiveInt(string name, string value) =>
         int.TryParse(value.Replace("_", string.Empty, StringComparison.Ordinal), NumberStyles.Integer, CultureInfo.InvariantCulture, out var number) && number > 0

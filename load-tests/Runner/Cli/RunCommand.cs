@@ -1,3 +1,4 @@
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using OrleansVoucher.LoadTests.Hosting;
@@ -10,7 +11,9 @@ namespace OrleansVoucher.LoadTests.Runner.Cli;
 /// <c>run</c>: runs a registered scenario (or a suite file), shows the live view on stderr, writes the
 /// reports, prints the text report and a one-line JSON summary on stdout, and exits 0 when every
 /// threshold held, 1 when one broke, 2 for a usage or set-up error, 3 when the run itself failed and
-/// 130 when stopped with Ctrl+C (reports are still written).
+/// 130 when stopped with Ctrl+C (reports are still written). With <c>--find-capacity</c> (or a suite's
+/// <c>"capacity"</c>) it runs a <see cref="CapacitySearch"/> instead: 0 when it found a capacity, 1 when
+/// even the first rate failed or the load generator was the limit.
 /// </summary>
 internal static class RunCommand
 {
@@ -90,8 +93,10 @@ internal static class RunCommand
         RunResult result;
         try
         {
-            var runner = new LoadRunner(plan.Options with { Observer = view, LoggerFactory = loggers });
-            result = await runner.RunAsync(plan.Scenarios, stop.Token, abort.Token).ConfigureAwait(false);
+            var options = plan.Options with { Observer = view, LoggerFactory = loggers };
+            result = plan.Capacity is { } capacity
+                ? await new CapacitySearch(capacity, options).RunAsync(plan.Scenarios[0], stop.Token, abort.Token).ConfigureAwait(false)
+                : await new LoadRunner(options).RunAsync(plan.Scenarios, stop.Token, abort.Token).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (abort.IsCancellationRequested)
         {
@@ -151,6 +156,17 @@ internal static class RunCommand
             }
         }
 
+        var searching = arguments.FindCapacity || suite?.Capacity is not null;
+        if (searching && entries.Count != 1)
+        {
+            throw new FormatException("A capacity search loads one scenario: name the one to search after --config (the suite has several).");
+        }
+
+        if (suite?.Capacity is not null && (entries[0].Rate is not null || entries[0].Concurrency is not null || entries[0].Load is not null || entries[0].Duration is not null || entries[0].Iterations is not null || entries[0].RampUp is not null))
+        {
+            throw new FormatException("With \"capacity\" the search picks the rates: the scenario takes no rate, concurrency, duration, rampUp, iterations or load.");
+        }
+
         var maxInFlight = arguments.MaxInFlight ?? suite?.MaxInFlight ?? 10_000;
         var timeout = arguments.Timeout ?? SuiteConfig.Duration(suite?.RequestTimeout, "requestTimeout") ?? TimeSpan.FromSeconds(30);
         var suiteTarget = arguments.Url ?? (suite?.Target is { } target ? ParseUrl(target, "target") : null);
@@ -175,6 +191,7 @@ internal static class RunCommand
             configuration.Add(new("suite file", Path.GetFullPath(configPath)));
         }
 
+        CapacityOptions? capacity = null;
         foreach (var entry in entries)
         {
             var where = $"scenario '{entry.Name ?? entry.Scenario}'";
@@ -196,6 +213,13 @@ internal static class RunCommand
                 RequestTimeout = timeout,
                 Engine = engine,
             };
+            if (searching)
+            {
+                // The factory sees the step's length and warm-up; the search sets each step's rate.
+                capacity = arguments.Capacity() ?? suite!.Capacity!.ToOptions(settings.WarmUp);
+                settings = settings with { Duration = capacity.StepDuration, WarmUp = capacity.FirstWarmUp };
+            }
+
             if (settings.Rate is not null && settings.Concurrency is not null)
             {
                 throw new FormatException($"{where}: give a rate (open model) or a concurrency (closed model), not both.");
@@ -223,6 +247,11 @@ internal static class RunCommand
         }
 
         var thresholds = (suite?.Thresholds ?? []).Select(Threshold.Parse).Concat(arguments.Thresholds).ToList();
+        if (capacity is not null && !thresholds.Concat(scenarios[0].Thresholds).Any(t => t.AppliesTo(scenarios[0].Name)))
+        {
+            throw new FormatException("A capacity search judges each step by thresholds: give at least one in the suite's or the scenario's \"thresholds\", e.g. \"p99 <= 25ms\".");
+        }
+
         configuration.Add(new("thresholds", thresholds.Count == 0 && scenarios.All(s => s.Thresholds.Count == 0)
             ? "none"
             : string.Join("; ", thresholds.Select(t => t.Text).Concat(scenarios.SelectMany(s => s.Thresholds.Select(t => $"{s.Name}: {t.Text}"))))));
@@ -233,7 +262,7 @@ internal static class RunCommand
             : ReportFormats.All;
         var options = new RunOptions
         {
-            TestName = arguments.Name ?? suite?.Name ?? (scenarios.Count == 1 ? $"{scenarios[0].Name} load test" : "OrleansVoucher load test"),
+            TestName = arguments.Name ?? suite?.Name ?? (capacity is not null ? $"{scenarios[0].Name} capacity search" : scenarios.Count == 1 ? $"{scenarios[0].Name} load test" : "OrleansVoucher load test"),
             ReportingInterval = arguments.Interval ?? SuiteConfig.Duration(suite?.ReportingInterval, "reportingInterval") ?? TimeSpan.FromSeconds(1),
             MaxInFlight = maxInFlight,
             DrainTimeout = arguments.DrainTimeout ?? SuiteConfig.Duration(suite?.DrainTimeout, "drainTimeout") ?? TimeSpan.FromSeconds(10),
@@ -241,7 +270,7 @@ internal static class RunCommand
             Thresholds = thresholds,
             Configuration = configuration,
         };
-        return new Plan(scenarios, options, arguments.ReportDir ?? suite?.ReportDir, formats);
+        return new Plan(scenarios, options, arguments.ReportDir ?? suite?.ReportDir, formats, capacity);
     }
 
     private static Threshold Scoped(Threshold threshold, string scenario, string where) =>
@@ -277,12 +306,38 @@ internal static class RunCommand
                 service_p99_ms = s.ServiceTime.P99,
             }),
         };
-        return JsonSerializer.Serialize(summary);
+        if (result.Capacity is not { } capacity)
+        {
+            return JsonSerializer.Serialize(summary);
+        }
+
+        var line = JsonSerializer.SerializeToNode(summary)!.AsObject();
+        line["capacity_rps"] = capacity.CapacityRps;
+        line["capacity_outcome"] = capacity.OutcomeText;
+        line["first_failing_rps"] = capacity.FirstFailingRps;
+        line["conclusion"] = capacity.Conclusion;
+        line["steps"] = JsonSerializer.SerializeToNode(capacity.Steps.Select(step => new
+        {
+            step = step.Number,
+            phase = step.Phase,
+            target_rps = step.TargetRps,
+            ok_rps = Math.Round(step.AchievedOkRps, 2),
+            p50_ms = step.ResponseTime.P50,
+            p99_ms = step.ResponseTime.P99,
+            service_p50_ms = step.ServiceTime.P50,
+            service_p99_ms = step.ServiceTime.P99,
+            send_lag_p99_ms = step.SendLag.P99,
+            fail_percent = Math.Round(step.FailPercent, 4),
+            verdict = step.Verdict.ToString().ToLowerInvariant(),
+            reason = step.Passed ? null : step.Reason,
+        }));
+        return line.ToJsonString(new JsonSerializerOptions { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
     }
 
     private static void WriteUsage(TextWriter writer, ScenarioRegistry registry)
     {
         writer.WriteLine("Usage: OrleansVoucher.LoadTests run <scenario> [--rate R | --concurrency C] [--duration D] [--warmup W] [--url U] [--threshold T]... [--report-dir DIR]");
+        writer.WriteLine("       OrleansVoucher.LoadTests run <scenario> --find-capacity --threshold T [--threshold T]... [--from R] [--to R] [--step-duration D]");
         writer.WriteLine("       OrleansVoucher.LoadTests run --config suite.json [scenario]");
         writer.WriteLine();
         foreach (var (name, value, help) in RunArguments.Options)
@@ -298,8 +353,9 @@ internal static class RunCommand
         }
 
         writer.WriteLine();
-        writer.WriteLine("Exit code: 0 all thresholds held, 1 a threshold broke, 2 usage error, 3 run failed, 130 stopped. See docs/load-testing.md.");
+        writer.WriteLine("Exit code: 0 all thresholds held (--find-capacity: a capacity was found), 1 a threshold broke (no capacity found), 2 usage error, 3 run failed, 130 stopped.");
+        writer.WriteLine("See docs/load-testing.md.");
     }
 
-    private sealed record Plan(IReadOnlyList<Scenario> Scenarios, RunOptions Options, string? ReportDir, ReportFormats Formats);
+    private sealed record Plan(IReadOnlyList<Scenario> Scenarios, RunOptions Options, string? ReportDir, ReportFormats Formats, CapacityOptions? Capacity);
 }

@@ -51,6 +51,9 @@ public sealed class SuiteConfig
 
     public List<SuiteScenario>? Scenarios { get; set; }
 
+    /// <summary>When given, the run searches the capacity of the suite's one scenario (or the one named on the command line) instead of running its load.</summary>
+    public SuiteCapacity? Capacity { get; set; }
+
     /// <summary>Reads and checks a suite file; throws <see cref="FormatException"/> naming the file and the problem.</summary>
     public static SuiteConfig Load(string path)
     {
@@ -100,6 +103,52 @@ public sealed class SuiteConfig
     /// <summary>Parses a duration setting, naming it in the error.</summary>
     internal static TimeSpan? Duration(string? text, string what) =>
         text is null ? null : DurationText.TryParse(text, out var value) ? value : throw new FormatException($"{what}: '{text}' is not a duration such as 30s, 500ms or 2m.");
+}
+
+/// <summary>
+/// A suite's capacity search: <c>{"from": 50, "to": 5000, "stepDuration": "10s"}</c>, optionally
+/// <c>"growth"</c> (2), <c>"bisectRounds"</c> (3) and <c>"stepWarmUp"</c> (a fifth of the step); the first
+/// step warms up for the scenario's warm-up. See <see cref="CapacityOptions"/>.
+/// </summary>
+public sealed class SuiteCapacity
+{
+    public double? From { get; set; }
+
+    public double? To { get; set; }
+
+    public double? Growth { get; set; }
+
+    public string? StepDuration { get; set; }
+
+    public string? StepWarmUp { get; set; }
+
+    public int? BisectRounds { get; set; }
+
+    /// <summary>The search these settings describe; throws <see cref="FormatException"/> naming the setting that cannot work.</summary>
+    public CapacityOptions ToOptions(TimeSpan firstWarmUp)
+    {
+        var defaults = new CapacityOptions();
+        var options = new CapacityOptions
+        {
+            From = From ?? defaults.From,
+            To = To,
+            Growth = Growth ?? defaults.Growth,
+            StepDuration = SuiteConfig.Duration(StepDuration, "capacity stepDuration") ?? defaults.StepDuration,
+            StepWarmUp = SuiteConfig.Duration(StepWarmUp, "capacity stepWarmUp"),
+            BisectRounds = BisectRounds ?? defaults.BisectRounds,
+            FirstWarmUp = firstWarmUp,
+        };
+        try
+        {
+            options.Validate();
+        }
+        catch (ArgumentException exception)
+        {
+            throw new FormatException($"capacity: {exception.Message}", exception);
+        }
+
+        return options;
+    }
 }
 
 /// <summary>One scenario of a suite file.</summary>

@@ -5,7 +5,8 @@ namespace OrleansVoucher.LoadTests.Runner.Reports;
 
 /// <summary>
 /// CSV for spreadsheets and scripts: <c>summary.csv</c> (a row per scenario), <c>series.csv</c> (a row
-/// per scenario and reporting interval), <c>thresholds.csv</c> and <c>steps.csv</c>. Latencies in
+/// per scenario and reporting interval), <c>thresholds.csv</c>, <c>steps.csv</c> and, for a capacity
+/// search, <c>capacity.csv</c> (a row per step). Latencies in
 /// milliseconds; <c>rt_</c> is response time (from the intended start in the open model), <c>st_</c>
 /// service time (from the actual send).
 /// </summary>
@@ -55,6 +56,27 @@ public static class CsvReport
         foreach (var t in result.Thresholds)
         {
             Row(csv, [t.Scenario, t.Threshold.Text, t.Threshold.Metric, Number(t.Threshold.Limit), Number(t.Actual), t.Passed ? "true" : "false", t.Note ?? string.Empty]);
+        }
+
+        return csv.ToString();
+    }
+
+    /// <summary>A capacity search's steps in the order they ran (empty but for the header when the run was not one).</summary>
+    public static string Capacity(RunResult result)
+    {
+        ArgumentNullException.ThrowIfNull(result);
+        var csv = new StringBuilder();
+        Row(csv, ["step", "phase", "target_rps", "ok_rps", "requests", "fail_percent", "rt_p50_ms", "rt_p99_ms", "st_p50_ms", "st_p99_ms", "lag_p99_ms",
+            "first_half_p99_ms", "second_half_p99_ms", "passed", "capacity", "verdict", "reason"]);
+        if (result.Capacity is { } capacity)
+        {
+            foreach (var s in capacity.Steps)
+            {
+                Row(csv, [s.Number.ToString(), s.Phase, Number(s.TargetRps), Number(s.AchievedOkRps, "0.##"), s.Requests.ToString(), Number(s.FailPercent, "0.####"),
+                    Number(s.ResponseTime.P50), Number(s.ResponseTime.P99), Number(s.ServiceTime.P50), Number(s.ServiceTime.P99), Number(s.SendLag.P99),
+                    s.EarlyP99 is { } early ? Number(early) : string.Empty, s.LateP99 is { } late ? Number(late) : string.Empty,
+                    s.Passed ? "true" : "false", IsCapacity(capacity, s) ? "true" : "false", s.Verdict.ToString().ToLowerInvariant(), s.Passed ? string.Empty : s.Reason]);
+            }
         }
 
         return csv.ToString();

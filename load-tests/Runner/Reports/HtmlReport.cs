@@ -37,6 +37,11 @@ public static class HtmlReport
         html.Append($"<span>{result.Scenarios.Count} scenario{(result.Scenarios.Count == 1 ? string.Empty : "s")}</span><span>interval {H(DurationText.Format(result.ReportingInterval))}</span></div>");
         html.Append("</div></header>\n<main class=\"wrap\">\n");
 
+        if (result.Capacity is { } capacity)
+        {
+            CapacitySection(html, capacity);
+        }
+
         Overview(html, result);
         Thresholds(html, result);
         for (var index = 0; index < result.Scenarios.Count; index++)
@@ -57,6 +62,74 @@ public static class HtmlReport
         html.Append($"<script type=\"application/json\" id=\"run-data\">{DataJson(result)}</script>\n");
         html.Append($"<script>{Script}</script>\n</body>\n</html>\n");
         return html.ToString();
+    }
+
+    // The search's steps by rate: achieved against target and latency, with the knee marked; then the
+    // table. The sections after it are the run at the capacity rate.
+    private static void CapacitySection(StringBuilder html, CapacitySearchResult capacity)
+    {
+        var tone = capacity.Concluded ? "pass" : "fail";
+        html.Append($"<section class=\"card\" id=\"capacity\"><h2>Capacity search <span class=\"chip {tone}\">{H(CapacityVerdict(capacity))}</span></h2>");
+        html.Append($"<p class=\"callout {(capacity.Concluded ? "info" : "bad")}\">{H(capacity.Conclusion)}</p>");
+        var steps = capacity.StepsByRate().ToList();
+        var atCapacity = steps.FirstOrDefault(s => IsCapacity(capacity, s));
+        html.Append("<div class=\"kpis\">");
+        Kpi(html, "capacity", capacity.CapacityRps is { } rate ? Rate(rate) + "/s" : "–", capacity.Outcome == CapacityOutcome.Found ? "highest rate that held" : capacity.OutcomeText, capacity.Concluded ? "good" : "bad");
+        Kpi(html, "knee", capacity.FirstFailingRps is { } failing ? "< " + Rate(failing) + "/s" : "not reached", "lowest failing rate above it", null);
+        Kpi(html, "steps", Count(capacity.Steps.Count), $"{capacity.Steps.Count(s => s.Phase == "bisect")} bisection", null);
+        Kpi(html, "p99 at capacity", atCapacity is null ? "–" : Latency(atCapacity.ResponseTime.P99), atCapacity is null ? "no step held" : $"service p99 {Latency(atCapacity.ServiceTime.P99)}", null);
+        Kpi(html, "ok/s at capacity", atCapacity is null ? "–" : Rate(atCapacity.AchievedOkRps), atCapacity is null ? string.Empty : $"fail {Percent(atCapacity.FailPercent)}", null);
+        Kpi(html, "send lag p99", atCapacity is null ? "–" : Latency(atCapacity.SendLag.P99), "the generator's own delay", null);
+        html.Append("</div>");
+
+        var x = steps.Select(s => s.TargetRps).ToList();
+        (double, string)? knee = capacity.CapacityRps is { } held ? (held, "capacity " + Rate(held) + "/s") : null;
+        static string RateTick(double value) => value.ToString(value >= 1000 ? "N0" : "0.##", System.Globalization.CultureInfo.InvariantCulture) + "/s";
+        CurveChart(html, "Throughput by rate", "ok requests per second achieved at each step's target rate; dashed: the target", x,
+        [
+            new ChartSeries("ok/s", Green, [.. steps.Select(s => (double?)s.AchievedOkRps)]),
+            new ChartSeries("target", Slate, [.. steps.Select(s => (double?)s.TargetRps)], Dashed: true),
+        ], "rps", knee, RateTick);
+        CurveChart(html, "Latency by rate", "response time (from intended start) at each step; dashed: service time p99", x,
+        [
+            new ChartSeries("p50", Blue, [.. steps.Select(s => s.ResponseTime.Count == 0 ? null : (double?)s.ResponseTime.P50)]),
+            new ChartSeries("p99", Red, [.. steps.Select(s => s.ResponseTime.Count == 0 ? null : (double?)s.ResponseTime.P99)]),
+            new ChartSeries("service p99", Violet, [.. steps.Select(s => s.ServiceTime.Count == 0 ? null : (double?)s.ServiceTime.P99)], Dashed: true),
+        ], "ms", knee, RateTick);
+
+        html.Append("<table class=\"grid\"><thead><tr>");
+        for (var i = 0; i < CapacityHeaders.Length; i++)
+        {
+            html.Append($"<th{(i is > 0 and < 8 ? " class=\"n\"" : string.Empty)}>{H(CapacityHeaders[i])}</th>");
+        }
+
+        html.Append("</tr></thead><tbody>");
+        foreach (var step in steps)
+        {
+            var cells = CapacityCells(capacity, step);
+            var isKnee = IsCapacity(capacity, step);
+            html.Append(isKnee ? "<tr class=\"knee\">" : "<tr>");
+            for (var i = 0; i < 8; i++)
+            {
+                html.Append($"<td{(i > 0 ? " class=\"n\"" : string.Empty)}>{H(cells[i])}</td>");
+            }
+
+            var chip = step.Passed ? "pass" : step.Verdict == CapacityVerdict.Stopped ? "neutral" : "fail";
+            html.Append($"<td><span class=\"chip {chip}\">{H(cells[8])}</span></td><td class=\"reason\">{H(cells[9])}</td></tr>");
+        }
+
+        html.Append("</tbody></table><p class=\"muted\">Latencies in milliseconds. A step passes when every threshold holds, its ok requests per second are within a few percent of the target and its response time does not grow through it; ");
+        html.Append("a failure is put down to the load generator when its own send lag is most of the response time or it fell behind the rate. The sections below are ");
+        html.Append(capacity.CapacityRps is { } shown ? $"the step at the capacity rate, {H(Rate(shown))}/s.</p>" : "the first step.</p>");
+        html.Append("</section>\n");
+    }
+
+    private static void CurveChart(StringBuilder html, string title, string subtitle, IReadOnlyList<double> x, IReadOnlyList<ChartSeries> series, string unit, (double, string)? marker, Func<double, string> xTick)
+    {
+        html.Append($"<figure class=\"curve\"><figcaption><b>{H(title)}</b> <span class=\"muted\">{H(subtitle)}</span><span class=\"legend\">");
+        Legend(html, series);
+        html.Append(x.Count == 0 ? "<p class=\"muted\">No step ran.</p>" : SvgChart.Render(x, series, unit, 240, xTick, marker));
+        html.Append("</figure>");
     }
 
     private static void Overview(StringBuilder html, RunResult result)
@@ -258,17 +331,22 @@ public static class HtmlReport
     private static void Chart(StringBuilder html, int scenario, string kind, string title, string subtitle, IReadOnlyList<double> x, IReadOnlyList<ChartSeries> series, string unit, int height)
     {
         html.Append($"<figure class=\"chart\" data-scenario=\"{scenario}\" data-kind=\"{kind}\"><figcaption><b>{H(title)}</b> <span class=\"muted\">{H(subtitle)}</span><span class=\"legend\">");
+        Legend(html, series);
+        html.Append(
+            x.Count == 0 ? "<p class=\"muted\">No full interval was recorded.</p>"
+            : series.All(line => line.Values.All(v => v is null)) ? "<p class=\"muted empty\">No successful requests: nothing to plot.</p>"
+            : SvgChart.Render(x, series, unit, height));
+        html.Append("</figure>");
+    }
+
+    private static void Legend(StringBuilder html, IReadOnlyList<ChartSeries> series)
+    {
         foreach (var line in series)
         {
             html.Append($"<span><i style=\"background:{line.Color}\"{(line.Dashed ? " class=\"dashed\"" : string.Empty)}></i>{H(line.Name)}</span>");
         }
 
         html.Append("</span></figcaption>");
-        html.Append(
-            x.Count == 0 ? "<p class=\"muted\">No full interval was recorded.</p>"
-            : series.All(line => line.Values.All(v => v is null)) ? "<p class=\"muted empty\">No successful requests: nothing to plot.</p>"
-            : SvgChart.Render(x, series, unit, height));
-        html.Append("</figure>");
     }
 
     private static List<double?> Values(IReadOnlyList<IntervalStats> series, Func<IntervalStats, double> value) =>
@@ -355,8 +433,10 @@ code{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font-size:
 .callout.bad{background:#fef2f2;border:1px solid #fecaca;color:#7f1d1d}
 .callout.warn{background:#fffbeb;border:1px solid #fde68a;color:#78350f}
 .callout.info{background:#eff6ff;border:1px solid #bfdbfe;color:#1e3a8a}
-.chart{margin:8px 0 6px;position:relative}
-.chart figcaption{font-size:13px;margin-bottom:4px;display:flex;flex-wrap:wrap;gap:4px 10px;align-items:baseline}
+.chart,.curve{margin:8px 0 6px;position:relative}
+svg .marker{stroke:#16a34a;stroke-width:1.5;stroke-dasharray:4 3}svg .marker-label{font-size:11.5px;font-weight:650;fill:#166534}
+tr.knee td{background:#f0fdf4;font-weight:650}td.reason{white-space:normal;color:#7f1d1d;font-size:12.5px}
+.chart figcaption,.curve figcaption{font-size:13px;margin-bottom:4px;display:flex;flex-wrap:wrap;gap:4px 10px;align-items:baseline}
 .legend{margin-left:auto;display:flex;gap:12px;flex-wrap:wrap;font-size:12px;color:#334155}
 .legend i{display:inline-block;width:14px;height:3px;border-radius:2px;margin-right:5px;vertical-align:middle}
 .legend i.dashed{background-image:linear-gradient(90deg,transparent 50%,#fff 50%)!important;background-size:6px 3px}

@@ -15,6 +15,26 @@ public static class MarkdownReport
         text.AppendLine($"**{Verdict(result)}** · started {Timestamp(result.StartedUtc)} · ran {Seconds(result.Duration)} (warm-up included)");
         text.AppendLine();
 
+        if (result.Capacity is { } capacity)
+        {
+            text.AppendLine("## Capacity search");
+            text.AppendLine();
+            text.AppendLine(Escape(capacity.Conclusion));
+            text.AppendLine();
+            text.AppendLine("| " + string.Join(" | ", CapacityHeaders) + " |");
+            text.AppendLine("| --- |" + string.Concat(Enumerable.Repeat(" ---: |", 7)) + " --- | --- |");
+            foreach (var step in capacity.StepsByRate())
+            {
+                var cells = CapacityCells(capacity, step).Select(Escape).ToArray();
+                cells[8] = step.Passed && !IsCapacity(capacity, step) ? cells[8] : $"**{cells[8]}**";
+                text.AppendLine("| " + string.Join(" | ", cells) + " |");
+            }
+
+            text.AppendLine();
+            text.AppendLine("Latencies in ms, response time from the intended start. The sections below are " + (capacity.CapacityRps is { } rate ? $"the step at the capacity rate, {Rate(rate)}/s." : "the first step."));
+            text.AppendLine();
+        }
+
         text.AppendLine("| scenario | model | requests | fail % | rps | p50 ms | p95 ms | p99 ms | max ms |");
         text.AppendLine("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
         foreach (var s in result.Scenarios)

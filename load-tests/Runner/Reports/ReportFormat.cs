@@ -46,6 +46,11 @@ internal static class ReportFormat
 
     public static string Verdict(RunResult result)
     {
+        if (result.Capacity is { } capacity)
+        {
+            return CapacityVerdict(capacity) + (result.CleanFailures.Count > 0 ? $", {result.CleanFailures.Count} failed after the run" : string.Empty);
+        }
+
         var thresholds = result.Thresholds.ToList();
         var broken = thresholds.Count(t => !t.Passed);
         var stopped = result.StoppedEarly ? " (stopped early)" : string.Empty;
@@ -88,6 +93,38 @@ internal static class ReportFormat
         Milliseconds(stats.P999),
         Milliseconds(stats.Max),
     ];
+
+    /// <summary>A capacity search's headline: <c>CAPACITY 1,100/s</c>, <c>CAPACITY ≥ 5,000/s</c>, <c>NO CAPACITY: …</c>.</summary>
+    public static string CapacityVerdict(CapacitySearchResult capacity) => capacity.Outcome switch
+    {
+        CapacityOutcome.Found => $"CAPACITY {Rate(capacity.CapacityRps!.Value)}/s",
+        CapacityOutcome.AboveRange => $"CAPACITY ≥ {Rate(capacity.CapacityRps!.Value)}/s (no step failed)",
+        CapacityOutcome.BelowFrom => $"NO CAPACITY: even {Rate(capacity.FirstFailingRps!.Value)}/s failed",
+        CapacityOutcome.GeneratorLimited => "INCONCLUSIVE: the load generator fell behind" + (capacity.CapacityRps is { } rate ? $" (target held {Rate(rate)}/s)" : string.Empty),
+        _ => "STOPPED" + (capacity.CapacityRps is { } held ? $" (held {Rate(held)}/s so far)" : string.Empty),
+    };
+
+    /// <summary>The columns of a capacity search's table of steps, every report alike.</summary>
+    public static readonly string[] CapacityHeaders = ["step", "target/s", "ok/s", "p50", "p99", "service p50", "service p99", "fail %", "verdict", "reason"];
+
+    /// <summary>One step's row: latencies in ms; the step at the capacity rate says so in its verdict.</summary>
+    public static string[] CapacityCells(CapacitySearchResult capacity, CapacityStep step) =>
+    [
+        $"{step.Number} {step.Phase}",
+        Rate(step.TargetRps),
+        Rate(step.AchievedOkRps),
+        Milliseconds(step.ResponseTime.P50),
+        Milliseconds(step.ResponseTime.P99),
+        Milliseconds(step.ServiceTime.P50),
+        Milliseconds(step.ServiceTime.P99),
+        Percent(step.FailPercent),
+        IsCapacity(capacity, step) ? "pass = capacity" : step.VerdictText,
+        step.Passed ? string.Empty : step.Reason,
+    ];
+
+    /// <summary>Whether <paramref name="step"/> is the step at the capacity rate (the last one run at it).</summary>
+    public static bool IsCapacity(CapacitySearchResult capacity, CapacityStep step) =>
+        step.Passed && step.TargetRps == capacity.CapacityRps && step == capacity.Steps.Last(s => s.Passed && s.TargetRps == capacity.CapacityRps);
 
     public static readonly string[] LatencyHeaders = ["count", "min", "mean", "p50", "p75", "p95", "p99", "p99.9", "max"];
 }

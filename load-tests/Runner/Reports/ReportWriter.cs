@@ -93,6 +93,11 @@ public static class ReportWriter
             {
                 Save("steps.csv", CsvReport.Steps(result));
             }
+
+            if (result.Capacity is not null)
+            {
+                Save("capacity.csv", CsvReport.Capacity(result));
+            }
         }
 
         if (formats.HasFlag(ReportFormats.Json))

@@ -24,8 +24,11 @@ internal static class SvgChart
     private const int Top = 26;
     private const int Bottom = 34;
 
-    /// <summary>The chart's SVG; <paramref name="x"/> holds each point's time in seconds.</summary>
-    public static string Render(IReadOnlyList<double> x, IReadOnlyList<ChartSeries> series, string yUnit, int height)
+    /// <summary>
+    /// The chart's SVG; <paramref name="x"/> holds each point's time in seconds, or another quantity
+    /// labelled by <paramref name="xTick"/>. <paramref name="marker"/> draws a labelled vertical line at that x.
+    /// </summary>
+    public static string Render(IReadOnlyList<double> x, IReadOnlyList<ChartSeries> series, string yUnit, int height, Func<double, string>? xTick = null, (double X, string Label)? marker = null)
     {
         var plotWidth = Width - Left - Right;
         var plotHeight = height - Top - Bottom;
@@ -54,7 +57,15 @@ internal static class SvgChart
         {
             var px = F(X(tick));
             svg.Append(CultureInfo.InvariantCulture, $"<line class=\"xtick\" x1=\"{px}\" x2=\"{px}\" y1=\"{height - Bottom}\" y2=\"{height - Bottom + 5}\"/>");
-            svg.Append(CultureInfo.InvariantCulture, $"<text class=\"tick\" x=\"{px}\" y=\"{height - Bottom + 18}\" text-anchor=\"middle\">{TimeTick(tick)}</text>");
+            svg.Append(CultureInfo.InvariantCulture, $"<text class=\"tick\" x=\"{px}\" y=\"{height - Bottom + 18}\" text-anchor=\"middle\">{(xTick ?? TimeTick)(tick)}</text>");
+        }
+
+        if (marker is { } mark)
+        {
+            var mx = F(X(mark.X));
+            svg.Append(CultureInfo.InvariantCulture, $"<line class=\"marker\" x1=\"{mx}\" x2=\"{mx}\" y1=\"{Top}\" y2=\"{height - Bottom}\"/>");
+            var anchor = X(mark.X) > Width * 0.8 ? "end" : X(mark.X) < Width * 0.2 ? "start" : "middle";
+            svg.Append(CultureInfo.InvariantCulture, $"<text class=\"marker-label\" x=\"{mx}\" y=\"{Top - 8}\" text-anchor=\"{anchor}\">{System.Net.WebUtility.HtmlEncode(mark.Label)}</text>");
         }
 
         svg.Append(CultureInfo.InvariantCulture, $"<line class=\"axis\" x1=\"{Left}\" x2=\"{Width - Right}\" y1=\"{height - Bottom}\" y2=\"{height - Bottom}\"/>");

@@ -21,6 +21,10 @@ public static class TextReport
         writer.WriteLine($"{result.TestName}: {Verdict(result)}");
         writer.WriteLine($"Started {Timestamp(result.StartedUtc)}, ran {Seconds(result.Duration)} (warm-up included).");
         writer.WriteLine();
+        if (result.Capacity is { } capacity)
+        {
+            WriteCapacity(result, capacity, writer);
+        }
 
         foreach (var scenario in result.Scenarios)
         {
@@ -77,6 +81,28 @@ public static class TextReport
             table.WriteTo(writer);
             writer.WriteLine();
         }
+    }
+
+    private static void WriteCapacity(RunResult result, CapacitySearchResult capacity, TextWriter writer)
+    {
+        writer.WriteLine(capacity.Conclusion);
+        writer.WriteLine();
+        // The reasons are long: they follow the table, one line per failed step, instead of widening it.
+        var table = new ResultTable(CapacityHeaders[..^1]) { Title = $"Capacity search: {capacity.Steps.Count} step{(capacity.Steps.Count == 1 ? string.Empty : "s")} of {capacity.Scenario}, by rate (latency in ms; p50 and p99 of response time from intended start)" };
+        foreach (var step in capacity.StepsByRate())
+        {
+            table.AddRow(CapacityCells(capacity, step)[..^1]);
+        }
+
+        table.WriteTo(writer);
+        foreach (var step in capacity.StepsByRate().Where(s => !s.Passed))
+        {
+            writer.WriteLine($"  step {step.Number}, {Rate(step.TargetRps)}/s: {step.Reason}");
+        }
+
+        writer.WriteLine();
+        writer.WriteLine(capacity.CapacityRps is { } rate ? $"Below: the step at the capacity rate, {Rate(rate)}/s." : "Below: the first step.");
+        writer.WriteLine();
     }
 
     private static void WriteBreakdowns(ScenarioStats scenario, TextWriter writer)

@@ -143,6 +143,9 @@ public sealed record RunResult
     /// <summary>The clean hooks that threw (e.g. a domain scenario's broken invariant), as scenario and message; any fails the run.</summary>
     public IReadOnlyList<string> CleanFailures { get; init; } = [];
 
-    /// <summary>Whether every threshold held and every clean hook succeeded.</summary>
-    public bool Passed => Thresholds.All(t => t.Passed) && CleanFailures.Count == 0;
+    /// <summary>The capacity search this run was the result of (<c>run --find-capacity</c>), when it was one; the scenarios are then its step at the capacity rate.</summary>
+    public CapacitySearchResult? Capacity { get; init; }
+
+    /// <summary>Whether every threshold held and every clean hook succeeded (and a capacity search found a capacity).</summary>
+    public bool Passed => Thresholds.All(t => t.Passed) && CleanFailures.Count == 0 && Capacity?.Concluded != false;
 }
