@@ -180,6 +180,24 @@ public sealed class BulkUploadTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Ndjson_lines_escaping_half_a_surrogate_pair_are_rejected_rows_and_the_rest_is_issued()
+    {
+        await BulkScenario.CampaignAsync(_engine.Grains, "general-surrogate", DateTimeOffset.UtcNow, IssuanceMode.General, quantity: 10);
+        var lines = new StringBuilder()
+            .Append("{\"citizenId\":\"").Append(BulkScenario.Citizen(2200)).Append("\",\"name\":\"W\\ud800\"}\n")
+            .Append("{\"citizenId\":\"").Append(BulkScenario.Citizen(2201)).Append("\",\"\\udc00\":\"x\"}\n")
+            .Append("{\"citizenId\":\"").Append(BulkScenario.Citizen(2202)).Append("\",\"name\":\"W\"}\n");
+
+        using var response = await BulkScenario.UploadAsync(_authority, "general-surrogate", Encoding.UTF8.GetBytes(lines.ToString()), "application/x-ndjson");
+
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        var job = await BulkScenario.FinishedAsync(_authority, (await response.Content.ReadFromJsonAsync<BulkJobView>(BulkScenario.Json))!.Id, s_finish);
+        Assert.Equal((BulkJobStatus.Completed, 1, 2), (job.Status, job.Issued, job.Rejected));
+        var rejected = await BulkScenario.RejectionsAsync(_authority, job.Id);
+        Assert.Equal(new Dictionary<long, string> { [1] = "malformed-row", [2] = "malformed-row" }, rejected);
+    }
+
+    [Fact]
     public async Task An_upload_repeating_its_idempotency_key_returns_the_first_job()
     {
         await BulkScenario.CampaignAsync(_engine.Grains, "directed-key", DateTimeOffset.UtcNow, IssuanceMode.Directed, quantity: 1000);
