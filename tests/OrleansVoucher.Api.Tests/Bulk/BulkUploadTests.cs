@@ -233,6 +233,21 @@ public sealed class BulkUploadTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task An_upload_refused_for_its_header_or_its_encoding_leaves_no_job_behind()
+    {
+        await BulkScenario.CampaignAsync(_engine.Grains, "directed-unread", DateTimeOffset.UtcNow, IssuanceMode.Directed, quantity: 10);
+
+        using var column = await BulkScenario.UploadAsync(_authority, "directed-unread", Encoding.UTF8.GetBytes("citizen_id,shoe_size\n1,2\n"));
+        using var twice = await BulkScenario.UploadAsync(_authority, "directed-unread", Encoding.UTF8.GetBytes("citizen_id,citizen_id\n1,2\n"));
+        using var latin1 = await BulkScenario.UploadAsync(_authority, "directed-unread", [.. "citizen_id,name\n"u8, .. BulkScenario.Citizen(4100).Select(c => (byte)c), (byte)',', 0xE9, (byte)'\n']);
+
+        await Problem.AssertAsync(column, 400, "validation-failed");
+        await Problem.AssertAsync(twice, 400, "validation-failed");
+        await Problem.AssertAsync(latin1, 400, "validation-failed");
+        Assert.Equal(0, await StoredAsync("bulk-job"));
+    }
+
+    [Fact]
     public async Task A_cancelled_job_issues_no_more_and_counts_every_voucher_it_issued()
     {
         await BulkScenario.CampaignAsync(_engine.Grains, "directed-stop", DateTimeOffset.UtcNow, IssuanceMode.Directed, quantity: 10_000);
@@ -283,12 +298,17 @@ public sealed class BulkUploadTests : IAsyncLifetime
     }
 
     /// <summary>The upload chunks the engine's store holds, counted in its SQLite file.</summary>
-    private async Task<long> StoredChunksAsync()
+    private Task<long> StoredChunksAsync() => StoredAsync("bulk-job-chunk", "rows");
+
+    /// <summary>The states of grains of <paramref name="grainType"/> (named <paramref name="stateName"/>, when given) the engine's store holds.</summary>
+    private async Task<long> StoredAsync(string grainType, string? stateName = null)
     {
         await using var connection = new SqliteConnection($"Data Source={_settings["Silo:Storage:Sqlite:DatabasePath"]}");
         await connection.OpenAsync();
         await using var command = connection.CreateCommand();
-        command.CommandText = "SELECT count(*) FROM grain_state WHERE grain_type = 'bulk-job-chunk' AND state_name = 'rows' AND payload IS NOT NULL";
+        command.CommandText = "SELECT count(*) FROM grain_state WHERE grain_type = $type AND ($state IS NULL OR state_name = $state) AND payload IS NOT NULL";
+        command.Parameters.AddWithValue("$type", grainType);
+        command.Parameters.AddWithValue("$state", (object?)stateName ?? DBNull.Value);
         return (long)(await command.ExecuteScalarAsync())!;
     }
 }
