@@ -164,6 +164,20 @@ public sealed class DomainBadInputTests(MatrixWorld world) : IClassFixture<Matri
     }
 
     [Fact]
+    public async Task A_workers_codes_sent_with_spaces_around_them_are_stored_trimmed_as_they_were_checked()
+    {
+        var citizenId = Caller.CitizenId(Gulou, 90);
+        var body = $$"""{"unemploymentInsurance":[{"regionCode":" {{Gulou}} ","months":12}],"categories":[" LowIncomeRural "],"householdRegion":"{{Gulou}} ","residenceRegion":" {{Siming}}"}""";
+
+        var worker = await world.As(Fujian).SendJsonAsync(HttpMethod.Put, Workers + citizenId, body, null).ExpectAsync(201);
+
+        var attributes = worker.GetProperty("attributes");
+        Assert.Equal(Gulou, attributes.GetProperty("unemploymentInsurance")[0].Str("regionCode"));
+        Assert.Equal("LowIncomeRural", attributes.GetProperty("categories")[0].GetString());
+        Assert.Equal((Gulou, Siming), (attributes.Str("householdRegion"), attributes.Str("residenceRegion")));
+    }
+
+    [Fact]
     public void The_corpus_names_each_case_once() =>
         Assert.Equal(s_cases.Length, s_cases.Select(c => c.Name).Distinct(StringComparer.Ordinal).Count());
 
