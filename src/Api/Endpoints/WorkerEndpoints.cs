@@ -184,15 +184,7 @@ public static class WorkerEndpoints
             }
         }
 
-        var categories = new List<string>();
-        if (validation.Count("categories", attributes.Categories, 0, 20) is { } listed)
-        {
-            for (var i = 0; i < listed.Count; i++)
-            {
-                categories.Add(validation.Category($"categories[{i}]", listed[i]) ?? listed[i]);
-            }
-        }
-
+        var categories = validation.Categories("categories", attributes.Categories, 20);
         var household = attributes.HouseholdRegion is null ? null : validation.RegionCode("householdRegion", attributes.HouseholdRegion);
         var residence = attributes.ResidenceRegion is null ? null : validation.RegionCode("residenceRegion", attributes.ResidenceRegion);
         return validation.Errors.Count != before
