@@ -110,6 +110,25 @@ public sealed class BadInputTests : IAsyncLifetime
         await Problem.AssertAsync(response, 415, "unsupported-media-type");
     }
 
+    [Theory]
+    [InlineData("application/xml")]
+    [InlineData("text/html")]
+    public async Task Errors_are_problem_documents_whatever_the_request_accepts(string accept)
+    {
+        var anonymous = _engine.CreateClient();
+        foreach (var client in new[] { _operator, anonymous })
+        {
+            client.DefaultRequestHeaders.Accept.ParseAdd(accept);
+        }
+
+        await Problem.AssertAsync(await _operator.GetAsync("/api/v1/vouchers-that-do-not-exist"), 404, "not-found");
+        await Problem.AssertAsync(await _operator.DeleteAsync(Collect), 405, "method-not-allowed");
+        await Problem.AssertAsync(await anonymous.GetAsync("/api/v1/admin/silo"), 401, "authentication-required");
+        await Problem.AssertAsync(await _operator.PostAsync(Collect, Problem.Json("""{"idleForSeconds":""")), 400, "malformed-json");
+        var invalid = await Problem.AssertAsync(await _operator.PostAsync(Collect, Problem.Json("""{"idleForSeconds":-1}""")), 400, "validation-failed");
+        Assert.True(invalid.GetProperty("errors").TryGetProperty("idleForSeconds", out _));
+    }
+
     [Fact]
     public async Task An_unknown_path_is_404_not_found()
     {
