@@ -6,6 +6,7 @@ using Microsoft.Extensions.Options;
 using OrleansVoucher.Api.Auth;
 using OrleansVoucher.Api.Idempotency;
 using OrleansVoucher.Api.Problems;
+using OrleansVoucher.Api.Validation;
 using OrleansVoucher.Grains;
 using OrleansVoucher.Grains.BulkIssuance;
 using OrleansVoucher.Grains.Campaigns;
@@ -66,7 +67,7 @@ public static class BulkEndpoints
     }
 
     /// <summary>Reads the upload into stored chunks and queues the job; answers 202 with the job.</summary>
-    public static async Task<Results<Accepted<BulkJobView>, ProblemHttpResult>> UploadAsync(
+    public static async Task<Results<Accepted<BulkJobView>, ValidationProblem, ProblemHttpResult>> UploadAsync(
         string campaignId,
         string? institutionId,
         HttpContext context,
@@ -88,6 +89,16 @@ public static class BulkEndpoints
             return ApiProblems.Create(ProblemCodes.UnsupportedMediaType, StatusCodes.Status415UnsupportedMediaType, "Upload text/csv (with a header row) or application/x-ndjson (one JSON object per line).");
         }
 
+        // The identifiers are checked as every endpoint checks them, before any grain is asked.
+        var validation = new RequestValidation();
+        var id = validation.CampaignId("campaignId", campaignId);
+        var institution = string.IsNullOrWhiteSpace(institutionId) ? null : validation.InstitutionId("institutionId", institutionId);
+        if (validation.HasErrors)
+        {
+            return validation.Problem();
+        }
+
+        campaignId = id!;
         var campaign = await grains.GetGrain<ICampaignGrain>(campaignId).GetAsync();
         if (campaign is null)
         {
@@ -117,7 +128,7 @@ public static class BulkEndpoints
         }
 
         var job = grains.GetGrain<IBulkJobGrain>(jobId);
-        var request = new BulkJobRequest(campaignId, campaign.Definition.RegionCode, format, scope.Principal, string.IsNullOrWhiteSpace(institutionId) ? null : institutionId.Trim());
+        var request = new BulkJobRequest(campaignId, campaign.Definition.RegionCode, format, scope.Principal, institution);
         var chunkRows = options.Value.ChunkRows;
         var parser = new BulkRowParser(ChinaTime.DateOf(time.GetUtcNow()), campaign.Definition.IssuanceMode == IssuanceMode.Directed ? campaign.Definition.OccupationCode : null);
         var chunkCount = 0;

@@ -247,6 +247,22 @@ public sealed class BulkUploadTests : IAsyncLifetime
         Assert.Equal(0, await StoredAsync("bulk-job"));
     }
 
+    [Theory]
+    [InlineData("directed.dot", BulkScenario.Institution, "campaignId")]
+    [InlineData("directed-ids", "inst'; DROP TABLE grain_state; --", "institutionId")]
+    public async Task An_upload_naming_a_malformed_campaign_or_institution_is_400_naming_it_and_starts_no_job(string campaignId, string institutionId, string field)
+    {
+        await BulkScenario.CampaignAsync(_engine.Grains, "directed-ids", DateTimeOffset.UtcNow, IssuanceMode.Directed, quantity: 10);
+        var content = new ByteArrayContent(BulkScenario.Csv([BulkScenario.Row(BulkScenario.Citizen(4200))]));
+        content.Headers.ContentType = new("text/csv");
+
+        using var response = await _authority.PostAsync($"/api/v1/campaigns/{Uri.EscapeDataString(campaignId)}/uploads?institutionId={Uri.EscapeDataString(institutionId)}", content);
+
+        var problem = await Problem.AssertAsync(response, 400, "validation-failed");
+        Assert.True(problem.GetProperty("errors").TryGetProperty(field, out _), problem.ToString());
+        Assert.Equal(0, await StoredAsync("bulk-job"));
+    }
+
     [Fact]
     public async Task A_cancelled_job_issues_no_more_and_counts_every_voucher_it_issued()
     {
