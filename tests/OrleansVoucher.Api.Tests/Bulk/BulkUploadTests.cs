@@ -198,6 +198,28 @@ public sealed class BulkUploadTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Rows_whose_names_or_categories_the_api_would_refuse_are_rejected_rows()
+    {
+        await BulkScenario.CampaignAsync(_engine.Grains, "general-checked", DateTimeOffset.UtcNow, IssuanceMode.General, quantity: 10);
+        var rows = new[]
+        {
+            $"{BulkScenario.Citizen(2300)},\"Li\u0007\",",                   // row 1: a bell in the name
+            $"{BulkScenario.Citizen(2301)},\"Li\nXiao\",",                   // row 2: a line break inside a quoted name
+            $"{BulkScenario.Citizen(2302)},Li,Civil Servant",                  // row 3: a category no rule can name
+            $"{BulkScenario.Citizen(2303)},Li, LowIncomeRural ;CivilServant",  // row 4: issued, its categories trimmed
+        };
+
+        using var response = await BulkScenario.UploadAsync(_authority, "general-checked", Encoding.UTF8.GetBytes("citizen_id,name,categories\n" + string.Join('\n', rows) + "\n"));
+
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        var job = await BulkScenario.FinishedAsync(_authority, (await response.Content.ReadFromJsonAsync<BulkJobView>(BulkScenario.Json))!.Id, s_finish);
+        Assert.Equal((BulkJobStatus.Completed, 1, 3), (job.Status, job.Issued, job.Rejected));
+        Assert.Equal(new Dictionary<long, string> { [1] = "malformed-row", [2] = "malformed-row", [3] = "malformed-row" }, await BulkScenario.RejectionsAsync(_authority, job.Id));
+        var worker = (await _engine.Grains.GetGrain<IWorkerGrain>(BulkScenario.Citizen(2303)).GetAsync()).GetValueOrThrow();
+        Assert.Equal(["LowIncomeRural", "CivilServant"], worker.Attributes.Categories);
+    }
+
+    [Fact]
     public async Task An_upload_repeating_its_idempotency_key_returns_the_first_job()
     {
         await BulkScenario.CampaignAsync(_engine.Grains, "directed-key", DateTimeOffset.UtcNow, IssuanceMode.Directed, quantity: 1000);
