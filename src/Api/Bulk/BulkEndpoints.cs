@@ -6,6 +6,7 @@ using Microsoft.Extensions.Options;
 using OrleansVoucher.Api.Auth;
 using OrleansVoucher.Api.Idempotency;
 using OrleansVoucher.Api.Problems;
+using OrleansVoucher.Api.Validation;
 using OrleansVoucher.Grains;
 using OrleansVoucher.Grains.BulkIssuance;
 using OrleansVoucher.Grains.Campaigns;
@@ -66,7 +67,7 @@ public static class BulkEndpoints
     }
 
     /// <summary>Reads the upload into stored chunks and queues the job; answers 202 with the job.</summary>
-    public static async Task<Results<Accepted<BulkJobView>, ProblemHttpResult>> UploadAsync(
+    public static async Task<Results<Accepted<BulkJobView>, ValidationProblem, ProblemHttpResult>> UploadAsync(
         string campaignId,
         string? institutionId,
         HttpContext context,
@@ -88,6 +89,16 @@ public static class BulkEndpoints
             return ApiProblems.Create(ProblemCodes.UnsupportedMediaType, StatusCodes.Status415UnsupportedMediaType, "Upload text/csv (with a header row) or application/x-ndjson (one JSON object per line).");
         }
 
+        // The identifiers are checked as every endpoint checks them, before any grain is asked.
+        var validation = new RequestValidation();
+        var id = validation.CampaignId("campaignId", campaignId);
+        var institution = string.IsNullOrWhiteSpace(institutionId) ? null : validation.InstitutionId("institutionId", institutionId);
+        if (validation.HasErrors)
+        {
+            return validation.Problem();
+        }
+
+        campaignId = id!;
         var campaign = await grains.GetGrain<ICampaignGrain>(campaignId).GetAsync();
         if (campaign is null)
         {
@@ -117,69 +128,79 @@ public static class BulkEndpoints
         }
 
         var job = grains.GetGrain<IBulkJobGrain>(jobId);
-        var request = new BulkJobRequest(campaignId, campaign.Definition.RegionCode, format, scope.Principal, string.IsNullOrWhiteSpace(institutionId) ? null : institutionId.Trim());
-        var created = await job.CreateAsync(request);
-        if (!created.IsSuccess)
-        {
-            return ApiProblems.Rejection(created);
-        }
-
+        var request = new BulkJobRequest(campaignId, campaign.Definition.RegionCode, format, scope.Principal, institution);
         var chunkRows = options.Value.ChunkRows;
         var parser = new BulkRowParser(ChinaTime.DateOf(time.GetUtcNow()), campaign.Definition.IssuanceMode == IssuanceMode.Directed ? campaign.Definition.OccupationCode : null);
         var chunkCount = 0;
-        try
+        var jobCreated = false;
+        var reader = BulkUploadReader.ReadAsync(context.Request.Body, format, parser, cancellationToken).GetAsyncEnumerator(cancellationToken);
+        await using (reader.ConfigureAwait(false))
         {
-            var rows = new List<BulkRow>(chunkRows);
-            var rejections = new List<BulkRejection>();
-            Task<Result>? storing = null;
-            await foreach (var (row, rejection) in BulkUploadReader.ReadAsync(context.Request.Body, format, parser, cancellationToken))
+            try
             {
-                if (row is not null)
+                // The header and the first row are read before the job exists: an upload refused for
+                // them (a wrong header, text that is not UTF-8) leaves no job behind.
+                var more = await reader.MoveNextAsync();
+                var created = await job.CreateAsync(request);
+                if (!created.IsSuccess)
                 {
-                    rows.Add(row);
-                }
-                else
-                {
-                    rejections.Add(rejection!);
+                    return ApiProblems.Rejection(created);
                 }
 
-                if (rows.Count + rejections.Count == chunkRows)
+                jobCreated = true;
+                var rows = new List<BulkRow>(chunkRows);
+                var rejections = new List<BulkRejection>();
+                Task<Result>? storing = null;
+                for (; more; more = await reader.MoveNextAsync())
                 {
-                    // One chunk stored while the next is read: memory holds two chunks at most.
-                    await EnsureStoredAsync(storing);
-                    storing = job.AppendChunkAsync(chunkCount++, new BulkChunk(rows, rejections));
-                    rows = new List<BulkRow>(chunkRows);
-                    rejections = [];
+                    var (row, rejection) = reader.Current;
+                    if (row is not null)
+                    {
+                        rows.Add(row);
+                    }
+                    else
+                    {
+                        rejections.Add(rejection!);
+                    }
+
+                    if (rows.Count + rejections.Count == chunkRows)
+                    {
+                        // One chunk stored while the next is read: memory holds two chunks at most.
+                        await EnsureStoredAsync(storing);
+                        storing = job.AppendChunkAsync(chunkCount++, new BulkChunk(rows, rejections));
+                        rows = new List<BulkRow>(chunkRows);
+                        rejections = [];
+                    }
+                }
+
+                await EnsureStoredAsync(storing);
+                if (rows.Count + rejections.Count > 0)
+                {
+                    await EnsureStoredAsync(job.AppendChunkAsync(chunkCount++, new BulkChunk(rows, rejections)));
                 }
             }
-
-            await EnsureStoredAsync(storing);
-            if (rows.Count + rejections.Count > 0)
+            catch (BulkUploadException exception)
             {
-                await EnsureStoredAsync(job.AppendChunkAsync(chunkCount++, new BulkChunk(rows, rejections)));
+                await FailUploadAsync(job, jobCreated, exception.Message);
+                return ApiProblems.Create(ProblemCodes.ValidationFailed, StatusCodes.Status400BadRequest, exception.Message);
             }
-        }
-        catch (BulkUploadException exception)
-        {
-            await job.FailUploadAsync(exception.Message);
-            return ApiProblems.Create(ProblemCodes.ValidationFailed, StatusCodes.Status400BadRequest, exception.Message);
-        }
-        catch (DecoderFallbackException)
-        {
-            await job.FailUploadAsync("The upload is not UTF-8 text.");
-            return ApiProblems.Create(ProblemCodes.ValidationFailed, StatusCodes.Status400BadRequest, "The upload is not UTF-8 text.");
-        }
-        catch (Exception exception) when (RequestBodyLimitMiddleware.IsBodyTooLarge(exception))
-        {
-            // Read as it arrived, the body passed the limit part way: the job fails, the request is 413.
-            await job.FailUploadAsync("The upload is larger than an upload may be; nothing was issued.");
-            throw;
-        }
-        catch (Exception)
-        {
-            // The client went away or the body broke off: nothing of a partial upload is issued.
-            await job.FailUploadAsync("The upload did not arrive whole; nothing was issued.");
-            throw;
+            catch (DecoderFallbackException)
+            {
+                await FailUploadAsync(job, jobCreated, "The upload is not UTF-8 text.");
+                return ApiProblems.Create(ProblemCodes.ValidationFailed, StatusCodes.Status400BadRequest, "The upload is not UTF-8 text.");
+            }
+            catch (Exception exception) when (RequestBodyLimitMiddleware.IsBodyTooLarge(exception))
+            {
+                // Read as it arrived, the body passed the limit part way: the job fails, the request is 413.
+                await FailUploadAsync(job, jobCreated, "The upload is larger than an upload may be; nothing was issued.");
+                throw;
+            }
+            catch (Exception)
+            {
+                // The client went away or the body broke off: nothing of a partial upload is issued.
+                await FailUploadAsync(job, jobCreated, "The upload did not arrive whole; nothing was issued.");
+                throw;
+            }
         }
 
         var sealedJob = await job.SealAsync(chunkCount);
@@ -191,6 +212,10 @@ public static class BulkEndpoints
         queue.Kick();
         return TypedResults.Accepted(JobLocation(jobId), sealedJob.Value);
     }
+
+    // A job refused before it was created has nothing to fail.
+    private static Task FailUploadAsync(IBulkJobGrain job, bool created, string reason) =>
+        created ? job.FailUploadAsync(reason) : Task.CompletedTask;
 
     /// <summary>The job.</summary>
     public static async Task<Results<Ok<BulkJobView>, ProblemHttpResult>> GetJobAsync(string jobId, AccessScope scope, IGrainFactory grains, CancellationToken cancellationToken)

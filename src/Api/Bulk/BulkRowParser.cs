@@ -1,4 +1,5 @@
 using System.Globalization;
+using OrleansVoucher.Api.Validation;
 using OrleansVoucher.Grains;
 using OrleansVoucher.Grains.BulkIssuance;
 using OrleansVoucher.Grains.Catalogues;
@@ -106,6 +107,18 @@ internal sealed class BulkRowParser(DateOnly today, string? campaignOccupation)
             return null;
         }
 
+        // The name and the categories by the API's own checks: no control characters or broken
+        // surrogate pairs in a name, categories such as CivilServant that campaign rules can match.
+        var validation = new RequestValidation();
+        validation.Text(NameField, name, MaxTextLength, required: false);
+        var checkedCategories = validation.Categories(CategoriesField, (categories ?? "").Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries), 20);
+        if (validation.HasErrors)
+        {
+            var (field, messages) = validation.Errors.First();
+            problem = $"{field}: {messages[0]}";
+            return null;
+        }
+
         var records = new List<InsuranceRecord>();
         foreach (var part in (insurance ?? "").Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
         {
@@ -122,7 +135,7 @@ internal sealed class BulkRowParser(DateOnly today, string? campaignOccupation)
         var attributes = new WorkerAttributes
         {
             Name = name,
-            Categories = [.. (categories ?? "").Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)],
+            Categories = checkedCategories,
             HouseholdRegion = household,
             ResidenceRegion = residence,
             UnemploymentInsurance = records,

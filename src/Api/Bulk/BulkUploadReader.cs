@@ -201,6 +201,11 @@ internal static class BulkUploadReader
         {
             return $"The line is not valid JSON: {exception.Message}";
         }
+        catch (InvalidOperationException)
+        {
+            // Well-formed JSON can escape half of a surrogate pair (\ud800), which no text holds: reading it throws.
+            return "The line escapes a character that is not valid Unicode (half of a surrogate pair).";
+        }
     }
 
     /// <summary>A line, or the fact that it was longer than allowed (its text is then dropped).</summary>

@@ -281,7 +281,7 @@ public static class CampaignEndpoints
             validation.Year("catalogueYear", CatalogueYear);
             validation.Range("subsidyRatioPercent", SubsidyRatioPercent, 1, 200);
             validation.Range("issuerCount", IssuerCount, 1, 256);
-            ValidateEligibility(validation, Eligibility);
+            var eligibility = ValidateEligibility(validation, Eligibility);
             var policy = PolicyOverride?.Validate(validation, "policyOverride.");
             if (validation.Errors.Count != before)
             {
@@ -302,7 +302,7 @@ public static class CampaignEndpoints
                 CreditReserveFen = CreditReserveFen,
                 QuantityCap = QuantityCap,
                 BudgetCapFen = BudgetCapFen,
-                Eligibility = Eligibility ?? EligibilityRules.Anyone,
+                Eligibility = eligibility ?? EligibilityRules.Anyone,
                 ClaimOpensAt = ClaimOpensAt,
                 ClaimClosesAt = ClaimClosesAt,
                 CatalogueYear = CatalogueYear,
@@ -312,11 +312,12 @@ public static class CampaignEndpoints
             };
         }
 
-        private static void ValidateEligibility(RequestValidation validation, EligibilityRules? rules)
+        // The rules with their categories trimmed, as checked: a category is compared with the workers' exactly.
+        private static EligibilityRules? ValidateEligibility(RequestValidation validation, EligibilityRules? rules)
         {
             if (rules is null)
             {
-                return;
+                return null;
             }
 
             if (rules.MinLocalInsuranceMonths is { } months)
@@ -324,17 +325,8 @@ public static class CampaignEndpoints
                 validation.Range("eligibility.minLocalInsuranceMonths", months, 0, 600);
             }
 
-            foreach (var (field, categories) in new[] { ("excludedCategories", rules.ExcludedCategories), ("targetCategories", rules.TargetCategories) })
-            {
-                if (validation.Count($"eligibility.{field}", categories, 0, 20) is { } listed)
-                {
-                    for (var i = 0; i < listed.Count; i++)
-                    {
-                        validation.Category($"eligibility.{field}[{i}]", listed[i]);
-                    }
-                }
-            }
-
+            var excluded = validation.Categories("eligibility.excludedCategories", rules.ExcludedCategories, 20);
+            var targeted = validation.Categories("eligibility.targetCategories", rules.TargetCategories, 20);
             if (rules.MinAge is { } minAge)
             {
                 validation.Range("eligibility.minAge", minAge, 0, 120);
@@ -349,6 +341,8 @@ public static class CampaignEndpoints
             {
                 validation.AddError("eligibility.maxAge", "Must not be below minAge.");
             }
+
+            return rules with { ExcludedCategories = excluded, TargetCategories = targeted };
         }
     }
 

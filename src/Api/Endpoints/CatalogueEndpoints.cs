@@ -251,12 +251,15 @@ public static class CatalogueEndpoints
                 }
             }
 
+            // The categories as checked, trimmed: an uplift names a worker category exactly.
+            var checkedUplifts = new List<GroupUplift>();
             if (validation.Count($"{prefix}uplifts", Uplifts, 0, 20) is { } uplifts)
             {
                 for (var i = 0; i < uplifts.Count; i++)
                 {
-                    validation.Category($"{prefix}uplifts[{i}].category", uplifts[i].Category);
+                    var category = validation.Category($"{prefix}uplifts[{i}].category", uplifts[i].Category);
                     validation.Range($"{prefix}uplifts[{i}].percent", uplifts[i].Percent, 0, 100);
+                    checkedUplifts.Add(uplifts[i] with { Category = category ?? uplifts[i].Category });
                 }
             }
 
@@ -268,7 +271,7 @@ public static class CatalogueEndpoints
                 Kind = Kind,
                 Shortage = Shortage,
                 Standards = [.. Standards],
-                Uplifts = [.. Uplifts ?? []],
+                Uplifts = checkedUplifts,
             };
         }
     }

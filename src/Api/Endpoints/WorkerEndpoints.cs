@@ -167,37 +167,28 @@ public static class WorkerEndpoints
             : (null, ApiProblems.OutOfScope());
     }
 
+    // The attributes as validated: the texts and codes trimmed, as their checks return them, so a code
+    // read as valid is the code stored and compared (a category " CivilServant " would match no rule).
     private static WorkerAttributes? Validate(RequestValidation validation, WorkerAttributes attributes)
     {
         var before = validation.Errors.Count;
         var name = validation.Text("name", attributes.Name, 100, required: false);
+        var insurance = new List<InsuranceRecord>();
         if (validation.Count("unemploymentInsurance", attributes.UnemploymentInsurance, 0, 50) is { } records)
         {
             for (var i = 0; i < records.Count; i++)
             {
-                validation.RegionCode($"unemploymentInsurance[{i}].regionCode", records[i].RegionCode);
+                var region = validation.RegionCode($"unemploymentInsurance[{i}].regionCode", records[i].RegionCode);
                 validation.Range($"unemploymentInsurance[{i}].months", records[i].Months, 0, 1200);
+                insurance.Add(records[i] with { RegionCode = region ?? records[i].RegionCode });
             }
         }
 
-        if (validation.Count("categories", attributes.Categories, 0, 20) is { } categories)
-        {
-            for (var i = 0; i < categories.Count; i++)
-            {
-                validation.Category($"categories[{i}]", categories[i]);
-            }
-        }
-
-        if (attributes.HouseholdRegion is not null)
-        {
-            validation.RegionCode("householdRegion", attributes.HouseholdRegion);
-        }
-
-        if (attributes.ResidenceRegion is not null)
-        {
-            validation.RegionCode("residenceRegion", attributes.ResidenceRegion);
-        }
-
-        return validation.Errors.Count != before ? null : attributes with { Name = name };
+        var categories = validation.Categories("categories", attributes.Categories, 20);
+        var household = attributes.HouseholdRegion is null ? null : validation.RegionCode("householdRegion", attributes.HouseholdRegion);
+        var residence = attributes.ResidenceRegion is null ? null : validation.RegionCode("residenceRegion", attributes.ResidenceRegion);
+        return validation.Errors.Count != before
+            ? null
+            : attributes with { Name = name, UnemploymentInsurance = insurance, Categories = categories, HouseholdRegion = household, ResidenceRegion = residence };
     }
 }

@@ -65,7 +65,7 @@ public static class ProblemCodes
     /// <summary>413: the body is larger than the operation accepts.</summary>
     public const string PayloadTooLarge = "payload-too-large";
 
-    /// <summary>415: the body is not <c>application/json</c>.</summary>
+    /// <summary>415: the body is not <c>application/json</c>, or names a charset the engine does not know.</summary>
     public const string UnsupportedMediaType = "unsupported-media-type";
 
     /// <summary>429: too many requests from this caller; retry after the <c>Retry-After</c> seconds.</summary>

@@ -67,7 +67,11 @@ internal sealed partial class ProblemExceptionHandler(IProblemDetailsService pro
             || bad.Message.Contains("from the request body", StringComparison.Ordinal) =>
             (400, ProblemCodes.MissingBody, "The operation needs a JSON body."),
         BadHttpRequestException { StatusCode: >= 400 and < 500 } bad =>
-            (bad.StatusCode, ProblemDetailsSetup.DefaultCodeFor(bad.StatusCode), "A route, query or header value could not be read."),
+            (bad.StatusCode, ProblemDetailsSetup.DefaultCodeFor(bad.StatusCode), "A route, query or header value, or the body's framing, could not be read."),
+
+        // Reading JSON in the charset the Content-Type names, when no encoding has that name.
+        InvalidOperationException { InnerException: ArgumentException } unknown when unknown.Message.Contains("charset", StringComparison.Ordinal) =>
+            (415, ProblemCodes.UnsupportedMediaType, "Send the body as application/json in UTF-8; the charset named is not one the engine knows."),
         InconsistentStateException => (409, ProblemCodes.Of(RejectionCode.ConcurrentOperation), "Another request changed the same records at the same moment; retry."),
         GrainCallTimeoutException => (503, ProblemCodes.Unavailable, "The engine did not answer in time; retry."),
         OperationCanceledException => (499, ProblemCodes.BadRequest, "The request was cancelled."),

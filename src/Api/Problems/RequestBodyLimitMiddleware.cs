@@ -83,9 +83,10 @@ internal sealed class RequestBodyLimitMiddleware(RequestDelegate next, IOptions<
         {
             await request.Body.DrainAsync(context.RequestAborted);
         }
-        catch (IOException) when (!context.RequestAborted.IsCancellationRequested)
+        catch (IOException exception) when (!context.RequestAborted.IsCancellationRequested && exception is not BadHttpRequestException { StatusCode: not StatusCodes.Status413PayloadTooLarge })
         {
-            // The buffer refuses to grow past the limit; so does the server.
+            // The buffer refuses to grow past the limit; so does the server. The server's other
+            // refusals (a malformed chunk) are the client's mistakes of their own, classified as such.
             await RejectAsync(context, limit);
             return;
         }

@@ -202,6 +202,25 @@ public static class DomainFieldValidation
         return items ?? [];
     }
 
+    /// <summary>
+    /// A list of at most <paramref name="max"/> worker categories (<see cref="Category"/>), each as checked,
+    /// trimmed: categories are compared exactly, so the stored one must be the checked one. Empty when
+    /// the list is not one (its errors are recorded).
+    /// </summary>
+    public static IReadOnlyList<string> Categories(this RequestValidation validation, string field, IReadOnlyList<string>? values, int max)
+    {
+        var categories = new List<string>();
+        if (validation.Count(field, values, 0, max) is { } listed)
+        {
+            for (var i = 0; i < listed.Count; i++)
+            {
+                categories.Add(validation.Category($"{field}[{i}]", listed[i]) ?? listed[i]);
+            }
+        }
+
+        return categories;
+    }
+
     /// <summary>An instant between the years 2000 and 2200, as the programme's dates are.</summary>
     public static DateTimeOffset? Instant(this RequestValidation validation, string field, DateTimeOffset value)
     {

@@ -180,6 +180,46 @@ public sealed class BulkUploadTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Ndjson_lines_escaping_half_a_surrogate_pair_are_rejected_rows_and_the_rest_is_issued()
+    {
+        await BulkScenario.CampaignAsync(_engine.Grains, "general-surrogate", DateTimeOffset.UtcNow, IssuanceMode.General, quantity: 10);
+        var lines = new StringBuilder()
+            .Append("{\"citizenId\":\"").Append(BulkScenario.Citizen(2200)).Append("\",\"name\":\"W\\ud800\"}\n")
+            .Append("{\"citizenId\":\"").Append(BulkScenario.Citizen(2201)).Append("\",\"\\udc00\":\"x\"}\n")
+            .Append("{\"citizenId\":\"").Append(BulkScenario.Citizen(2202)).Append("\",\"name\":\"W\"}\n");
+
+        using var response = await BulkScenario.UploadAsync(_authority, "general-surrogate", Encoding.UTF8.GetBytes(lines.ToString()), "application/x-ndjson");
+
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        var job = await BulkScenario.FinishedAsync(_authority, (await response.Content.ReadFromJsonAsync<BulkJobView>(BulkScenario.Json))!.Id, s_finish);
+        Assert.Equal((BulkJobStatus.Completed, 1, 2), (job.Status, job.Issued, job.Rejected));
+        var rejected = await BulkScenario.RejectionsAsync(_authority, job.Id);
+        Assert.Equal(new Dictionary<long, string> { [1] = "malformed-row", [2] = "malformed-row" }, rejected);
+    }
+
+    [Fact]
+    public async Task Rows_whose_names_or_categories_the_api_would_refuse_are_rejected_rows()
+    {
+        await BulkScenario.CampaignAsync(_engine.Grains, "general-checked", DateTimeOffset.UtcNow, IssuanceMode.General, quantity: 10);
+        var rows = new[]
+        {
+            $"{BulkScenario.Citizen(2300)},\"Li\u0007\",",                   // row 1: a bell in the name
+            $"{BulkScenario.Citizen(2301)},\"Li\nXiao\",",                   // row 2: a line break inside a quoted name
+            $"{BulkScenario.Citizen(2302)},Li,Civil Servant",                  // row 3: a category no rule can name
+            $"{BulkScenario.Citizen(2303)},Li, LowIncomeRural ;CivilServant",  // row 4: issued, its categories trimmed
+        };
+
+        using var response = await BulkScenario.UploadAsync(_authority, "general-checked", Encoding.UTF8.GetBytes("citizen_id,name,categories\n" + string.Join('\n', rows) + "\n"));
+
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        var job = await BulkScenario.FinishedAsync(_authority, (await response.Content.ReadFromJsonAsync<BulkJobView>(BulkScenario.Json))!.Id, s_finish);
+        Assert.Equal((BulkJobStatus.Completed, 1, 3), (job.Status, job.Issued, job.Rejected));
+        Assert.Equal(new Dictionary<long, string> { [1] = "malformed-row", [2] = "malformed-row", [3] = "malformed-row" }, await BulkScenario.RejectionsAsync(_authority, job.Id));
+        var worker = (await _engine.Grains.GetGrain<IWorkerGrain>(BulkScenario.Citizen(2303)).GetAsync()).GetValueOrThrow();
+        Assert.Equal(["LowIncomeRural", "CivilServant"], worker.Attributes.Categories);
+    }
+
+    [Fact]
     public async Task An_upload_repeating_its_idempotency_key_returns_the_first_job()
     {
         await BulkScenario.CampaignAsync(_engine.Grains, "directed-key", DateTimeOffset.UtcNow, IssuanceMode.Directed, quantity: 1000);
@@ -212,6 +252,37 @@ public sealed class BulkUploadTests : IAsyncLifetime
         await Problem.AssertAsync(guangdong, 403, "out-of-scope");
         using var missing = await _authority.GetAsync("/api/v1/jobs/nosuchjob");
         await Problem.AssertAsync(missing, 404, "not-found");
+    }
+
+    [Fact]
+    public async Task An_upload_refused_for_its_header_or_its_encoding_leaves_no_job_behind()
+    {
+        await BulkScenario.CampaignAsync(_engine.Grains, "directed-unread", DateTimeOffset.UtcNow, IssuanceMode.Directed, quantity: 10);
+
+        using var column = await BulkScenario.UploadAsync(_authority, "directed-unread", Encoding.UTF8.GetBytes("citizen_id,shoe_size\n1,2\n"));
+        using var twice = await BulkScenario.UploadAsync(_authority, "directed-unread", Encoding.UTF8.GetBytes("citizen_id,citizen_id\n1,2\n"));
+        using var latin1 = await BulkScenario.UploadAsync(_authority, "directed-unread", [.. "citizen_id,name\n"u8, .. BulkScenario.Citizen(4100).Select(c => (byte)c), (byte)',', 0xE9, (byte)'\n']);
+
+        await Problem.AssertAsync(column, 400, "validation-failed");
+        await Problem.AssertAsync(twice, 400, "validation-failed");
+        await Problem.AssertAsync(latin1, 400, "validation-failed");
+        Assert.Equal(0, await StoredAsync("bulk-job"));
+    }
+
+    [Theory]
+    [InlineData("directed.dot", BulkScenario.Institution, "campaignId")]
+    [InlineData("directed-ids", "inst'; DROP TABLE grain_state; --", "institutionId")]
+    public async Task An_upload_naming_a_malformed_campaign_or_institution_is_400_naming_it_and_starts_no_job(string campaignId, string institutionId, string field)
+    {
+        await BulkScenario.CampaignAsync(_engine.Grains, "directed-ids", DateTimeOffset.UtcNow, IssuanceMode.Directed, quantity: 10);
+        var content = new ByteArrayContent(BulkScenario.Csv([BulkScenario.Row(BulkScenario.Citizen(4200))]));
+        content.Headers.ContentType = new("text/csv");
+
+        using var response = await _authority.PostAsync($"/api/v1/campaigns/{Uri.EscapeDataString(campaignId)}/uploads?institutionId={Uri.EscapeDataString(institutionId)}", content);
+
+        var problem = await Problem.AssertAsync(response, 400, "validation-failed");
+        Assert.True(problem.GetProperty("errors").TryGetProperty(field, out _), problem.ToString());
+        Assert.Equal(0, await StoredAsync("bulk-job"));
     }
 
     [Fact]
@@ -265,12 +336,17 @@ public sealed class BulkUploadTests : IAsyncLifetime
     }
 
     /// <summary>The upload chunks the engine's store holds, counted in its SQLite file.</summary>
-    private async Task<long> StoredChunksAsync()
+    private Task<long> StoredChunksAsync() => StoredAsync("bulk-job-chunk", "rows");
+
+    /// <summary>The states of grains of <paramref name="grainType"/> (named <paramref name="stateName"/>, when given) the engine's store holds.</summary>
+    private async Task<long> StoredAsync(string grainType, string? stateName = null)
     {
         await using var connection = new SqliteConnection($"Data Source={_settings["Silo:Storage:Sqlite:DatabasePath"]}");
         await connection.OpenAsync();
         await using var command = connection.CreateCommand();
-        command.CommandText = "SELECT count(*) FROM grain_state WHERE grain_type = 'bulk-job-chunk' AND state_name = 'rows' AND payload IS NOT NULL";
+        command.CommandText = "SELECT count(*) FROM grain_state WHERE grain_type = $type AND ($state IS NULL OR state_name = $state) AND payload IS NOT NULL";
+        command.Parameters.AddWithValue("$type", grainType);
+        command.Parameters.AddWithValue("$state", (object?)stateName ?? DBNull.Value);
         return (long)(await command.ExecuteScalarAsync())!;
     }
 }

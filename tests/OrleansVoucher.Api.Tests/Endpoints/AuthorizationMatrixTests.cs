@@ -109,6 +109,9 @@ public sealed class AuthorizationMatrixTests(MatrixWorld world) : IClassFixture<
         new("POST", "/api/v1/jobs/{jobId}/cancel", w => $"/api/v1/jobs/{w.JobId}/cancel", null, Authority()),
     ];
 
+    /// <summary>Every endpoint of <c>/api/v1</c>, with a request to it that its callers in scope may make.</summary>
+    internal static IReadOnlyList<Entry> Matrix => s_matrix;
+
     /// <summary>The matrix's entries, by key.</summary>
     public static TheoryData<string> Endpoints
     {
@@ -230,7 +233,7 @@ public sealed class AuthorizationMatrixTests(MatrixWorld world) : IClassFixture<
     private static Dictionary<string, Access> Worker(Caller inScope, Caller outOfScope) => new() { [Roles.Worker] = new(inScope, outOfScope) };
 
     /// <summary>One endpoint: its method and route, a request to it, and who it admits.</summary>
-    private sealed record Entry(
+    internal sealed record Entry(
         string Method,
         string Route,
         Func<MatrixWorld, string> Path,
@@ -242,5 +245,5 @@ public sealed class AuthorizationMatrixTests(MatrixWorld world) : IClassFixture<
     }
 
     /// <summary>A role's callers: one in the resource's scope, and one out of it (none where the resource is published to the role).</summary>
-    private sealed record Access(Caller In, Caller? Out);
+    internal sealed record Access(Caller In, Caller? Out);
 }

@@ -1,6 +1,7 @@
 using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using OrleansVoucher.Api.Tests.Infrastructure;
 using static OrleansVoucher.Api.Tests.Endpoints.MatrixWorld;
 
@@ -161,6 +162,43 @@ public sealed class DomainBadInputTests(MatrixWorld world) : IClassFixture<Matri
         }
 
         Assert.Equal(before, await world.SnapshotAsync());
+    }
+
+    [Fact]
+    public async Task A_workers_codes_sent_with_spaces_around_them_are_stored_trimmed_as_they_were_checked()
+    {
+        var citizenId = Caller.CitizenId(Gulou, 90);
+        var body = $$"""{"unemploymentInsurance":[{"regionCode":" {{Gulou}} ","months":12}],"categories":[" LowIncomeRural "],"householdRegion":"{{Gulou}} ","residenceRegion":" {{Siming}}"}""";
+
+        var worker = await world.As(Fujian).SendJsonAsync(HttpMethod.Put, Workers + citizenId, body, null).ExpectAsync(201);
+
+        var attributes = worker.GetProperty("attributes");
+        Assert.Equal(Gulou, attributes.GetProperty("unemploymentInsurance")[0].Str("regionCode"));
+        Assert.Equal("LowIncomeRural", attributes.GetProperty("categories")[0].GetString());
+        Assert.Equal((Gulou, Siming), (attributes.Str("householdRegion"), attributes.Str("residenceRegion")));
+    }
+
+    [Fact]
+    public async Task A_campaigns_eligibility_categories_sent_with_spaces_around_them_are_stored_trimmed()
+    {
+        var campaign = JsonSerializer.SerializeToNode(new Programme(world).General(Province))!.AsObject();
+        campaign["eligibility"] = JsonNode.Parse("""{"excludedCategories":[" CivilServant "],"targetCategories":["LowIncomeRural "]}""");
+
+        var created = await world.As(Fujian).SendJsonAsync(HttpMethod.Put, "/api/v1/campaigns/mx-trimmed", campaign.ToJsonString(), null).ExpectAsync(201);
+
+        var eligibility = created.GetProperty("campaign").GetProperty("eligibility");
+        Assert.Equal("CivilServant", eligibility.GetProperty("excludedCategories")[0].GetString());
+        Assert.Equal("LowIncomeRural", eligibility.GetProperty("targetCategories")[0].GetString());
+    }
+
+    [Fact]
+    public async Task A_catalogue_uplifts_category_sent_with_spaces_around_it_is_stored_trimmed()
+    {
+        const string body = """{"code":"L-TRIM","name":"Trimmed","kind":"knowledgeSkill","standards":[{"level":null,"subsidyFen":80000}],"uplifts":[{"category":" LowIncomeRural ","percent":20}]}""";
+
+        var occupation = await world.As(Fujian).SendJsonAsync(HttpMethod.Put, $"/api/v1/regions/{Province}/catalogues/{Year(world)}/occupations/L-TRIM", body, null).ExpectAsync(200);
+
+        Assert.Equal("LowIncomeRural", occupation.GetProperty("uplifts")[0].Str("category"));
     }
 
     [Fact]

@@ -1,4 +1,6 @@
+using System.Net;
 using System.Net.Http.Json;
+using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
 using OrleansVoucher.Api.Auth;
@@ -108,6 +110,62 @@ public sealed class BadInputTests : IAsyncLifetime
         var response = await _operator.PostAsync(Collect, new StringContent("""{"idleForSeconds":60}""", Encoding.UTF8, contentType));
 
         await Problem.AssertAsync(response, 415, "unsupported-media-type");
+    }
+
+    [Fact]
+    public async Task A_json_body_in_a_charset_the_engine_does_not_know_is_415_unsupported_media_type()
+    {
+        var content = new ByteArrayContent(Encoding.UTF8.GetBytes("""{"idleForSeconds":60}"""));
+        content.Headers.TryAddWithoutValidation("Content-Type", "application/json; charset=klingon");
+        var before = await ActivationsAsync();
+
+        var response = await _operator.PostAsync(Collect, content);
+
+        await Problem.AssertAsync(response, 415, "unsupported-media-type");
+        Assert.Equal(before, await ActivationsAsync());
+    }
+
+    [Theory]
+    [InlineData("application/xml")]
+    [InlineData("text/html")]
+    public async Task Errors_are_problem_documents_whatever_the_request_accepts(string accept)
+    {
+        var anonymous = _engine.CreateClient();
+        foreach (var client in new[] { _operator, anonymous })
+        {
+            client.DefaultRequestHeaders.Accept.ParseAdd(accept);
+        }
+
+        await Problem.AssertAsync(await _operator.GetAsync("/api/v1/vouchers-that-do-not-exist"), 404, "not-found");
+        await Problem.AssertAsync(await _operator.DeleteAsync(Collect), 405, "method-not-allowed");
+        await Problem.AssertAsync(await anonymous.GetAsync("/api/v1/admin/silo"), 401, "authentication-required");
+        await Problem.AssertAsync(await _operator.PostAsync(Collect, Problem.Json("""{"idleForSeconds":""")), 400, "malformed-json");
+        var invalid = await Problem.AssertAsync(await _operator.PostAsync(Collect, Problem.Json("""{"idleForSeconds":-1}""")), 400, "validation-failed");
+        Assert.True(invalid.GetProperty("errors").TryGetProperty("idleForSeconds", out _));
+    }
+
+    [Fact]
+    public async Task A_malformed_chunk_is_400_bad_request_not_payload_too_large()
+    {
+        await using var engine = new EngineFactory(EngineFactory.SqliteSettings("bad-chunk"));
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
+        listener.Stop();
+        engine.UseKestrel(port);
+        engine.StartServer();
+        var request = $"POST {Collect} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\nAuthorization: Bearer {engine.Token(Roles.Operator, "ops")}\r\n"
+            + "Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n{}\r\n0\r\n\r\n";
+
+        using var tcp = new TcpClient();
+        await tcp.ConnectAsync(IPAddress.Loopback, port);
+        var stream = tcp.GetStream();
+        await stream.WriteAsync(Encoding.ASCII.GetBytes(request));
+        var response = await new StreamReader(stream, Encoding.UTF8).ReadToEndAsync();
+
+        Assert.StartsWith("HTTP/1.1 400 ", response, StringComparison.Ordinal);
+        Assert.Contains("Content-Type: application/problem+json", response, StringComparison.OrdinalIgnoreCase);
+        Assert.Contains("\"code\":\"bad-request\"", response, StringComparison.Ordinal);
     }
 
     [Fact]
