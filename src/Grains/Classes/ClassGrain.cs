@@ -525,6 +525,14 @@ internal sealed partial class ClassGrain : Grain, IClassGrain, IClassParticipant
             return new Prepared<Result>(null, Result.Ok);
         }
 
+        // R13, R18: check-in opens before the class starts, so a trainee may have checked in (or been
+        // assessed or rated) before a rollback is asked for. That record is evidence of training taken
+        // under the voucher and counts for the class (its sessions with check-ins); the enrolment stands.
+        if (trainee.State.HasTrainingRecord())
+        {
+            return new Prepared<Result>(null, Result.Reject(RejectionCode.ClassStarted, "The trainee has checked in or been assessed already; the enrolment can no longer be rolled back."));
+        }
+
         var ordinal = _roster[citizenId];
         var page = await PageAsync(ordinal);
         if (trainee.IsBusy || page.IsBusy)
