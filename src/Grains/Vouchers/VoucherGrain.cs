@@ -147,6 +147,7 @@ internal sealed class VoucherGrain : Grain, IVoucherGrain, IVoucherParticipant
             draft.RevocationReason = reason;
             draft.Deadline = null;
             transaction.EnlistSelf(_state, draft);
+            RejectPendingClaims(transaction, state, draft, $"voucher revoked: {reason}", now);
             transaction.Publish(new VoucherRevoked
             {
                 At = now,
@@ -167,6 +168,39 @@ internal sealed class VoucherGrain : Grain, IVoucherGrain, IVoucherParticipant
         }
 
         return Attempts.Contended();
+    }
+
+    /// <summary>
+    /// R16, R19: a revoked voucher is never paid, so a settlement claim still awaiting a decision is
+    /// rejected with the revocation, in its unit; it would otherwise stay pending for good, in the
+    /// voucher and in the statistics, with no decision possible.
+    /// </summary>
+    private void RejectPendingClaims(TransactionCoordinator transaction, VoucherState state, VoucherState draft, string reason, DateTimeOffset now)
+    {
+        foreach (var claim in draft.Parts)
+        {
+            if (claim.Status != SettlementStatus.Claimed)
+            {
+                continue;
+            }
+
+            claim.Status = SettlementStatus.Rejected;
+            claim.Reason = reason;
+            claim.DecidedAt = now;
+            transaction.Publish(new SettlementRejected
+            {
+                At = now,
+                Code = Code,
+                CampaignId = state.CampaignId,
+                CitizenId = state.CitizenId,
+                From = state.Status,
+                To = state.Status,
+                Part = claim.Part,
+                InstitutionId = claim.InstitutionId,
+                AmountFen = claim.AmountFen,
+                Reason = reason,
+            });
+        }
     }
 
     public async Task<Result<SettlementPartView>> ApproveSettlementAsync(TrainingPart part)
