@@ -417,6 +417,14 @@ internal sealed class VoucherGrain : Grain, IVoucherGrain, IVoucherParticipant
         }
 
         var deadline = Deadlines.AtActivation(state.Policy.Validity, state.Deadline!.Value, request.Now);
+
+        // R9, R10: a voucher void before its class starts cannot be used for it; activating it would only
+        // take the worker's yearly slot, with no rollback once it has expired.
+        if (request.ClassStartsAt >= deadline)
+        {
+            return Result<ActivationFacts>.Reject(RejectionCode.ValidityEndsBeforeClass, $"The voucher is valid until {deadline:u}; the class starts {request.ClassStartsAt:u}.");
+        }
+
         return Result<ActivationFacts>.Ok(new ActivationFacts(state.CampaignId, state.CitizenId, ChinaTime.YearOf(request.Now), state.Policy.YearlyLimits, state.Deadline.Value, deadline));
     }
 
