@@ -615,9 +615,10 @@ internal sealed partial class ClassGrain : Grain, IClassGrain, IClassParticipant
             transaction.EnlistSelf(record, trainee);
             var submitted = new EvaluationSubmitted { At = _services.Now, ClassKey = Key, CitizenId = citizenId, ByTrainee = byTrainee, Score = evaluation.Score, Comment = evaluation.Comment };
             Publish(transaction, submitted, citizenId);
-            if (byTrainee)
+            if (byTrainee && record.State.CourseScore is null)
             {
-                // R19: the evaluation completion rate is a campaign indicator.
+                // R19: the evaluation completion rate is a campaign indicator: a trainee who rates the course
+                // again changes the score, not the number of trainees who evaluated it.
                 transaction.Publish(EventSerializer.ToStream(Streams.Campaign(trainee.CampaignId), trainee.VoucherCode, submitted));
             }
 
