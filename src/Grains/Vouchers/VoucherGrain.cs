@@ -179,28 +179,32 @@ internal sealed class VoucherGrain : Grain, IVoucherGrain, IVoucherParticipant
     {
         foreach (var claim in draft.Parts)
         {
-            if (claim.Status != SettlementStatus.Claimed)
+            if (claim.Status == SettlementStatus.Claimed)
             {
-                continue;
+                transaction.Publish(Reject(state, claim, reason, now));
             }
-
-            claim.Status = SettlementStatus.Rejected;
-            claim.Reason = reason;
-            claim.DecidedAt = now;
-            transaction.Publish(new SettlementRejected
-            {
-                At = now,
-                Code = Code,
-                CampaignId = state.CampaignId,
-                CitizenId = state.CitizenId,
-                From = state.Status,
-                To = state.Status,
-                Part = claim.Part,
-                InstitutionId = claim.InstitutionId,
-                AmountFen = claim.AmountFen,
-                Reason = reason,
-            });
         }
+    }
+
+    /// <summary>Rejects <paramref name="claim"/> (a part of a draft of <paramref name="state"/>) with <paramref name="reason"/>; the event that says so.</summary>
+    private SettlementRejected Reject(VoucherState state, PartState claim, string reason, DateTimeOffset now)
+    {
+        claim.Status = SettlementStatus.Rejected;
+        claim.Reason = reason;
+        claim.DecidedAt = now;
+        return new SettlementRejected
+        {
+            At = now,
+            Code = Code,
+            CampaignId = state.CampaignId,
+            CitizenId = state.CitizenId,
+            From = state.Status,
+            To = state.Status,
+            Part = claim.Part,
+            InstitutionId = claim.InstitutionId,
+            AmountFen = claim.AmountFen,
+            Reason = reason,
+        };
     }
 
     public async Task<Result<SettlementPartView>> ApproveSettlementAsync(TrainingPart part)
@@ -256,22 +260,7 @@ internal sealed class VoucherGrain : Grain, IVoucherGrain, IVoucherParticipant
         var state = _state.State;
         var draft = _state.Draft();
         var claim = draft.Parts.Single(p => p.Part == part);
-        claim.Status = SettlementStatus.Rejected;
-        claim.Reason = reason;
-        claim.DecidedAt = now;
-        var rejection = new SettlementRejected
-        {
-            At = now,
-            Code = Code,
-            CampaignId = state.CampaignId,
-            CitizenId = state.CitizenId,
-            From = state.Status,
-            To = state.Status,
-            Part = part,
-            InstitutionId = claim.InstitutionId,
-            AmountFen = claim.AmountFen,
-            Reason = reason,
-        };
+        var rejection = Reject(state, claim, reason, now);
         await _state.WriteAsync(draft, EventPublishing.StreamsOf(rejection));
         return Result<SettlementPartView>.Ok(claim.ToView());
     }
