@@ -54,6 +54,32 @@ public sealed class InstitutionSanctionTests(VoucherEngine engine) : IClassFixtu
         Assert.Equal("activated", (await programme.VoucherAsync(code, Fujian)).Str("status"));
     }
 
+    [Fact]
+    public async Task R3_a_removed_online_platform_reports_no_online_study_of_its_partners_class()
+    {
+        const string school = "FJSANCT03";
+        const string platform = "FJONLINE03";
+        var programme = new Programme(engine);
+        await programme.RegionAsync(Fujian, Programme.FujianPolicy);
+        await programme.InstitutionAsync(school, Gulou, listedBy: Fujian);
+        await programme.InstitutionAsync(platform, Gulou, listedBy: Fujian, onlinePlatform: true);
+        var campaign = await programme.CampaignAsync("fj-sanctions-3", Fujian, programme.General(Fujian));
+        var trainee = await programme.WorkerAsync(Caller.CitizenId(Gulou, 3), Gulou);
+        var code = await programme.ClaimAsync(campaign, trainee);
+        var registered = await programme.ClassAsync(school, "EC-1", Programme.Ecommerce, offline: 3, online: 2, onlinePartnerId: platform);
+        await programme.VerifyAsync(school, code, trainee, "EC-1").ExpectAsync(201);
+        engine.Clock.SetUtcNow(registered.GetProperty("sessions")[3].GetProperty("end").GetDateTimeOffset());
+        await Institution(platform).PostJsonAsync($"/api/v1/institutions/{school}/classes/EC-1/online-study", new { citizenId = trainee, session = 3 }).ExpectAsync(201);
+
+        await Authority().PostJsonAsync($"/api/v1/institutions/{platform}/remove", new { reason = "Fake online hours" }).ExpectAsync(200);
+        engine.Clock.SetUtcNow(registered.GetProperty("sessions")[4].GetProperty("end").GetDateTimeOffset());
+
+        await Institution(platform).PostJsonAsync($"/api/v1/institutions/{school}/classes/EC-1/online-study", new { citizenId = trainee, session = 4 })
+            .ProblemAsync(422, "institution-removed");
+        await Institution(platform).PostJsonAsync($"/api/v1/institutions/{school}/classes/EC-1/results", new { citizenId = trainee, part = "online", passed = true })
+            .ProblemAsync(422, "institution-removed");
+    }
+
     /// <summary>The institution as a caller, with a token fresh at the engine's clock.</summary>
     private HttpClient Institution(string school) => engine.As(Caller.Institution(school));
 
