@@ -144,6 +144,11 @@ public static class CheckInEndpoints
             return ApiProblems.OutOfScope();
         }
 
+        if (await ClassEndpoints.RemovedReporterAsync(grains, scope.Subject) is { } removed)
+        {
+            return removed;
+        }
+
         var recorded = await schoolClass.RecordOnlineStudyAsync(new OnlineStudyReport(scope.Subject, trainee!, request.Session));
         return recorded.IsSuccess
             ? TypedResults.Created($"/api/v1/institutions/{id}/classes/{code}/trainees/{trainee}/attendance", recorded.Value!)

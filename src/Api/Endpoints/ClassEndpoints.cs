@@ -178,6 +178,18 @@ public static class ClassEndpoints
     internal static bool IsParty(AccessScope scope, ClassView view) =>
         scope.IsInstitution(view.InstitutionId) || (view.OnlinePartnerId is { } partner && scope.IsInstitution(partner));
 
+    /// <summary>
+    /// R3: the problem when <paramref name="institutionId"/>, reporting on a class (a result, an online
+    /// session, a trainee rating), was removed from the catalogue; null when it may report. A removed
+    /// institution is out of the programme, so what it says of a training is not recorded, as it issues
+    /// no check-in codes. A suspended institution finishes the training under way: it is refused new
+    /// verifications and settlement claims until reinstated, not the record of what its trainees do.
+    /// </summary>
+    internal static async Task<ProblemHttpResult?> RemovedReporterAsync(IGrainFactory grains, string institutionId) =>
+        await grains.GetGrain<IInstitutionGrain>(institutionId).GetAsync() is { Status: InstitutionStatus.Removed } removed
+            ? ApiProblems.Rejection(Result.Reject(RejectionCode.InstitutionRemoved, $"The institution was removed from the catalogue: {removed.StatusReason}"))
+            : null;
+
     /// <summary>Whether the caller is an authority over the region the institution is listed in.</summary>
     internal static async Task<bool> CoversInstitutionAsync(AccessScope scope, IGrainFactory grains, string institutionId) =>
         scope.IsAuthority && await grains.GetGrain<IInstitutionGrain>(institutionId).GetAsync() is { } institution

@@ -82,6 +82,11 @@ public static class ResultEndpoints
             return ApiProblems.OutOfScope();
         }
 
+        if (await ClassEndpoints.RemovedReporterAsync(grains, scope.Subject) is { } removed)
+        {
+            return removed;
+        }
+
         var recorded = await schoolClass.RecordResultAsync(new AssessmentReport(scope.Subject, trainee!, request.Part, request.Passed, certificate));
         return recorded.IsSuccess
             ? TypedResults.Created($"/api/v1/vouchers/{recorded.Value!.VoucherCode}", recorded.Value)
@@ -128,6 +133,11 @@ public static class ResultEndpoints
         if (!scope.IsInstitution(id))
         {
             return ApiProblems.OutOfScope();
+        }
+
+        if (await ClassEndpoints.RemovedReporterAsync(grains, id!) is { } removed)
+        {
+            return removed;
         }
 
         var rated = await grains.GetGrain<IClassGrain>(ClassKey.Of(id!, code!)).RateTraineeAsync(evaluation!);

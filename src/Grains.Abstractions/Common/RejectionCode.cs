@@ -173,4 +173,7 @@ public enum RejectionCode
 
     /// <summary>Another operation on the same voucher, worker or class is in progress; retry.</summary>
     ConcurrentOperation,
+
+    /// <summary>The voucher would be void before the class starts (R9), so it cannot be used for that class.</summary>
+    ValidityEndsBeforeClass,
 }

@@ -134,6 +134,14 @@ internal sealed class RosterGrain : Grain, IRosterGrain
             return Result<RosterView>.Reject(RejectionCode.CampaignNotFound, $"No campaign {campaignId}.");
         }
 
+        // R3: a suspended or removed institution cannot verify, so vouchers bound to it could not be used,
+        // and under R7 each would keep its worker from any other voucher while it lives.
+        var institution = await GrainFactory.GetGrain<IInstitutionGrain>(state.InstitutionId).GetAsync();
+        if (Institutions.InstitutionGrain.InstitutionRejection(institution) is { } sanctioned)
+        {
+            return Result<RosterView>.From(sanctioned);
+        }
+
         var pending = state.Entries.Where(e => !state.Outcomes.ContainsKey(e.CitizenId)).ToList();
         var outcomes = new Dictionary<string, RosterEntryOutcome>(state.Outcomes);
         var unsaved = 0;

@@ -525,6 +525,14 @@ internal sealed partial class ClassGrain : Grain, IClassGrain, IClassParticipant
             return new Prepared<Result>(null, Result.Ok);
         }
 
+        // R13, R18: check-in opens before the class starts, so a trainee may have checked in (or been
+        // assessed or rated) before a rollback is asked for. That record is evidence of training taken
+        // under the voucher and counts for the class (its sessions with check-ins); the enrolment stands.
+        if (trainee.State.HasTrainingRecord())
+        {
+            return new Prepared<Result>(null, Result.Reject(RejectionCode.ClassStarted, "The trainee has checked in or been assessed already; the enrolment can no longer be rolled back."));
+        }
+
         var ordinal = _roster[citizenId];
         var page = await PageAsync(ordinal);
         if (trainee.IsBusy || page.IsBusy)
@@ -607,9 +615,10 @@ internal sealed partial class ClassGrain : Grain, IClassGrain, IClassParticipant
             transaction.EnlistSelf(record, trainee);
             var submitted = new EvaluationSubmitted { At = _services.Now, ClassKey = Key, CitizenId = citizenId, ByTrainee = byTrainee, Score = evaluation.Score, Comment = evaluation.Comment };
             Publish(transaction, submitted, citizenId);
-            if (byTrainee)
+            if (byTrainee && record.State.CourseScore is null)
             {
-                // R19: the evaluation completion rate is a campaign indicator.
+                // R19: the evaluation completion rate is a campaign indicator: a trainee who rates the course
+                // again changes the score, not the number of trainees who evaluated it.
                 transaction.Publish(EventSerializer.ToStream(Streams.Campaign(trainee.CampaignId), trainee.VoucherCode, submitted));
             }
 

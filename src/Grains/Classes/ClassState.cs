@@ -119,6 +119,9 @@ internal sealed class TraineeState
     public int? CourseScore { get; set; }
 
     public int? TraineeScore { get; set; }
+
+    /// <summary>Whether anything of the trainee's training is recorded: an attendance, a result or an evaluation.</summary>
+    public bool HasTrainingRecord() => Attended.Count > 0 || Results.Count > 0 || CourseScore is not null || TraineeScore is not null;
 }
 
 /// <summary>A trainee's result for one part.</summary>

@@ -529,6 +529,8 @@ internal sealed class InstitutionGrain : Grain, IInstitutionGrain
             return Result<CheckInToken>.Reject(RejectionCode.InstitutionNotListed, $"Institution {Id} is not listed.");
         }
 
+        // R3: a suspended institution finishes the training under way (its trainees keep checking in);
+        // a removed one is out of the programme and vouches for no attendance.
         if (_state.State.Status == InstitutionStatus.Removed)
         {
             return Result<CheckInToken>.Reject(RejectionCode.InstitutionRemoved, "The institution was removed from the catalogue.");

@@ -147,6 +147,7 @@ internal sealed class VoucherGrain : Grain, IVoucherGrain, IVoucherParticipant
             draft.RevocationReason = reason;
             draft.Deadline = null;
             transaction.EnlistSelf(_state, draft);
+            RejectPendingClaims(transaction, state, draft, $"voucher revoked: {reason}", now);
             transaction.Publish(new VoucherRevoked
             {
                 At = now,
@@ -167,6 +168,43 @@ internal sealed class VoucherGrain : Grain, IVoucherGrain, IVoucherParticipant
         }
 
         return Attempts.Contended();
+    }
+
+    /// <summary>
+    /// R16, R19: a revoked voucher is never paid, so a settlement claim still awaiting a decision is
+    /// rejected with the revocation, in its unit; it would otherwise stay pending for good, in the
+    /// voucher and in the statistics, with no decision possible.
+    /// </summary>
+    private void RejectPendingClaims(TransactionCoordinator transaction, VoucherState state, VoucherState draft, string reason, DateTimeOffset now)
+    {
+        foreach (var claim in draft.Parts)
+        {
+            if (claim.Status == SettlementStatus.Claimed)
+            {
+                transaction.Publish(Reject(state, claim, reason, now));
+            }
+        }
+    }
+
+    /// <summary>Rejects <paramref name="claim"/> (a part of a draft of <paramref name="state"/>) with <paramref name="reason"/>; the event that says so.</summary>
+    private SettlementRejected Reject(VoucherState state, PartState claim, string reason, DateTimeOffset now)
+    {
+        claim.Status = SettlementStatus.Rejected;
+        claim.Reason = reason;
+        claim.DecidedAt = now;
+        return new SettlementRejected
+        {
+            At = now,
+            Code = Code,
+            CampaignId = state.CampaignId,
+            CitizenId = state.CitizenId,
+            From = state.Status,
+            To = state.Status,
+            Part = claim.Part,
+            InstitutionId = claim.InstitutionId,
+            AmountFen = claim.AmountFen,
+            Reason = reason,
+        };
     }
 
     public async Task<Result<SettlementPartView>> ApproveSettlementAsync(TrainingPart part)
@@ -222,22 +260,7 @@ internal sealed class VoucherGrain : Grain, IVoucherGrain, IVoucherParticipant
         var state = _state.State;
         var draft = _state.Draft();
         var claim = draft.Parts.Single(p => p.Part == part);
-        claim.Status = SettlementStatus.Rejected;
-        claim.Reason = reason;
-        claim.DecidedAt = now;
-        var rejection = new SettlementRejected
-        {
-            At = now,
-            Code = Code,
-            CampaignId = state.CampaignId,
-            CitizenId = state.CitizenId,
-            From = state.Status,
-            To = state.Status,
-            Part = part,
-            InstitutionId = claim.InstitutionId,
-            AmountFen = claim.AmountFen,
-            Reason = reason,
-        };
+        var rejection = Reject(state, claim, reason, now);
         await _state.WriteAsync(draft, EventPublishing.StreamsOf(rejection));
         return Result<SettlementPartView>.Ok(claim.ToView());
     }
@@ -383,6 +406,14 @@ internal sealed class VoucherGrain : Grain, IVoucherGrain, IVoucherParticipant
         }
 
         var deadline = Deadlines.AtActivation(state.Policy.Validity, state.Deadline!.Value, request.Now);
+
+        // R9, R10: a voucher void before its class starts cannot be used for it; activating it would only
+        // take the worker's yearly slot, with no rollback once it has expired.
+        if (request.ClassStartsAt >= deadline)
+        {
+            return Result<ActivationFacts>.Reject(RejectionCode.ValidityEndsBeforeClass, $"The voucher is valid until {deadline:u}; the class starts {request.ClassStartsAt:u}.");
+        }
+
         return Result<ActivationFacts>.Ok(new ActivationFacts(state.CampaignId, state.CitizenId, ChinaTime.YearOf(request.Now), state.Policy.YearlyLimits, state.Deadline.Value, deadline));
     }
 

@@ -429,6 +429,27 @@ public abstract class ClaimTests : DomainTestBase
     }
 
     [Fact]
+    public async Task R3_the_roster_of_a_suspended_institution_is_not_approved_until_it_is_reinstated()
+    {
+        await Given.FujianAsync();
+        await Given.InstitutionAsync("SCHOOL1");
+        await Given.CampaignAsync("directed", Directed(Fujian, Nursery));
+        var worker = await Given.WorkerAsync(1);
+        var roster = Grains.GetGrain<IRosterGrain>("directed/1");
+        Ok(await roster.SubmitAsync(new RosterSubmission("SCHOOL1", [new RosterEntry(worker, Nursery)])));
+        var institution = Grains.GetGrain<IInstitutionGrain>("SCHOOL1");
+        Ok(await institution.SuspendAsync("lax eligibility reviews"));
+
+        Rejected(RejectionCode.InstitutionSuspended, await roster.ApproveAsync());
+        Assert.Empty((await Given.WorkerViewAsync(worker)).Vouchers);
+        Assert.Equal(RosterStatus.Submitted, (await roster.GetAsync())!.Status);
+
+        Ok(await institution.ReinstateAsync("rectified"));
+        Assert.Equal(RosterStatus.Approved, (await roster.ApproveAsync()).GetValueOrThrow().Status);
+        Assert.Single((await Given.WorkerViewAsync(worker)).Vouchers);
+    }
+
+    [Fact]
     public async Task R4_a_roster_approval_resumed_after_a_crash_issues_no_voucher_twice()
     {
         await Given.FujianAsync();

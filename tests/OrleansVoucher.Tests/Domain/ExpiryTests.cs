@@ -1,6 +1,7 @@
 using OrleansVoucher.Grains;
 using OrleansVoucher.Grains.Campaigns;
 using OrleansVoucher.Grains.Classes;
+using OrleansVoucher.Grains.Institutions;
 using OrleansVoucher.Grains.Regions;
 using OrleansVoucher.Grains.Statistics;
 using OrleansVoucher.Grains.Vouchers;
@@ -48,6 +49,27 @@ public abstract class ExpiryTests : DomainTestBase
         var report = (await Grains.GetGrain<IClassGrain>(classKey).RecordResultAsync(new AssessmentReport("SCHOOL1", worker, TrainingPart.Whole, true, "CERT-1"))).GetValueOrThrow();
         Assert.False(report.Completed);
         Assert.Contains(nameof(RejectionCode.VoucherExpired), report.Pending, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task R9_a_voucher_is_not_activated_for_a_class_that_starts_after_its_deadline()
+    {
+        await Given.FujianAsync();
+        await Given.CampaignAsync("general", General(Fujian));
+        await Given.InstitutionAsync("SCHOOL1");
+        var worker = await Given.WorkerAsync(1);
+        var code = await Given.ClaimAsync("general", worker);
+        var deadline = (await Given.VoucherAsync(code)).Deadline!.Value;
+        Given.AdvanceTo(deadline - TimeSpan.FromDays(10));
+        await Given.ClassAsync("SCHOOL1", "LATE", startsIn: TimeSpan.FromDays(10));
+        await Given.ClassAsync("SCHOOL1", "SOON", startsIn: TimeSpan.FromDays(7));
+
+        Rejected(RejectionCode.ValidityEndsBeforeClass, await Given.TryVerifyAsync("SCHOOL1", code, worker, "LATE"));
+        Assert.Equal(RejectionCode.ValidityEndsBeforeClass, (await Grains.GetGrain<IInstitutionGrain>("SCHOOL1")
+            .CheckVoucherAsync(new VerificationRequest(code, worker, "LATE"))).Rejection);
+        Assert.Equal(VoucherStatus.Claimed, (await Given.VoucherAsync(code)).Status);
+        Assert.Empty((await Given.WorkerViewAsync(worker)).Slots);
+        Ok(await Given.TryVerifyAsync("SCHOOL1", code, worker, "SOON"));
     }
 
     [Fact]

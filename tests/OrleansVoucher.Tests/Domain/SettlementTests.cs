@@ -195,6 +195,29 @@ public abstract class SettlementTests : DomainTestBase
     }
 
     [Fact]
+    public async Task R19_revoking_a_completed_voucher_rejects_its_pending_settlement_claim()
+    {
+        await SetUpAsync();
+        await Given.CampaignAsync("face", General(Fujian));
+        var code = await Given.CompletedAsync("face", await Given.WorkerAsync(1), "C1");
+        var claim = (await Grains.GetGrain<IInstitutionGrain>("SCHOOL1").ClaimSettlementAsync(new SettlementRequest(code, TrainingPart.Whole))).GetValueOrThrow();
+        var statistics = Grains.GetGrain<ICampaignStatisticsGrain>("face");
+        Assert.Equal(claim.AmountFen, (await statistics.GetAsync()).PendingSettlementFen);
+
+        Ok(await Grains.GetGrain<IVoucherGrain>(code).RevokeAsync("training never took place"));
+
+        var view = await Given.VoucherAsync(code);
+        Assert.Equal(VoucherStatus.Revoked, view.Status);
+        Assert.Equal(SettlementStatus.Rejected, Assert.Single(view.Settlement).Status);
+        Rejected(RejectionCode.SettlementNotClaimed, await Grains.GetGrain<IVoucherGrain>(code).ApproveSettlementAsync(TrainingPart.Whole));
+        var figures = await statistics.GetAsync();
+        Assert.Equal(0, figures.PendingSettlementFen);
+        Assert.Equal(0, figures.SettledAmountFen);
+        Assert.Equal(1, figures.Revoked);
+        await Invariants.AssertStatisticsExactAsync(Grains, "face", [code]);
+    }
+
+    [Fact]
     public async Task R11_the_authority_revokes_a_voucher_with_a_reason_and_it_can_no_longer_be_used()
     {
         await SetUpAsync();

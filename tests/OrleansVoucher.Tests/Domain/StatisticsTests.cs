@@ -57,6 +57,26 @@ public abstract class StatisticsTests : DomainTestBase
     }
 
     [Fact]
+    public async Task R19_a_trainee_who_rates_the_course_again_is_counted_once_in_the_evaluation_rate()
+    {
+        await Given.FujianAsync();
+        await Given.InstitutionAsync("SCHOOL1");
+        await Given.CampaignAsync("general", General(Fujian));
+        var worker = await Given.WorkerAsync(1);
+        var code = await Given.CompletedAsync("general", worker, "C1");
+        var schoolClass = Grains.GetGrain<IClassGrain>(ClassKey.Of("SCHOOL1", "C1"));
+
+        Ok(await schoolClass.RateCourseAsync(new Evaluation(worker, 2, "too fast")));
+        Ok(await schoolClass.RateCourseAsync(new Evaluation(worker, 4, "better on reflection")));
+
+        var general = await Grains.GetGrain<ICampaignStatisticsGrain>("general").GetAsync();
+        Assert.Equal(1, general.Completed);
+        Assert.Equal(1, general.Evaluated);
+        Assert.Equal(1m, general.EvaluationRate);
+        await Invariants.AssertStatisticsExactAsync(Grains, "general", [code]);
+    }
+
+    [Fact]
     public async Task R19_live_figures_equal_a_recount_and_a_scan_through_the_whole_life_cycle_and_a_restart()
     {
         await Given.FujianAsync();

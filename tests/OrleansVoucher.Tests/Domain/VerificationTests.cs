@@ -185,6 +185,29 @@ public abstract class VerificationTests : DomainTestBase
     }
 
     [Fact]
+    public async Task R13_a_verification_is_not_rolled_back_once_its_trainee_has_checked_in_before_the_class_starts()
+    {
+        var (code, worker) = await ClaimedAsync(1);
+        var classKey = await Given.ClassAsync("SCHOOL1", "C1");
+        await Given.VerifyAsync("SCHOOL1", code, worker, "C1");
+        var schoolClass = Grains.GetGrain<IClassGrain>(classKey);
+        var first = (await schoolClass.GetAsync())!.Sessions[0];
+
+        // Check-in opens half an hour before the first session: the class has not started yet.
+        Given.AdvanceTo(first.Start.AddMinutes(-20));
+        Ok(await schoolClass.CheckInAsync(new CheckInRequest(worker, 0, Site)));
+
+        Rejected(RejectionCode.ClassStarted, await Grains.GetGrain<IInstitutionGrain>("SCHOOL1").RollBackVerificationAsync(code, "trainee changed class"));
+
+        Assert.Equal(VoucherStatus.Activated, (await Given.VoucherAsync(code)).Status);
+        Assert.Contains(worker, (await schoolClass.GetAsync())!.Trainees);
+        Assert.Equal([0], (await schoolClass.GetAttendanceAsync(worker)).GetValueOrThrow().AttendedSessions);
+        Given.AdvanceTo(first.End);
+        Assert.DoesNotContain(await schoolClass.GetAnomaliesAsync(), a => a.Kind == AnomalyKind.SessionWithoutCheckIns && a.Session == 0);
+        await Invariants.AssertConsistentAsync(Grains, [code]);
+    }
+
+    [Fact]
     public async Task R11_a_directed_voucher_must_be_used_for_its_occupation_at_its_institution()
     {
         await Given.FujianAsync();

@@ -1,0 +1,103 @@
+using OrleansVoucher.Api.Tests.Infrastructure;
+
+namespace OrleansVoucher.Api.Tests.Endpoints;
+
+/// <summary>
+/// R3 over HTTP: what a sanctioned institution may still do. A suspended one (rectifying, 002 四(四)) is
+/// refused new verifications and settlement claims but finishes the training under way, which it settles
+/// once reinstated; a removed one (out of the catalogue, 004 五) vouches for nothing of its classes, while
+/// what its trainees do themselves is still recorded.
+/// </summary>
+[Collection(PostgresCollection.Name)]
+public sealed class InstitutionSanctionTests(VoucherEngine engine) : IClassFixture<VoucherEngine>
+{
+    private const string Fujian = "350000";
+    private const string Gulou = "350102";
+
+    [Fact]
+    public async Task R3_a_suspended_institution_finishes_the_training_under_way_and_settles_it_once_reinstated()
+    {
+        const string school = "FJSANCT01";
+        var (programme, trainee, code) = await EnrolledAsync(school, 1);
+        var other = await programme.WorkerAsync(Caller.CitizenId(Gulou, 11), Gulou);
+        var otherCode = await programme.ClaimAsync("fj-sanctions-1", other);
+        await Authority().PostJsonAsync($"/api/v1/institutions/{school}/suspend", new { reason = "Three quality problems" }).ExpectAsync(200);
+
+        await programme.VerifyAsync(school, otherCode, other, "EC-1").ProblemAsync(422, "institution-suspended");
+        await programme.AttendAsync(school, "EC-1", trainee, 0, 1, 2);
+        await Institution(school).PostJsonAsync($"/api/v1/institutions/{school}/classes/EC-1/check-in-tokens", new { session = 2, validForSeconds = 300 }).ExpectAsync(201);
+        Assert.True((await programme.PassAsync(school, "EC-1", trainee)).GetProperty("completed").GetBoolean());
+        await Institution(school).PostJsonAsync($"/api/v1/institutions/{school}/classes/EC-1/trainee-ratings", new { citizenId = trainee, score = 4 }).ExpectAsync(204);
+        await Institution(school).PostJsonAsync($"/api/v1/institutions/{school}/settlement-claims", new { voucherCode = code, part = "whole" }).ProblemAsync(422, "institution-suspended");
+
+        await Authority().PostJsonAsync($"/api/v1/institutions/{school}/reinstate", new { reason = "Rectified" }).ExpectAsync(200);
+        await Institution(school).PostJsonAsync($"/api/v1/institutions/{school}/settlement-claims", new { voucherCode = code, part = "whole" }).ExpectAsync(201);
+    }
+
+    [Fact]
+    public async Task R3_a_removed_institution_records_no_result_rating_or_check_in_code_while_its_trainees_check_ins_still_count()
+    {
+        const string school = "FJSANCT02";
+        var (programme, trainee, code) = await EnrolledAsync(school, 2);
+        await programme.AttendAsync(school, "EC-1", trainee, 0, 1);
+        await Authority().PostJsonAsync($"/api/v1/institutions/{school}/remove", new { reason = "Fake training" }).ExpectAsync(200);
+
+        await programme.AttendAsync(school, "EC-1", trainee, 2);
+        await Institution(school).PostJsonAsync($"/api/v1/institutions/{school}/classes/EC-1/check-in-tokens", new { session = 2, validForSeconds = 300 }).ProblemAsync(422, "institution-removed");
+        await Institution(school).PostJsonAsync(
+            $"/api/v1/institutions/{school}/classes/EC-1/results",
+            new { citizenId = trainee, part = "whole", passed = true, certificateNumber = "CERT-REMOVED" }).ProblemAsync(422, "institution-removed");
+        await Institution(school).PostJsonAsync($"/api/v1/institutions/{school}/classes/EC-1/trainee-ratings", new { citizenId = trainee, score = 5 }).ProblemAsync(422, "institution-removed");
+
+        var attendance = await engine.As(Caller.Worker(trainee)).GetAsync($"/api/v1/institutions/{school}/classes/EC-1/trainees/{trainee}/attendance").ExpectAsync(200);
+        Assert.Equal([0, 1, 2], attendance.GetProperty("attendedSessions").EnumerateArray().Select(s => s.GetInt32()));
+        Assert.Equal("activated", (await programme.VoucherAsync(code, Fujian)).Str("status"));
+    }
+
+    [Fact]
+    public async Task R3_a_removed_online_platform_reports_no_online_study_of_its_partners_class()
+    {
+        const string school = "FJSANCT03";
+        const string platform = "FJONLINE03";
+        var programme = new Programme(engine);
+        await programme.RegionAsync(Fujian, Programme.FujianPolicy);
+        await programme.InstitutionAsync(school, Gulou, listedBy: Fujian);
+        await programme.InstitutionAsync(platform, Gulou, listedBy: Fujian, onlinePlatform: true);
+        var campaign = await programme.CampaignAsync("fj-sanctions-3", Fujian, programme.General(Fujian));
+        var trainee = await programme.WorkerAsync(Caller.CitizenId(Gulou, 3), Gulou);
+        var code = await programme.ClaimAsync(campaign, trainee);
+        var registered = await programme.ClassAsync(school, "EC-1", Programme.Ecommerce, offline: 3, online: 2, onlinePartnerId: platform);
+        await programme.VerifyAsync(school, code, trainee, "EC-1").ExpectAsync(201);
+        engine.Clock.SetUtcNow(registered.GetProperty("sessions")[3].GetProperty("end").GetDateTimeOffset());
+        await Institution(platform).PostJsonAsync($"/api/v1/institutions/{school}/classes/EC-1/online-study", new { citizenId = trainee, session = 3 }).ExpectAsync(201);
+
+        await Authority().PostJsonAsync($"/api/v1/institutions/{platform}/remove", new { reason = "Fake online hours" }).ExpectAsync(200);
+        engine.Clock.SetUtcNow(registered.GetProperty("sessions")[4].GetProperty("end").GetDateTimeOffset());
+
+        await Institution(platform).PostJsonAsync($"/api/v1/institutions/{school}/classes/EC-1/online-study", new { citizenId = trainee, session = 4 })
+            .ProblemAsync(422, "institution-removed");
+        await Institution(platform).PostJsonAsync($"/api/v1/institutions/{school}/classes/EC-1/results", new { citizenId = trainee, part = "online", passed = true })
+            .ProblemAsync(422, "institution-removed");
+    }
+
+    /// <summary>The institution as a caller, with a token fresh at the engine's clock.</summary>
+    private HttpClient Institution(string school) => engine.As(Caller.Institution(school));
+
+    /// <summary>Fujian's authority as a caller.</summary>
+    private HttpClient Authority() => engine.As(Caller.Authority(Fujian));
+
+    /// <summary>A Fujian institution with a class EC-1 in 7 days and worker <paramref name="n"/> verified into it.</summary>
+    private async Task<(Programme Programme, string Trainee, string Code)> EnrolledAsync(string school, int n)
+    {
+        var programme = new Programme(engine);
+        await programme.RegionAsync(Fujian, Programme.FujianPolicy);
+        await programme.InstitutionAsync(school, Gulou, listedBy: Fujian);
+        var campaign = await programme.CampaignAsync($"fj-sanctions-{n}", Fujian, programme.General(Fujian));
+
+        var trainee = await programme.WorkerAsync(Caller.CitizenId(Gulou, n), Gulou);
+        var code = await programme.ClaimAsync(campaign, trainee);
+        await programme.ClassAsync(school, "EC-1", Programme.Ecommerce);
+        await programme.VerifyAsync(school, code, trainee, "EC-1").ExpectAsync(201);
+        return (programme, trainee, code);
+    }
+}
