@@ -120,7 +120,12 @@ internal sealed class InstitutionGrain : Grain, IInstitutionGrain
         return Result<InstitutionView>.Ok(View());
     }
 
-    public Task<InstitutionView?> GetAsync() => Task.FromResult(_state.State.Listing is null ? null : View());
+    public async Task<InstitutionView?> GetAsync()
+    {
+        // What others refuse on (a roster's approval, a bulk row, an online partner) is confirmed on the store.
+        await InactiveAsync();
+        return _state.State.Listing is null ? null : View();
+    }
 
     public async Task<Result<InstitutionView>> RecordStrikeAsync(StrikeKind kind, string reason)
     {

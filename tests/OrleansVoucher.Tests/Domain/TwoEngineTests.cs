@@ -79,6 +79,21 @@ public abstract class TwoEngineTests : DomainTestBase
     }
 
     [Fact]
+    public async Task R3_an_institution_reinstated_through_one_engine_is_answered_active_by_the_other_to_rosters_and_bulk_rows()
+    {
+        await Given.FujianAsync();
+        await Given.InstitutionAsync("SCHOOL1");
+        var institution = Grains.GetGrain<IInstitutionGrain>("SCHOOL1");
+        Ok(await institution.SuspendAsync("quality problems"));
+        await using var other = await StartAnotherSiloAsync();
+        Assert.Equal(InstitutionStatus.Suspended, (await other.Grains.GetGrain<IInstitutionGrain>("SCHOOL1").GetAsync())!.Status);
+
+        Ok(await institution.ReinstateAsync("rectified"));
+
+        Assert.Equal(InstitutionStatus.Active, (await other.Grains.GetGrain<IInstitutionGrain>("SCHOOL1").GetAsync())!.Status);
+    }
+
+    [Fact]
     public async Task R10_two_vouchers_of_one_worker_for_one_occupation_verified_through_two_engines_at_once_activate_one()
     {
         await Given.RegionAsync(Fujian, RegionPolicy.Fujian with { OneLiveVoucher = false });
