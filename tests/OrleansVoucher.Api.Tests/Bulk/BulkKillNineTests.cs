@@ -3,7 +3,6 @@ using System.Net.Http.Json;
 using Xunit.Abstractions;
 using OrleansVoucher.Api.Tests.Infrastructure;
 using OrleansVoucher.Grains.BulkIssuance;
-using OrleansVoucher.Grains.Vouchers;
 
 namespace OrleansVoucher.Api.Tests.Bulk;
 
@@ -27,52 +26,27 @@ public sealed class BulkKillNineTests(PostgresFixture fixture, ITestOutputHelper
     public async Task A_job_killed_mid_way_resumes_after_restart_and_issues_exactly_the_vouchers_it_should()
     {
         var connectionString = await fixture.CreateDatabaseAsync("bulk_kill9");
-        var now = DateTimeOffset.UtcNow;
-        string token;
-        await using (var setup = new EngineFactory(EngineFactory.PostgreSqlSettings(connectionString)))
-        {
-            await BulkScenario.RegionAsync(setup.Grains, now);
-            await BulkScenario.CampaignAsync(setup.Grains, Campaign, now, IssuanceMode.Directed, quantity: Cap, issuers: 4);
-            token = setup.Token("authority", "hr-fujian", BulkScenario.Province, TimeSpan.FromHours(2));
-        }
+        var token = await BulkScenario.PrepareAsync(connectionString, (Campaign, Cap, 4));
 
         // 3000 rows: 20 with a bad citizen id, 30 naming a worker a second time, 2950 distinct workers
         // for 2900 vouchers, so 50 more find the stock exhausted.
         var (rows, invalid) = BulkScenario.MixedRoster(Rows);
 
-        var settings = new Dictionary<string, string>
-        {
-            ["Silo:Storage:Provider"] = "PostgreSql",
-            ["ConnectionStrings:PostgreSql"] = connectionString,
-            ["BulkIssuance:ChunkRows"] = "100",
-            ["BulkIssuance:MaxIssuerBatch"] = "40",
-            ["BulkIssuance:LeaseDuration"] = "00:00:02",
-            ["BulkIssuance:PollInterval"] = "00:00:00.200",
-        };
+        var settings = BulkScenario.EngineSettings(connectionString);
 
         string jobId;
-        BulkJobView atKill;
+        (long Issued, string Status) atKill;
         await using (var engine = await EngineProcess.StartAsync(settings))
         {
             using var client = engine.Client(token);
             using var response = await BulkScenario.UploadAsync(client, Campaign, BulkScenario.Csv(rows));
             Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
             jobId = (await response.Content.ReadFromJsonAsync<BulkJobView>(BulkScenario.Json))!.Id;
-            while (true)
-            {
-                atKill = await BulkScenario.JobAsync(client, jobId);
-                if (atKill.Issued >= KillAfterIssued || atKill.Status == BulkJobStatus.Completed)
-                {
-                    break;
-                }
-
-                await Task.Delay(10);
-            }
-
+            atKill = await BulkStore.WatchJobAsync(connectionString, jobId, KillAfterIssued, TimeSpan.FromMinutes(2));
             Assert.Equal(KilledBySigkill, await engine.KillAsync());
         }
 
-        Assert.True(atKill.Status == BulkJobStatus.Running && atKill.Issued < Cap, $"The job was not mid-way when the engine was killed: {atKill}");
+        Assert.True(atKill.Status == "Running" && atKill.Issued < Cap, $"The job was not mid-way when the engine was killed: {atKill}");
         var (vouchersAtKill, recordedAtKill) = await BulkStore.IssuedSoFarAsync(connectionString, jobId);
         Assert.True(vouchersAtKill >= recordedAtKill, $"{vouchersAtKill} vouchers but {recordedAtKill} recorded as issued.");
         output.WriteLine($"At the kill: {vouchersAtKill} vouchers stored, {recordedAtKill} recorded as issued by the job; the resumed job recognizes the difference.");

@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using OrleansVoucher.Api.Tests.Infrastructure;
 using OrleansVoucher.Grains;
 using OrleansVoucher.Grains.BulkIssuance;
 using OrleansVoucher.Grains.Campaigns;
@@ -76,6 +77,37 @@ public static class BulkScenario
         }));
         Ok(await campaign.OpenAsync());
     }
+
+    /// <summary>
+    /// The province, its institution and the given directed campaigns, set up through an engine in this
+    /// process that is gone when it returns; and an authority's token for the engines started next.
+    /// </summary>
+    public static async Task<string> PrepareAsync(string connectionString, params (string Id, int Cap, int Issuers)[] campaigns)
+    {
+        var now = DateTimeOffset.UtcNow;
+        await using var setup = new EngineFactory(EngineFactory.PostgreSqlSettings(connectionString));
+        await RegionAsync(setup.Grains, now);
+        foreach (var (id, cap, issuers) in campaigns)
+        {
+            await CampaignAsync(setup.Grains, id, now, IssuanceMode.Directed, quantity: cap, issuers: issuers);
+        }
+
+        return setup.Token("authority", "hr-fujian", Province, TimeSpan.FromHours(2));
+    }
+
+    /// <summary>
+    /// The settings of an engine process on <paramref name="connectionString"/>: small chunks and batches,
+    /// so that a job of a few thousand rows has many, and a lease short enough to run out within a test.
+    /// </summary>
+    public static Dictionary<string, string> EngineSettings(string connectionString) => new()
+    {
+        ["Silo:Storage:Provider"] = "PostgreSql",
+        ["ConnectionStrings:PostgreSql"] = connectionString,
+        ["BulkIssuance:ChunkRows"] = "100",
+        ["BulkIssuance:MaxIssuerBatch"] = "40",
+        ["BulkIssuance:LeaseDuration"] = "00:00:02",
+        ["BulkIssuance:PollInterval"] = "00:00:00.200",
+    };
 
     /// <summary>The <paramref name="n"/>th citizen id of the district (distinct for n below 14 million).</summary>
     public static string Citizen(int n)

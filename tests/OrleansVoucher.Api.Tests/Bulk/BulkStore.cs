@@ -33,6 +33,38 @@ public static class BulkStore
         return (vouchers, recorded);
     }
 
+    /// <summary>
+    /// Watches the job's row until it records at least <paramref name="issued"/> vouchers or is no longer
+    /// running, and returns what it held then. Read straight from the table, which neither the engine's
+    /// turns nor its locks hold up, so a short job is caught mid-way.
+    /// </summary>
+    public static async Task<(long Issued, string Status)> WatchJobAsync(string connectionString, string jobId, long issued, TimeSpan timeout)
+    {
+        await using var data = NpgsqlDataSource.Create(connectionString);
+        await using var command = data.CreateCommand(
+            "SELECT coalesce((convert_from(payload, 'UTF8')::jsonb->>'issued')::bigint, 0), convert_from(payload, 'UTF8')::jsonb->>'status' " +
+            "FROM orleans_voucher.grain_state WHERE grain_type = 'bulk-job' AND grain_key = $1");
+        command.Parameters.AddWithValue(jobId);
+        var deadline = DateTime.UtcNow + timeout;
+        while (true)
+        {
+            await using (var reader = await command.ExecuteReaderAsync())
+            {
+                if (await reader.ReadAsync())
+                {
+                    var (recorded, status) = (reader.GetInt64(0), reader.GetString(1));
+                    if (recorded >= issued || status is not ("Queued" or "Running" or "Receiving"))
+                    {
+                        return (recorded, status);
+                    }
+                }
+            }
+
+            Assert.True(DateTime.UtcNow < deadline, $"Job {jobId} did not record {issued} vouchers within {timeout}.");
+            await Task.Delay(2);
+        }
+    }
+
     private static async Task<long> ScalarAsync(NpgsqlDataSource data, string sql)
     {
         await using var command = data.CreateCommand(sql);

@@ -4,7 +4,6 @@ using System.Net.Http.Json;
 using Xunit.Abstractions;
 using OrleansVoucher.Api.Tests.Infrastructure;
 using OrleansVoucher.Grains.BulkIssuance;
-using OrleansVoucher.Grains.Vouchers;
 
 namespace OrleansVoucher.Api.Tests.Bulk;
 
@@ -28,26 +27,10 @@ public sealed class BulkTwoEnginesTests(PostgresFixture fixture, ITestOutputHelp
     public async Task A_runner_paused_past_its_lease_and_resumed_beside_the_one_that_took_over_issues_nothing_twice()
     {
         var connectionString = await fixture.CreateDatabaseAsync("bulk_two_engines");
-        var now = DateTimeOffset.UtcNow;
-        string token;
-        await using (var setup = new EngineFactory(EngineFactory.PostgreSqlSettings(connectionString)))
-        {
-            await BulkScenario.RegionAsync(setup.Grains, now);
-            await BulkScenario.CampaignAsync(setup.Grains, Campaign, now, IssuanceMode.Directed, quantity: Cap, issuers: 4);
-            await BulkScenario.CampaignAsync(setup.Grains, NextCampaign, now, IssuanceMode.Directed, quantity: 100, issuers: 2);
-            token = setup.Token("authority", "hr-fujian", BulkScenario.Province, TimeSpan.FromHours(2));
-        }
+        var token = await BulkScenario.PrepareAsync(connectionString, (Campaign, Cap, 4), (NextCampaign, 100, 2));
 
         var (rows, invalid) = BulkScenario.MixedRoster(Rows);
-        var settings = new Dictionary<string, string>
-        {
-            ["Silo:Storage:Provider"] = "PostgreSql",
-            ["ConnectionStrings:PostgreSql"] = connectionString,
-            ["BulkIssuance:ChunkRows"] = "100",
-            ["BulkIssuance:MaxIssuerBatch"] = "40",
-            ["BulkIssuance:LeaseDuration"] = "00:00:02",
-            ["BulkIssuance:PollInterval"] = "00:00:00.200",
-        };
+        var settings = BulkScenario.EngineSettings(connectionString);
 
         await using var first = await EngineProcess.StartAsync(settings);
         await using var second = await EngineProcess.StartAsync(settings);
@@ -59,20 +42,9 @@ public sealed class BulkTwoEnginesTests(PostgresFixture fixture, ITestOutputHelp
         using var response = await BulkScenario.UploadAsync(firstClient, Campaign, BulkScenario.Csv(rows));
         Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
         var jobId = (await response.Content.ReadFromJsonAsync<BulkJobView>(BulkScenario.Json))!.Id;
-        BulkJobView atPause;
-        while (true)
-        {
-            atPause = await BulkScenario.JobAsync(firstClient, jobId);
-            if (atPause.Issued >= PauseAfterIssued || atPause.Status != BulkJobStatus.Running)
-            {
-                break;
-            }
-
-            await Task.Delay(10);
-        }
-
+        var atPause = await BulkStore.WatchJobAsync(connectionString, jobId, PauseAfterIssued, TimeSpan.FromMinutes(2));
         first.Pause();
-        Assert.True(atPause.Status == BulkJobStatus.Running && atPause.Issued < Cap, $"The job was not mid-way when the engine was paused: {atPause}");
+        Assert.True(atPause.Status == "Running" && atPause.Issued < Cap, $"The job was not mid-way when the engine was paused: {atPause}");
 
         // The lease runs out; the second engine takes the job and issues on. (The paused engine may hold
         // locks of a commit it had in flight: then the second waits for them, and the race is between
