@@ -252,6 +252,16 @@ public sealed class Scenario(DomainTestBase test)
         return code;
     }
 
+    /// <summary>Fujian with an open general campaign and SCHOOL1 listed; worker <paramref name="n"/> registered and holding a voucher of it.</summary>
+    public async Task<(string Code, string Worker)> ClaimedAsync(int n)
+    {
+        await FujianAsync();
+        await CampaignAsync("general", General(Fujian));
+        await InstitutionAsync("SCHOOL1");
+        var worker = await WorkerAsync(n);
+        return (await ClaimAsync("general", worker), worker);
+    }
+
     /// <summary>The voucher now.</summary>
     public async Task<VoucherView> VoucherAsync(string code) => (await Grains.GetGrain<IVoucherGrain>(code).GetAsync()).GetValueOrThrow();
 

@@ -21,7 +21,7 @@ public abstract class TwoEngineTests : DomainTestBase
     [Fact]
     public async Task R8_a_voucher_verified_through_two_engines_at_once_is_used_once()
     {
-        var (code, worker) = await ClaimedAsync(1);
+        var (code, worker) = await Given.ClaimedAsync(1);
         await Given.InstitutionAsync("SCHOOL2");
         await Given.ClassAsync("SCHOOL1", "C1");
         await Given.ClassAsync("SCHOOL2", "C1");
@@ -50,7 +50,7 @@ public abstract class TwoEngineTests : DomainTestBase
     [Fact]
     public async Task R3_an_institution_suspended_through_one_engine_cannot_verify_through_the_other()
     {
-        var (code, worker) = await ClaimedAsync(1);
+        var (code, worker) = await Given.ClaimedAsync(1);
         await Given.ClassAsync("SCHOOL1", "C1");
         await using var other = await StartAnotherSiloAsync();
         await LoadBothAsync(other, ("SCHOOL1", code, worker));
@@ -66,7 +66,7 @@ public abstract class TwoEngineTests : DomainTestBase
     [Fact]
     public async Task R3_an_institution_reinstated_through_one_engine_verifies_again_through_the_other()
     {
-        var (code, worker) = await ClaimedAsync(1);
+        var (code, worker) = await Given.ClaimedAsync(1);
         await Given.ClassAsync("SCHOOL1", "C1");
         var institution = Grains.GetGrain<IInstitutionGrain>("SCHOOL1");
         Ok(await institution.SuspendAsync("quality problems"));
@@ -194,15 +194,6 @@ public abstract class TwoEngineTests : DomainTestBase
 
     private static Task<Result<VerificationReceipt>> VerifyThroughAsync(DomainSilo engine, string institutionId, string code, string presenter, string classCode) =>
         engine.Grains.GetGrain<IInstitutionGrain>(institutionId).VerifyVoucherAsync(new VerificationRequest(code, presenter, classCode));
-
-    private async Task<(string Code, string Worker)> ClaimedAsync(int n)
-    {
-        await Given.FujianAsync();
-        await Given.CampaignAsync("general", General(Fujian));
-        await Given.InstitutionAsync("SCHOOL1");
-        var worker = await Given.WorkerAsync(n);
-        return (await Given.ClaimAsync("general", worker), worker);
-    }
 }
 
 public sealed class TwoEngineTestsOnMemory : TwoEngineTests

@@ -17,7 +17,7 @@ public abstract class VerificationTests : DomainTestBase
     [Fact]
     public async Task R11_verification_activates_the_voucher_takes_the_slot_and_enrols_the_trainee()
     {
-        var (code, worker) = await ClaimedAsync(1);
+        var (code, worker) = await Given.ClaimedAsync(1);
         var classKey = await Given.ClassAsync("SCHOOL1", "C1");
 
         var receipt = (await Given.TryVerifyAsync("SCHOOL1", VoucherCode.Format(code).ToLowerInvariant(), worker, "C1")).GetValueOrThrow();
@@ -36,7 +36,7 @@ public abstract class VerificationTests : DomainTestBase
     [Fact]
     public async Task R11_a_class_registered_after_a_verification_found_none_is_found_by_the_next()
     {
-        var (code, worker) = await ClaimedAsync(1);
+        var (code, worker) = await Given.ClaimedAsync(1);
 
         Rejected(RejectionCode.ClassNotFound, await Given.TryVerifyAsync("SCHOOL1", code, worker, "C1"));
         var classKey = await Given.ClassAsync("SCHOOL1", "C1");
@@ -48,7 +48,7 @@ public abstract class VerificationTests : DomainTestBase
     [Fact]
     public async Task R11_the_person_presenting_the_voucher_must_be_its_holder()
     {
-        var (code, _) = await ClaimedAsync(1);
+        var (code, _) = await Given.ClaimedAsync(1);
         var impostor = await Given.WorkerAsync(2);
         await Given.ClassAsync("SCHOOL1", "C1");
 
@@ -59,7 +59,7 @@ public abstract class VerificationTests : DomainTestBase
     [Fact]
     public async Task R11_a_thousand_parallel_verifications_of_one_voucher_activate_it_once()
     {
-        var (code, worker) = await ClaimedAsync(1);
+        var (code, worker) = await Given.ClaimedAsync(1);
         var institutions = new List<string>();
         for (var i = 0; i < 10; i++)
         {
@@ -164,7 +164,7 @@ public abstract class VerificationTests : DomainTestBase
     [Fact]
     public async Task R10_rolling_back_a_verification_before_the_class_starts_releases_the_slot()
     {
-        var (code, worker) = await ClaimedAsync(1);
+        var (code, worker) = await Given.ClaimedAsync(1);
         var classKey = await Given.ClassAsync("SCHOOL1", "C1");
         await Given.ClassAsync("SCHOOL1", "C2", startsIn: TimeSpan.FromDays(20));
         await Given.VerifyAsync("SCHOOL1", code, worker, "C1");
@@ -187,7 +187,7 @@ public abstract class VerificationTests : DomainTestBase
     [Fact]
     public async Task R13_a_verification_is_not_rolled_back_once_its_trainee_has_checked_in_before_the_class_starts()
     {
-        var (code, worker) = await ClaimedAsync(1);
+        var (code, worker) = await Given.ClaimedAsync(1);
         var classKey = await Given.ClassAsync("SCHOOL1", "C1");
         await Given.VerifyAsync("SCHOOL1", code, worker, "C1");
         var schoolClass = Grains.GetGrain<IClassGrain>(classKey);
@@ -232,7 +232,7 @@ public abstract class VerificationTests : DomainTestBase
     [Fact]
     public async Task R11_expired_revoked_and_unknown_vouchers_are_refused()
     {
-        var (expiring, first) = await ClaimedAsync(1);
+        var (expiring, first) = await Given.ClaimedAsync(1);
         var revoked = await Given.ClaimAsync("general", await Given.WorkerAsync(2));
         var second = Citizen(2);
         await Given.ClassAsync("SCHOOL1", "C1", startsIn: TimeSpan.FromDays(120));
@@ -248,7 +248,7 @@ public abstract class VerificationTests : DomainTestBase
     [Fact]
     public async Task R2_an_institution_verifies_only_the_occupations_it_is_listed_for()
     {
-        var (code, worker) = await ClaimedAsync(1);
+        var (code, worker) = await Given.ClaimedAsync(1);
         await Given.InstitutionAsync("NARROW", Gulou, false, Nursery);
         Rejected(RejectionCode.OccupationNotAllowed, await Grains.GetGrain<IInstitutionGrain>("NARROW").RegisterClassAsync(
             new ClassRegistration("E1", Ecommerce, null, Given.Sessions(TimeSpan.FromDays(7)))));
@@ -276,7 +276,7 @@ public abstract class VerificationTests : DomainTestBase
     [Fact]
     public async Task R1_an_occupation_removed_from_the_catalogue_cannot_be_activated()
     {
-        var (code, worker) = await ClaimedAsync(1);
+        var (code, worker) = await Given.ClaimedAsync(1);
         await Given.ClassAsync("SCHOOL1", "E1", Ecommerce);
         var catalogue = Grains.GetGrain<IOccupationCatalogueGrain>(OccupationCatalogue.KeyFor(Fujian, Year));
 
@@ -307,7 +307,7 @@ public abstract class VerificationTests : DomainTestBase
     [Fact]
     public async Task R3_three_lax_eligibility_reviews_suspend_an_institution_until_it_is_reinstated()
     {
-        var (code, worker) = await ClaimedAsync(1);
+        var (code, worker) = await Given.ClaimedAsync(1);
         await Given.ClassAsync("SCHOOL1", "C1");
         var institution = Grains.GetGrain<IInstitutionGrain>("SCHOOL1");
         Ok(await institution.RecordStrikeAsync(StrikeKind.LaxEligibilityReview, "trainee not unemployed"));
@@ -327,7 +327,7 @@ public abstract class VerificationTests : DomainTestBase
     [Fact]
     public async Task R3_a_removed_institution_cannot_verify_until_listed_again()
     {
-        var (code, worker) = await ClaimedAsync(1);
+        var (code, worker) = await Given.ClaimedAsync(1);
         await Given.ClassAsync("SCHOOL1", "C1");
         Ok(await Grains.GetGrain<IInstitutionGrain>("SCHOOL1").RemoveAsync("fake training"));
 
@@ -355,7 +355,7 @@ public abstract class VerificationTests : DomainTestBase
     [Fact]
     public async Task R11_an_institution_outside_the_issuing_region_cannot_verify()
     {
-        var (code, worker) = await ClaimedAsync(1);
+        var (code, worker) = await Given.ClaimedAsync(1);
         await Given.RegionAsync(Shaoxing, RegionPolicy.Shaoxing);
         await Given.InstitutionAsync("ZHEJIANG1", Yuecheng);
         await Given.ClassAsync("ZHEJIANG1", "C1");
@@ -376,7 +376,7 @@ public abstract class VerificationTests : DomainTestBase
     [MemberData(nameof(VerificationSteps))]
     public async Task R11_a_crash_at_any_step_of_a_verification_leaves_it_all_done_or_not_at_all(string grainType, Fault fault)
     {
-        var (code, worker) = await ClaimedAsync(1);
+        var (code, worker) = await Given.ClaimedAsync(1);
         var other = await Given.ClaimAsync("general", await Given.WorkerAsync(2));
         await Given.ClassAsync("SCHOOL1", "C1");
         await RestartAsync(inner => new FaultyGrainStorage(inner, fault, key => key.GrainType == grainType));
@@ -457,7 +457,7 @@ public abstract class VerificationTests : DomainTestBase
     [Fact]
     public async Task R11_a_check_finds_a_class_registered_after_a_check_found_none()
     {
-        var (code, worker) = await ClaimedAsync(1);
+        var (code, worker) = await Given.ClaimedAsync(1);
         var institution = Grains.GetGrain<IInstitutionGrain>("SCHOOL1");
         var request = new VerificationRequest(code, worker, "C1");
 
@@ -513,18 +513,9 @@ public abstract class VerificationTests : DomainTestBase
     /// <summary>A claimed voucher, its holder and an e-commerce class at SCHOOL1: the institution and the check of the voucher there.</summary>
     private async Task<(IInstitutionGrain Institution, VerificationRequest Request)> DeskCheckAsync()
     {
-        var (code, worker) = await ClaimedAsync(1);
+        var (code, worker) = await Given.ClaimedAsync(1);
         await Given.ClassAsync("SCHOOL1", "E1", Ecommerce);
         return (Grains.GetGrain<IInstitutionGrain>("SCHOOL1"), new VerificationRequest(code, worker, "E1"));
-    }
-
-    private async Task<(string Code, string Worker)> ClaimedAsync(int n)
-    {
-        await Given.FujianAsync();
-        await Given.CampaignAsync("general", General(Fujian));
-        await Given.InstitutionAsync("SCHOOL1");
-        var worker = await Given.WorkerAsync(n);
-        return (await Given.ClaimAsync("general", worker), worker);
     }
 
     private sealed record YearlySlotKey(int Year, string Occupation, string Code);
