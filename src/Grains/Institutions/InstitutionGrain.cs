@@ -708,7 +708,13 @@ internal sealed class InstitutionGrain : Grain, IInstitutionGrain
         return _checkedClasses[classCode] = (key, GrainFactory.GetGrain<IClassParticipant>(key));
     }
 
-    private Result? Inactive() => InstitutionRejection(_state.State.Listing is null ? null : View());
+    // An active institution is answered without building its view: this is on every verification.
+    private Result? Inactive() => _state.State switch
+    {
+        { Listing: null } => InstitutionRejection(null),
+        { Status: InstitutionStatus.Active } => null,
+        _ => InstitutionRejection(View()),
+    };
 
     /// <summary>
     /// R2, R3: why the institution may not act now, confirmed on the store. A refusal writes nothing, so an
