@@ -83,7 +83,7 @@ internal sealed class RequestBodyLimitMiddleware(RequestDelegate next, IOptions<
         {
             await request.Body.DrainAsync(context.RequestAborted);
         }
-        catch (IOException exception) when (!context.RequestAborted.IsCancellationRequested && exception is not BadHttpRequestException { StatusCode: not StatusCodes.Status413PayloadTooLarge })
+        catch (IOException exception) when (!context.RequestAborted.IsCancellationRequested && (exception is not BadHttpRequestException || IsBodyTooLarge(exception)))
         {
             // The buffer refuses to grow past the limit; so does the server. The server's other
             // refusals (a malformed chunk) are the client's mistakes of their own, classified as such.
