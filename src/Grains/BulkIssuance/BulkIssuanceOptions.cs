@@ -15,6 +15,13 @@ public sealed class BulkIssuanceOptions
     /// <summary>Most rows one issuer issues in one atomic unit.</summary>
     public int MaxIssuerBatch { get; set; } = 2000;
 
+    /// <summary>
+    /// Most rows per second this engine dispatches of one job, or 0 for as fast as the engine and the
+    /// database allow: a campaign issued during opening hours can be held back so that institutions'
+    /// verifications keep their latency. The pace is kept chunk by chunk.
+    /// </summary>
+    public int MaxRowsPerSecond { get; set; }
+
     /// <summary>How long a runner's lease on a job lasts unless renewed; another engine takes the job over after it.</summary>
     public TimeSpan LeaseDuration { get; set; } = TimeSpan.FromSeconds(30);
 
@@ -30,6 +37,11 @@ public sealed class BulkIssuanceOptions
         if (ChunkRows is < 1 or > 100_000 || ChunksInFlight is < 1 or > 64 || MaxIssuerBatch is < 1 or > 100_000)
         {
             return "ChunkRows (1-100000), ChunksInFlight (1-64) and MaxIssuerBatch (1-100000) are out of range.";
+        }
+
+        if (MaxRowsPerSecond < 0)
+        {
+            return "MaxRowsPerSecond must be 0 (no limit) or positive.";
         }
 
         return LeaseDuration <= TimeSpan.Zero || PollInterval <= TimeSpan.Zero || UploadStallTimeout <= TimeSpan.Zero

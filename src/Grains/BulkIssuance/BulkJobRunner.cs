@@ -20,6 +20,7 @@ internal sealed partial class BulkJobRunner : BackgroundService, IBulkJobQueue
     private readonly IGrainFactory _grains;
     private readonly BulkIssuanceOptions _options;
     private readonly ILogger<BulkJobRunner> _logger;
+    private readonly TimeProvider _time;
     private readonly string _runnerId = Guid.NewGuid().ToString("N");
 
     // The jobs this runner is working on. Only the poll loop reads or changes it: a job's run never
@@ -28,10 +29,11 @@ internal sealed partial class BulkJobRunner : BackgroundService, IBulkJobQueue
     private readonly Dictionary<string, Task> _running = new(StringComparer.Ordinal);
     private readonly SemaphoreSlim _kick = new(0, int.MaxValue);
 
-    public BulkJobRunner(IGrainFactory grains, IOptions<BulkIssuanceOptions> options, ILogger<BulkJobRunner> logger)
+    public BulkJobRunner(IGrainFactory grains, IOptions<BulkIssuanceOptions> options, TimeProvider time, ILogger<BulkJobRunner> logger)
     {
         _grains = grains;
         _options = options.Value;
+        _time = time;
         _logger = logger;
     }
 
@@ -147,10 +149,13 @@ internal sealed partial class BulkJobRunner : BackgroundService, IBulkJobQueue
         using var slots = new SemaphoreSlim(_options.ChunksInFlight, _options.ChunksInFlight);
         var inFlight = new List<Task>();
         var stopped = false;
+        var started = _time.GetTimestamp();
+        var dispatched = 0;
         foreach (var index in pending)
         {
             try
             {
+                await PaceAsync(started, dispatched++, stop.Token);
                 await slots.WaitAsync(stop.Token);
             }
             catch (OperationCanceledException) when (stop.IsCancellationRequested)
@@ -194,6 +199,18 @@ internal sealed partial class BulkJobRunner : BackgroundService, IBulkJobQueue
         return stop.IsCancellationRequested ? "the lease ended or the engine is stopping"
             : stopped ? "cancelled or taken over"
             : "every chunk recorded";
+    }
+
+    /// <summary>Waits until the chunk numbered <paramref name="dispatched"/> of this run is due under <see cref="BulkIssuanceOptions.MaxRowsPerSecond"/>.</summary>
+    private Task PaceAsync(long started, int dispatched, CancellationToken cancellation)
+    {
+        if (_options.MaxRowsPerSecond == 0)
+        {
+            return Task.CompletedTask;
+        }
+
+        var due = TimeSpan.FromSeconds((double)dispatched * _options.ChunkRows / _options.MaxRowsPerSecond) - _time.GetElapsedTime(started);
+        return due > TimeSpan.Zero ? Task.Delay(due, _time, cancellation) : Task.CompletedTask;
     }
 
     /// <summary>Issues one chunk's rows and returns its outcome.</summary>

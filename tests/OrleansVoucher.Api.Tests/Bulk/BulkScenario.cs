@@ -97,7 +97,10 @@ public static class BulkScenario
 
     /// <summary>
     /// The settings of an engine process on <paramref name="connectionString"/>: small chunks and batches,
-    /// so that a job of a few thousand rows has many, and a lease short enough to run out within a test.
+    /// so that a job of a few thousand rows has many, a lease short enough to run out within a test, and
+    /// a pace of 1,000 rows a second, so that a job of 3,000 rows is still running seconds after its
+    /// upload was answered, however fast or slow the machine (unpaced, such a job could finish between
+    /// the answer and the first look at its progress).
     /// </summary>
     public static Dictionary<string, string> EngineSettings(string connectionString) => new()
     {
@@ -107,6 +110,7 @@ public static class BulkScenario
         ["BulkIssuance:MaxIssuerBatch"] = "40",
         ["BulkIssuance:LeaseDuration"] = "00:00:02",
         ["BulkIssuance:PollInterval"] = "00:00:00.200",
+        ["BulkIssuance:MaxRowsPerSecond"] = "1000",
     };
 
     /// <summary>The <paramref name="n"/>th citizen id of the district (distinct for n below 14 million).</summary>

@@ -8,6 +8,7 @@ using OrleansVoucher.Grains.BulkIssuance;
 using OrleansVoucher.Grains.Campaigns;
 using OrleansVoucher.Grains.Vouchers;
 using OrleansVoucher.Grains.Workers;
+using OrleansVoucher.Testing;
 
 namespace OrleansVoucher.Api.Tests.Bulk;
 
@@ -333,6 +334,51 @@ public sealed class BulkUploadTests : IAsyncLifetime
         using var cancel = await _authority.PostAsync($"/api/v1/jobs/{job.Id}/cancel", null);
 
         await Problem.AssertAsync(cancel, 409, "job-finished");
+    }
+
+    [Fact]
+    public async Task A_paced_job_dispatches_a_chunk_per_its_share_of_a_second_and_no_faster()
+    {
+        // 50 rows a chunk at 50 rows a second: one chunk a second, on a clock that moves only when told.
+        var clock = new ManualTimeProvider(DateTimeOffset.UtcNow);
+        await using var engine = new EngineFactory(
+            new Dictionary<string, string?>(EngineFactory.SqliteSettings("bulk-paced").Concat(s_settings)) { ["BulkIssuance:MaxRowsPerSecond"] = "50" },
+            time: clock);
+        using var authority = engine.CreateClient("authority", "hr-fujian", BulkScenario.Province);
+        await BulkScenario.RegionAsync(engine.Grains, clock.GetUtcNow());
+        await BulkScenario.CampaignAsync(engine.Grains, "directed-paced", clock.GetUtcNow(), IssuanceMode.Directed, quantity: 1000);
+        var rows = Enumerable.Range(7000, 200).Select(n => BulkScenario.Row(BulkScenario.Citizen(n)));
+
+        using var response = await BulkScenario.UploadAsync(authority, "directed-paced", BulkScenario.Csv(rows));
+        var jobId = (await response.Content.ReadFromJsonAsync<BulkJobView>(BulkScenario.Json))!.Id;
+
+        // The first chunk goes at once; each next one only when the clock has moved on by a second.
+        for (var chunks = 1; chunks <= 4; chunks++)
+        {
+            var job = await IssuedAtLeastAsync(authority, jobId, chunks * 50);
+            Assert.Equal(chunks * 50, job.Issued);
+            clock.Advance(TimeSpan.FromSeconds(1));
+        }
+
+        var finished = await BulkScenario.FinishedAsync(authority, jobId, s_finish);
+        Assert.Equal((BulkJobStatus.Completed, 200, 0), (finished.Status, finished.Issued, finished.Rejected));
+    }
+
+    /// <summary>Polls the job until it has issued <paramref name="issued"/> vouchers (or more) and answers it as then seen.</summary>
+    private static async Task<BulkJobView> IssuedAtLeastAsync(HttpClient client, string jobId, int issued)
+    {
+        var deadline = DateTime.UtcNow + s_finish;
+        while (true)
+        {
+            var job = await BulkScenario.JobAsync(client, jobId);
+            if (job.Issued >= issued)
+            {
+                return job;
+            }
+
+            Assert.True(DateTime.UtcNow < deadline, $"Job {jobId} issued {job.Issued} of the {issued} expected within {s_finish}.");
+            await Task.Delay(20);
+        }
     }
 
     /// <summary>The upload chunks the engine's store holds, counted in its SQLite file.</summary>
