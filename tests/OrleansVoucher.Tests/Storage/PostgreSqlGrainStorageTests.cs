@@ -627,6 +627,30 @@ public sealed class PostgreSqlGrainStorageTests : GrainStorageContractTests
     }
 
     [Fact]
+    public async Task A_silo_stalled_inside_a_transaction_holds_its_locks_only_until_its_idle_timeout()
+    {
+        var key = Key("held-by-stalled-silo");
+        await Storage.WriteAsync(new StateWrite(key, 0, Bytes("1")));
+
+        // Another silo, on the store's own connections, rewrote the state in a transaction and then
+        // stopped (paused, starved, cut off) before committing: its row lock stays while it is stalled.
+        var stalledSilo = NewStore(idleInTransactionTimeout: TimeSpan.FromSeconds(1));
+        await using var connection = await stalledSilo.DataSource.OpenConnectionAsync();
+        await using var transaction = await connection.BeginTransactionAsync();
+        await using (var update = new NpgsqlCommand("UPDATE orleans_voucher.grain_state SET version = 2 WHERE grain_type = $1 AND state_name = $2 AND grain_key = $3", connection, transaction))
+        {
+            AddKey(update, key);
+            Assert.Equal(1, await update.ExecuteNonQueryAsync());
+        }
+
+        // The server ends the stalled session after its idle timeout: the waiting write goes through
+        // and finds the version the stalled transaction never committed.
+        Assert.Equal(2, await Storage.WriteAsync(new StateWrite(key, 1, Bytes("2"))).WaitAsync(TimeSpan.FromSeconds(30)));
+        await Assert.ThrowsAnyAsync<NpgsqlException>(() => transaction.CommitAsync());
+        Assert.Equal(Bytes("2"), (await Storage.ReadAsync(key, CancellationToken.None)).Payload);
+    }
+
+    [Fact]
     public async Task A_schema_of_the_first_release_migrates_keeping_its_states_as_never_expiring()
     {
         const string Schema = "released_v1";
@@ -760,9 +784,11 @@ public sealed class PostgreSqlGrainStorageTests : GrainStorageContractTests
         return store;
     }
 
-    private PostgreSqlGrainStorage NewStore(string schema = PostgreSqlStorageOptions.DefaultSchema, bool optimisticInserts = true, ILogger<PostgreSqlGrainStorage>? logger = null)
+    private PostgreSqlGrainStorage NewStore(string schema = PostgreSqlStorageOptions.DefaultSchema, bool optimisticInserts = true, ILogger<PostgreSqlGrainStorage>? logger = null, TimeSpan? idleInTransactionTimeout = null)
     {
-        var store = new PostgreSqlGrainStorage(new PostgreSqlStorageOptions { ConnectionString = s_connectionString!, Schema = schema, OptimisticInserts = optimisticInserts }, _metrics, logger);
+        var options = new PostgreSqlStorageOptions { ConnectionString = s_connectionString!, Schema = schema, OptimisticInserts = optimisticInserts };
+        options.IdleInTransactionTimeout = idleInTransactionTimeout ?? options.IdleInTransactionTimeout;
+        var store = new PostgreSqlGrainStorage(options, _metrics, logger);
         if (Storage is not null)
         {
             _extraStores.Add(store);

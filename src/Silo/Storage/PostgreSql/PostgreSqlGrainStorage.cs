@@ -1,3 +1,4 @@
+using System.Globalization;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;
@@ -44,8 +45,8 @@ public sealed partial class PostgreSqlGrainStorage : IGrainStorage, IAsyncDispos
         _logger = logger ?? NullLogger<PostgreSqlGrainStorage>.Instance;
         _commands = new PostgreSqlCommands(options.Schema);
 
-        _dataSource = BuildDataSource(options.ConnectionString, reusePlans: true);
-        _customPlanDataSource = BuildDataSource(options.ConnectionString, reusePlans: false);
+        _dataSource = BuildDataSource(options, reusePlans: true);
+        _customPlanDataSource = BuildDataSource(options, reusePlans: false);
         BatchWriter = new PostgreSqlBatchWriter(_dataSource, _customPlanDataSource, _commands, options.MaxTransientRetries, options.OptimisticInserts, _logger);
         _writer = new GroupCommitWriter(
             BatchWriter,
@@ -61,6 +62,9 @@ public sealed partial class PostgreSqlGrainStorage : IGrainStorage, IAsyncDispos
         // on index-only generic plans, reads measured level with these in bulk jobs and activations.
         _reader = new ReadBatcher(new PostgreSqlBatchReader(_customPlanDataSource, _commands), StoreName, options.MaxReadBatchSize, options.MaxConcurrentReads, metrics, _logger);
     }
+
+    /// <summary>The connections of reused plans, for tests that hold a transaction as a stalled silo would.</summary>
+    internal NpgsqlDataSource DataSource => _dataSource;
 
     /// <summary>The group commit loop, for tests.</summary>
     internal GroupCommitWriter Writer => _writer;
@@ -227,9 +231,9 @@ public sealed partial class PostgreSqlGrainStorage : IGrainStorage, IAsyncDispos
     /// the connections that reuse plans run with <c>enable_seqscan=off</c>, which makes the
     /// planner take the indexes whatever it believes of the table's size.</para>
     /// </remarks>
-    private static NpgsqlDataSource BuildDataSource(string connectionString, bool reusePlans)
+    private static NpgsqlDataSource BuildDataSource(PostgreSqlStorageOptions options, bool reusePlans)
     {
-        var builder = new NpgsqlDataSourceBuilder(connectionString);
+        var builder = new NpgsqlDataSourceBuilder(options.ConnectionString);
         var settings = builder.ConnectionStringBuilder;
         if (settings.MaxAutoPrepare == 0)
         {
@@ -238,6 +242,10 @@ public sealed partial class PostgreSqlGrainStorage : IGrainStorage, IAsyncDispos
         }
 
         var option = reusePlans ? "-c plan_cache_mode=auto -c enable_seqscan=off" : "-c plan_cache_mode=force_custom_plan";
+        if (options.IdleInTransactionTimeout > TimeSpan.Zero)
+        {
+            option += string.Create(CultureInfo.InvariantCulture, $" -c idle_in_transaction_session_timeout={(long)Math.Ceiling(options.IdleInTransactionTimeout.TotalMilliseconds)}");
+        }
         settings.Options = string.IsNullOrWhiteSpace(settings.Options) ? option : settings.Options + " " + option;
         settings.NoResetOnClose = true;
         if (string.IsNullOrEmpty(settings.ApplicationName))

@@ -53,6 +53,15 @@ public sealed partial class PostgreSqlStorageOptions
     /// </summary>
     public int MaxTransientRetries { get; set; } = 5;
 
+    /// <summary>
+    /// How long the server lets one of the store's connections sit idle inside a transaction before it
+    /// ends the session and rolls the transaction back; <see cref="TimeSpan.Zero"/> leaves the server's
+    /// setting. A silo that stalls mid-commit (paused, starved, cut off without the connection closing)
+    /// holds the row locks of its transaction; this bounds how long other silos' writes to those states
+    /// wait. The stalled commit fails, so nothing it held is acknowledged.
+    /// </summary>
+    public TimeSpan IdleInTransactionTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
     /// <summary>Throws <see cref="ArgumentException"/> naming the first invalid setting.</summary>
     public void Validate()
     {
@@ -75,6 +84,11 @@ public sealed partial class PostgreSqlStorageOptions
 
         ThrowIfBelowOne(MaxReadBatchSize, nameof(MaxReadBatchSize));
         ThrowIfBelowOne(MaxConcurrentReads, nameof(MaxConcurrentReads));
+        if (IdleInTransactionTimeout < TimeSpan.Zero || IdleInTransactionTimeout.TotalMilliseconds > int.MaxValue)
+        {
+            throw new ArgumentException($"IdleInTransactionTimeout must be zero (the server's setting) or positive, not {IdleInTransactionTimeout}.", nameof(IdleInTransactionTimeout));
+        }
+
         if (MaxTransientRetries < 0)
         {
             throw new ArgumentException("MaxTransientRetries must not be negative.", nameof(MaxTransientRetries));
