@@ -22,6 +22,10 @@ public sealed class BulkUploadTests : IAsyncLifetime
         ["BulkIssuance:ChunkRows"] = "50",
         ["BulkIssuance:MaxIssuerBatch"] = "20",
         ["BulkIssuance:PollInterval"] = "00:00:00.200",
+
+        // Rosters of a few hundred rows take a fraction of a second; the one cancelled mid-way (4,000
+        // rows) is still running two seconds after its upload was answered, however fast the machine.
+        ["BulkIssuance:MaxRowsPerSecond"] = "2000",
     };
 
     private readonly Dictionary<string, string?> _settings = new(EngineFactory.SqliteSettings("bulk").Concat(s_settings));
