@@ -141,7 +141,7 @@ public static class CatalogueEndpoints
             return validation.Problem();
         }
 
-        var entry = await grains.GetGrain<IOccupationCatalogueGrain>(OccupationCatalogue.KeyFor(region!, catalogueYear!.Value)).GetAsync(code!);
+        var entry = await grains.GetGrain<IOccupationCatalogueGrain>(OccupationCatalogue.KeyFor(region!, catalogueYear!.Value)).ReadAsync(code!);
         return entry is null
             ? EndpointConventions.NotFound(RejectionCode.OccupationNotInCatalogue, $"Occupation {code} is not in the {catalogueYear} catalogue of region {region}.")
             : TypedResults.Ok(CatalogueOccupation.From(entry));

@@ -15,10 +15,16 @@ public interface IOccupationCatalogueGrain : IGrainWithStringKey
     /// <summary>Removes an occupation (a low-value programme moved out of the catalogue).</summary>
     Task<Result> RemoveAsync(string code);
 
-    /// <summary>The occupation with <paramref name="code"/>, or null.</summary>
+    /// <summary>The occupation with <paramref name="code"/>, or null, as this activation last read the catalogue.</summary>
     Task<OccupationEntry?> GetAsync(string code);
 
-    /// <summary>Every occupation, by code.</summary>
+    /// <summary>
+    /// The occupation with <paramref name="code"/>, or null, as the store holds the catalogue now: for a
+    /// refusal or an answer that must not lag behind a change made through another engine.
+    /// </summary>
+    Task<OccupationEntry?> ReadAsync(string code);
+
+    /// <summary>Every occupation, by code, as the store holds the catalogue now.</summary>
     Task<IReadOnlyList<OccupationEntry>> ListAsync();
 }
 

@@ -51,8 +51,17 @@ internal sealed class OccupationCatalogueGrain : Grain, IOccupationCatalogueGrai
 
     public Task<OccupationEntry?> GetAsync(string code) => Task.FromResult(code is null ? null : _state.State.Entries.GetValueOrDefault(code));
 
-    public Task<IReadOnlyList<OccupationEntry>> ListAsync() =>
-        Task.FromResult<IReadOnlyList<OccupationEntry>>([.. _state.State.Entries.Values.OrderBy(e => e.Code, StringComparer.Ordinal)]);
+    public async Task<OccupationEntry?> ReadAsync(string code)
+    {
+        await _state.ReloadAsync();
+        return await GetAsync(code);
+    }
+
+    public async Task<IReadOnlyList<OccupationEntry>> ListAsync()
+    {
+        await _state.ReloadAsync();
+        return [.. _state.State.Entries.Values.OrderBy(e => e.Code, StringComparer.Ordinal)];
+    }
 
     private async Task<Result> ChangeAsync(IReadOnlyList<OccupationEntry> upserted, bool replaceAll, IReadOnlyList<string> removed)
     {
@@ -69,25 +78,29 @@ internal sealed class OccupationCatalogueGrain : Grain, IOccupationCatalogueGrai
             }
         }
 
-        var draft = _state.Draft();
-        if (replaceAll)
+        // Made on what the store holds, again if another engine changed the catalogue in between.
+        await _state.ChangeAsync(draft =>
         {
-            removed = [.. draft.Entries.Keys.Except(upserted.Select(e => e.Code))];
-            draft.Entries.Clear();
-        }
+            var gone = removed;
+            if (replaceAll)
+            {
+                gone = [.. draft.Entries.Keys.Except(upserted.Select(e => e.Code))];
+                draft.Entries.Clear();
+            }
 
-        foreach (var code in removed)
-        {
-            draft.Entries.Remove(code);
-        }
+            foreach (var code in gone)
+            {
+                draft.Entries.Remove(code);
+            }
 
-        foreach (var entry in upserted)
-        {
-            draft.Entries[entry.Code] = entry;
-        }
+            foreach (var entry in upserted)
+            {
+                draft.Entries[entry.Code] = entry;
+            }
 
-        var changed = new CatalogueChanged { At = _services.Now, RegionCode = region, Year = year, Upserted = [.. upserted.Select(e => e.Code)], Removed = [.. removed] };
-        await _state.WriteAsync(draft, [EventSerializer.ToStream(Streams.Region(region), this.GetPrimaryKeyString(), changed)]);
+            var changed = new CatalogueChanged { At = _services.Now, RegionCode = region, Year = year, Upserted = [.. upserted.Select(e => e.Code)], Removed = [.. gone] };
+            return [EventSerializer.ToStream(Streams.Region(region), this.GetPrimaryKeyString(), changed)];
+        });
         return Result.Ok;
     }
 

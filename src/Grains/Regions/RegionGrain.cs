@@ -55,35 +55,50 @@ internal sealed class RegionGrain : Grain, IRegionGrain, IRegionRegistry
             return Result.Reject(RejectionCode.InvalidRequest, problem);
         }
 
-        var draft = _state.Draft();
-        draft.Policy = policy;
-        await _state.WriteAsync(draft, [EventSerializer.ToStream(Streams.Region(Code), Code, new RegionPolicyChanged { At = _services.Now, RegionCode = Code, Policy = policy })]);
+        // A setting replaced whatever it was: written on what the store holds, if another engine wrote in between.
+        await _state.ChangeAsync(draft =>
+        {
+            draft.Policy = policy;
+            return [EventSerializer.ToStream(Streams.Region(Code), Code, new RegionPolicyChanged { At = _services.Now, RegionCode = Code, Policy = policy })];
+        });
         return Result.Ok;
     }
 
-    public Task<RegionPolicy?> GetPolicyAsync() => Task.FromResult(_state.State.Policy);
-
-    public Task<IReadOnlyList<string>> ListCampaignsAsync() => Task.FromResult<IReadOnlyList<string>>([.. _state.State.Campaigns]);
-
-    public Task<IReadOnlyList<string>> ListInstitutionsAsync() => Task.FromResult<IReadOnlyList<string>>([.. _state.State.Institutions]);
-
-    public async Task AddCampaignAsync(string campaignId)
+    // The policy and the lists are read from the store on every call: another engine may have changed
+    // them since this activation read them, and their callers (a campaign opening, a class registering,
+    // a strike, a list) are few, unlike the calls a verification makes.
+    public async Task<RegionPolicy?> GetPolicyAsync()
     {
-        if (!_state.State.Campaigns.Contains(campaignId))
-        {
-            var draft = _state.Draft();
-            draft.Campaigns.Add(campaignId);
-            await _state.WriteAsync(draft, []);
-        }
+        await _state.ReloadAsync();
+        return _state.State.Policy;
     }
 
-    public async Task AddInstitutionAsync(string institutionId)
+    public async Task<IReadOnlyList<string>> ListCampaignsAsync()
     {
-        if (!_state.State.Institutions.Contains(institutionId))
-        {
-            var draft = _state.Draft();
-            draft.Institutions.Add(institutionId);
-            await _state.WriteAsync(draft, []);
-        }
+        await _state.ReloadAsync();
+        return [.. _state.State.Campaigns];
     }
+
+    public async Task<IReadOnlyList<string>> ListInstitutionsAsync()
+    {
+        await _state.ReloadAsync();
+        return [.. _state.State.Institutions];
+    }
+
+    public Task AddCampaignAsync(string campaignId) => AddAsync(state => state.Campaigns, campaignId);
+
+    public Task AddInstitutionAsync(string institutionId) => AddAsync(state => state.Institutions, institutionId);
+
+    /// <summary>Adds an id to one of the region's lists as the store holds it, if another engine wrote it in between.</summary>
+    private Task AddAsync(Func<RegionState, List<string>> list, string id) =>
+        _state.ChangeAsync(draft =>
+        {
+            if (list(draft).Contains(id))
+            {
+                return null;
+            }
+
+            list(draft).Add(id);
+            return [];
+        });
 }

@@ -57,9 +57,20 @@ internal static class RegionLookup
     /// <summary>An occupation of the catalogue in force in a region for a year: its own, or its nearest ancestor's.</summary>
     public static async Task<OccupationEntry?> OccupationAsync(IGrainFactory grains, string regionCode, int year, string occupationCode)
     {
-        foreach (var catalogue in CataloguesOf(grains, regionCode, year))
+        var catalogues = CataloguesOf(grains, regionCode, year);
+        foreach (var catalogue in catalogues)
         {
             if (await catalogue.GetAsync(occupationCode) is { } occupation)
+            {
+                return occupation;
+            }
+        }
+
+        // Not found is confirmed on the store before anyone is refused for it: the occupation may have
+        // been published through another engine since these activations read their catalogues.
+        foreach (var catalogue in catalogues)
+        {
+            if (await catalogue.ReadAsync(occupationCode) is { } occupation)
             {
                 return occupation;
             }

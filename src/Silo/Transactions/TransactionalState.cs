@@ -165,6 +165,38 @@ public sealed class TransactionalState<TState>
         }
     }
 
+    /// <summary>
+    /// Writes a change that is right whatever the state it is made on — adding to a set, replacing a
+    /// setting — on what the store holds: first on this activation's state; when another activation (in
+    /// this process or another) wrote the state since, read again and made again, up to
+    /// <paramref name="attempts"/> times. <paramref name="change"/> changes the draft it is given and
+    /// answers the events to write with it, or null when there is nothing to write.
+    /// </summary>
+    /// <exception cref="InconsistentStateException">Every attempt lost its race.</exception>
+    public async Task ChangeAsync(Func<TState, IReadOnlyList<StreamEventWrite>?> change, int attempts = 3, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(change);
+        ArgumentOutOfRangeException.ThrowIfLessThan(attempts, 1);
+        for (var attempt = 1; ; attempt++)
+        {
+            var draft = Draft();
+            if (change(draft) is not { } events)
+            {
+                return;
+            }
+
+            try
+            {
+                await WriteAsync(draft, events, cancellationToken).ConfigureAwait(false);
+                return;
+            }
+            catch (InconsistentStateException) when (attempt < attempts)
+            {
+                await ReloadAsync(cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
+
     /// <summary>Reloads the committed state from the store, dropping any pending draft.</summary>
     public Task ReloadAsync(CancellationToken cancellationToken = default)
     {

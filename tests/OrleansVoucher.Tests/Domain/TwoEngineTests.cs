@@ -1,4 +1,6 @@
 using OrleansVoucher.Grains;
+using OrleansVoucher.Grains.Campaigns;
+using OrleansVoucher.Grains.Catalogues;
 using OrleansVoucher.Grains.Classes;
 using OrleansVoucher.Grains.Institutions;
 using OrleansVoucher.Grains.Regions;
@@ -157,6 +159,42 @@ public abstract class TwoEngineTests : DomainTestBase
         await RestartAsync();
         Assert.Equal(VoucherStatus.Settled, (await Given.VoucherAsync(code)).Status);
         Assert.Equal(1, (await Grains.GetGrain<ICampaignStatisticsGrain>("face").RecountAsync()).Settled);
+    }
+
+    [Fact]
+    public async Task R1_a_policy_and_catalogue_published_through_one_engine_are_in_force_through_the_other_at_once()
+    {
+        await using var other = await StartAnotherSiloAsync();
+        var catalogue = OccupationCatalogue.KeyFor(Fujian, Year);
+        Assert.Null(await other.Grains.GetGrain<IRegionGrain>(Fujian).GetPolicyAsync());
+        Assert.Null(await other.Grains.GetGrain<IOccupationCatalogueGrain>(catalogue).GetAsync(Nursery));
+
+        await Given.FujianAsync();
+
+        // Opening looks the policy and the occupation up through the other engine's activations.
+        var campaign = other.Grains.GetGrain<ICampaignGrain>("directed");
+        Ok(await campaign.CreateAsync(Directed(Fujian, Nursery)));
+        Ok(await campaign.OpenAsync());
+        Assert.Equal(RegionPolicy.Fujian, await other.Grains.GetGrain<IRegionGrain>(Fujian).GetPolicyAsync());
+    }
+
+    [Fact]
+    public async Task R5_campaigns_created_through_two_engines_are_each_listed_with_their_regions_without_a_retry()
+    {
+        await Given.FujianAsync();
+        await Given.CampaignAsync("first", General(Fujian));
+        await using var other = await StartAnotherSiloAsync();
+        Assert.Equal(["first"], await other.Grains.GetGrain<IRegionGrain>(Fujian).ListCampaignsAsync());
+
+        await Given.CampaignAsync("second", General(Fujian));
+        Ok(await other.Grains.GetGrain<ICampaignGrain>("third").CreateAsync(General(Fujian)));
+        await Given.InstitutionAsync("SCHOOL1");
+        Ok(await other.Grains.GetGrain<IInstitutionGrain>("SCHOOL2").ListAsync((await Grains.GetGrain<IInstitutionGrain>("SCHOOL1").GetAsync())!.Listing));
+
+        Assert.Equal(["first", "second", "third"], (await other.Grains.GetGrain<IRegionGrain>(Fujian).ListCampaignsAsync()).Order());
+        Assert.Equal(["SCHOOL1", "SCHOOL2"], (await other.Grains.GetGrain<IRegionGrain>(Gulou).ListInstitutionsAsync()).Order());
+        await RestartAsync();
+        Assert.Equal(["first", "second", "third"], (await Grains.GetGrain<IRegionGrain>(Fujian).ListCampaignsAsync()).Order());
     }
 
     /// <summary>
