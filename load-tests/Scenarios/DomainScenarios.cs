@@ -558,7 +558,7 @@ public sealed class DomainScenarios : IScenarioCatalog
         if (activatedAt.TryGetValue(0, out var first))
         {
             var other = world.Institution(1 % institutions) == first ? world.Institution(0) : world.Institution(1 % institutions);
-            var again = await world.VerifyAsync(other, held[0], holder(0), DomainWorld.EnrolmentClass, CancellationToken.None).ConfigureAwait(false);
+            var again = await world.VerifyAsync(other, held[0], holder(0), DomainWorld.EnrolmentClass, waitOutRateLimits: true, CancellationToken.None).ConfigureAwait(false);
             if (again.StatusCode != "409")
             {
                 broken.Add($"a voucher activated at {first} was verified again at {other}: {again.StatusCode}");
