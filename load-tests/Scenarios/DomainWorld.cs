@@ -169,7 +169,7 @@ public sealed class DomainWorld : IAsyncDisposable
         var text = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
         if (!response.IsSuccessStatusCode)
         {
-            throw new InvalidOperationException($"{method} {path} answered {(int)response.StatusCode}: {text}");
+            throw new TargetRefusedException($"{method} {path} answered {(int)response.StatusCode}: {text}");
         }
 
         return text.Length == 0 ? default : JsonDocument.Parse(text).RootElement.Clone();
@@ -270,7 +270,7 @@ public sealed class DomainWorld : IAsyncDisposable
             var response = await ClaimAsync(from + i, code => codes[i] = code, waitOutRateLimits: true, token).ConfigureAwait(false);
             if (codes[i] is null)
             {
-                throw new InvalidOperationException($"Seeding: worker {from + i} could not claim: {response}");
+                throw new TargetRefusedException($"Seeding: worker {from + i} could not claim: {response}");
             }
         }).ConfigureAwait(false);
         return codes;
@@ -284,7 +284,7 @@ public sealed class DomainWorld : IAsyncDisposable
             var response = await VerifyAsync(Institution(i % institutions), codes[i], Citizen(from + i), classCode, waitOutRateLimits: true, token).ConfigureAwait(false);
             if (response.IsError)
             {
-                throw new InvalidOperationException($"Seeding: voucher of worker {from + i} could not be verified: {response}");
+                throw new TargetRefusedException($"Seeding: voucher of worker {from + i} could not be verified: {response}");
             }
         }).ConfigureAwait(false);
     }
@@ -567,3 +567,6 @@ public sealed class DomainWorld : IAsyncDisposable
         return text.Length > 80 ? text[..80] : text;
     }
 }
+
+/// <summary>The engine answered one of the world's own requests (seeding, a poll, a check) with an error.</summary>
+public sealed class TargetRefusedException(string message) : ScenarioFailureException(message);

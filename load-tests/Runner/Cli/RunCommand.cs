@@ -103,6 +103,12 @@ internal static class RunCommand
             Console.Error.WriteLine("Cancelled before the load started; no reports.");
             return 130;
         }
+        catch (ScenarioInitException exception) when (exception.IsExplained)
+        {
+            // The target could not be reached or refused the set-up: the message says which; a stack trace would only bury it.
+            Console.Error.WriteLine($"The run failed: {exception.Message}");
+            return 3;
+        }
         catch (Exception exception)
         {
             Console.Error.WriteLine($"The run failed: {exception}");
