@@ -1,5 +1,6 @@
 using System.Globalization;
 using OrleansVoucher.LoadTests.Benchmarks.BulkIssue;
+using OrleansVoucher.LoadTests.Runner;
 using OrleansVoucher.Testing;
 
 namespace OrleansVoucher.LoadTests.Hosting;
@@ -118,7 +119,18 @@ public sealed class LocalEngine : IAsyncDisposable
             settings[key] = value;
         }
 
-        var child = await EngineChild.StartAsync(settings, cancellationToken).ConfigureAwait(false);
+        EngineChild child;
+        try
+        {
+            child = await EngineChild.StartAsync(settings, cancellationToken).ConfigureAwait(false);
+        }
+        catch (InvalidOperationException exception)
+        {
+            // A wrong --pg (no such database, a refused login) ends the engine at start; its own output,
+            // forwarded above, says why.
+            throw new EngineStartException($"the engine on {description} did not start: {exception.Message} Its output is above, on the lines starting 'engine:'.");
+        }
+
         return new LocalEngine(child, sqlitePath, description);
     }
 
@@ -134,3 +146,6 @@ public sealed class LocalEngine : IAsyncDisposable
         }
     }
 }
+
+/// <summary>The engine the runner starts exited or did not answer; the message says so and where its output is.</summary>
+public sealed class EngineStartException(string message) : ScenarioFailureException(message);

@@ -29,6 +29,18 @@ public sealed class EngineStoreTests
     public void Store_flags_that_cannot_apply_are_refused(params string[] args) => Assert.Throws<FormatException>(() => RunArguments.Parse(args));
 
     [Fact]
+    public async Task An_engine_that_cannot_reach_its_database_fails_the_set_up_with_one_explained_line()
+    {
+        // Nothing listens on port 1: the engine ends at start, as it does for a database that does not exist.
+        var options = new EngineOptions { Store = EngineStore.Postgres, PostgresConnectionString = "Host=127.0.0.1;Port=1;Username=postgres;Database=rehearsal" };
+
+        var failure = await Assert.ThrowsAsync<EngineStartException>(() => LocalEngine.StartAsync(options, CancellationToken.None));
+
+        Assert.StartsWith("the engine on PostgreSQL (--pg) did not start: The engine exited with", failure.Message, StringComparison.Ordinal);
+        Assert.True(HookFailure.IsExplained(failure));
+    }
+
+    [Fact]
     public void A_suite_file_names_the_store_too()
     {
         var path = Path.Combine(Path.GetTempPath(), $"suite-{Guid.NewGuid():N}.json");
