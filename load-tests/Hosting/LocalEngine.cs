@@ -27,12 +27,12 @@ public sealed record EngineOptions
     /// <summary>Further engine settings (<c>Section:Key</c> = value), applied last.</summary>
     public IReadOnlyDictionary<string, string> Settings { get; init; } = new Dictionary<string, string>(StringComparer.Ordinal);
 
-    /// <summary>Parses a <c>--store</c> value: <c>sqlite</c>, or <c>postgres</c> (also <c>pg</c>, <c>postgresql</c>).</summary>
-    public static EngineStore ParseStore(string text) => text.ToLowerInvariant() switch
+    /// <summary>Parses a <c>--store</c> value: <c>sqlite</c>, or <c>postgres</c> (also <c>pg</c>, <c>postgresql</c>); <paramref name="source"/> names where it was written in the error.</summary>
+    public static EngineStore ParseStore(string text, string source = "--store") => text.ToLowerInvariant() switch
     {
         "sqlite" => EngineStore.Sqlite,
         "postgres" or "postgresql" or "pg" => EngineStore.Postgres,
-        _ => throw new FormatException($"--store must be sqlite or postgres; got '{text}'."),
+        _ => throw new FormatException($"{source} must be sqlite or postgres; got '{text}'."),
     };
 
     /// <summary>What the reports say about the engine.</summary>

@@ -65,7 +65,7 @@ internal static class RunCommand
         catch (Exception exception) when (exception is FormatException or ScenarioSetupException or ArgumentException or UriFormatException)
         {
             http?.Dispose();
-            Console.Error.WriteLine(exception.Message);
+            usage.WriteLine(exception.Message);
             return 2;
         }
 
@@ -182,7 +182,7 @@ internal static class RunCommand
         var suiteTarget = arguments.Url ?? (suite?.Target is { } target ? ParseUrl(target, "target") : null);
         var suiteWarmUp = arguments.WarmUp ?? SuiteConfig.Duration(suite?.WarmUp, "warmUp") ?? TimeSpan.FromSeconds(5);
         http = LoadHttpClient.Create(maxInFlight * entries.Count, timeout);
-        var store = arguments.Store ?? (suite?.Store is { } suiteStore ? EngineOptions.ParseStore(suiteStore) : (EngineStore?)null);
+        var store = arguments.Store ?? (suite?.Store is { } suiteStore ? EngineOptions.ParseStore(suiteStore, $"{arguments.Config}: \"store\"") : (EngineStore?)null);
         var pg = arguments.Pg ?? suite?.Pg;
         if (pg is not null && store == EngineStore.Sqlite)
         {

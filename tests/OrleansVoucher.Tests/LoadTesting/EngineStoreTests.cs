@@ -41,6 +41,24 @@ public sealed class EngineStoreTests
     }
 
     [Fact]
+    public async Task A_wrong_store_in_a_suite_file_is_reported_as_the_files_not_as_a_flag()
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"suite-{Guid.NewGuid():N}.json");
+        File.WriteAllText(path, """{ "store": "mysql", "scenarios": [ { "scenario": "http-get", "rate": 5, "duration": "2s" } ] }""");
+        using var usage = new StringWriter();
+        try
+        {
+            Assert.Equal(2, await RunCommand.RunAsync(["--config", path], new ScenarioRegistry(), usage));
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+
+        Assert.Equal($"{path}: \"store\" must be sqlite or postgres; got 'mysql'.", usage.ToString().Trim());
+    }
+
+    [Fact]
     public void A_suite_file_names_the_store_too()
     {
         var path = Path.Combine(Path.GetTempPath(), $"suite-{Guid.NewGuid():N}.json");
