@@ -22,44 +22,6 @@ public sealed record ScenarioInitContext(
 }
 
 /// <summary>
-/// A hook failed for a reason its message states in full — the target refused a request, an invariant
-/// broke —, not a fault of the hook: the runner reports the message alone, without a stack trace.
-/// </summary>
-public class ScenarioFailureException(string message) : Exception(message);
-
-/// <summary>A scenario's init hook threw; the run cannot go on. The message names the scenario and says why.</summary>
-public sealed class ScenarioInitException(string scenario, Exception inner)
-    : Exception($"the init hook of {scenario} failed: {HookFailure.Describe(inner)}", inner)
-{
-    /// <summary>Whether the message says all there is to say (the target refused, or could not be reached), so no stack trace is worth printing.</summary>
-    public bool IsExplained => HookFailure.IsExplained(InnerException!);
-}
-
-/// <summary>How the runner reports an exception from a hook.</summary>
-public static class HookFailure
-{
-    /// <summary>Whether the exception's message is the whole story: a <see cref="ScenarioFailureException"/>, or the target could not be reached or did not answer in time.</summary>
-    public static bool IsExplained(Exception exception) =>
-        exception is ScenarioFailureException or HttpRequestException or TimeoutException;
-
-    /// <summary>The exception's message, followed by its inner exceptions' where they add something.</summary>
-    public static string Describe(Exception exception)
-    {
-        ArgumentNullException.ThrowIfNull(exception);
-        var text = exception.Message;
-        for (var inner = exception.InnerException; inner is not null; inner = inner.InnerException)
-        {
-            if (!text.Contains(inner.Message, StringComparison.Ordinal))
-            {
-                text += ": " + inner.Message;
-            }
-        }
-
-        return text;
-    }
-}
-
-/// <summary>
 /// A named unit of load: a step function run once per invocation, the load simulations that decide when
 /// invocations start, a warm-up whose results are discarded, thresholds judged at the end, and hooks run
 /// before and after. Immutable; each <c>With…</c> returns a changed copy.
