@@ -9,6 +9,7 @@ if (args is ["run", .. var runArgs])
 }
 
 var commands = new CommandDispatcher("OrleansVoucher.LoadTests")
+    .Mention("run <scenario>", "a load test, a suite file (--config) or a capacity search (--find-capacity) against the engine; 'run --help' lists its options and scenarios (docs/load-testing.md)")
     .Add(
         "bench",
         RuntimeBenchmark.Name,

@@ -2,11 +2,21 @@ namespace OrleansVoucher.LoadTests.Cli;
 
 /// <summary>
 /// Finds the command named by the first two arguments, parses the rest as its options and runs it.
-/// Usage and errors go to stderr, so that stdout carries only what commands report.
+/// Usage and errors go to stderr (or <paramref name="usage"/>), so that stdout carries only what commands
+/// report. <c>--help</c> after the verb or the command's name shows the usage of those commands alone.
 /// </summary>
-internal sealed class CommandDispatcher(string programName)
+internal sealed class CommandDispatcher(string programName, TextWriter? usage = null)
 {
     private readonly List<CommandDefinition> _commands = [];
+    private readonly List<(string Usage, string Description)> _others = [];
+    private readonly TextWriter _usage = usage ?? Console.Error;
+
+    /// <summary>Lists a command parsed elsewhere (such as <c>run</c>) in the usage text.</summary>
+    public CommandDispatcher Mention(string usage, string description)
+    {
+        _others.Add((usage, description));
+        return this;
+    }
 
     public CommandDispatcher Add(
         string verb,
@@ -21,26 +31,38 @@ internal sealed class CommandDispatcher(string programName)
 
     public async Task<int> RunAsync(string[] args)
     {
-        if (args.Length == 0 || args[0] is "help" or "--help" or "-h")
+        if (args.Length == 0 || IsHelp(args[0]))
         {
-            WriteUsage(Console.Error, verb: null);
+            WriteUsage(verb: null, name: null);
             return args.Length == 0 ? 2 : 0;
         }
 
         var verb = args[0];
         if (!_commands.Exists(c => c.Verb == verb))
         {
-            Console.Error.WriteLine($"Unknown command '{verb}'.");
-            WriteUsage(Console.Error, verb: null);
+            _usage.WriteLine($"Unknown command '{verb}'.");
+            WriteUsage(verb: null, name: null);
             return 2;
+        }
+
+        if (args.Length > 1 && IsHelp(args[1]))
+        {
+            WriteUsage(verb, name: null);
+            return 0;
         }
 
         var command = args.Length > 1 ? _commands.Find(c => c.Verb == verb && c.Name == args[1]) : null;
         if (command is null)
         {
-            Console.Error.WriteLine(args.Length > 1 ? $"Unknown {verb} '{args[1]}'." : $"'{verb}' needs a name.");
-            WriteUsage(Console.Error, verb);
+            _usage.WriteLine(args.Length > 1 ? $"Unknown {verb} '{args[1]}'." : $"'{verb}' needs a name.");
+            WriteUsage(verb, name: null);
             return 2;
+        }
+
+        if (args.Skip(2).Any(IsHelp))
+        {
+            WriteUsage(verb, command.Name);
+            return 0;
         }
 
         CommandOptions options;
@@ -50,8 +72,8 @@ internal sealed class CommandDispatcher(string programName)
         }
         catch (ArgumentException exception)
         {
-            Console.Error.WriteLine(exception.Message);
-            WriteUsage(Console.Error, verb);
+            _usage.WriteLine(exception.Message);
+            WriteUsage(verb, command.Name);
             return 2;
         }
 
@@ -68,27 +90,38 @@ internal sealed class CommandDispatcher(string programName)
         }
         catch (OptionException exception)
         {
-            Console.Error.WriteLine(exception.Message);
-            WriteUsage(Console.Error, verb);
+            _usage.WriteLine(exception.Message);
+            WriteUsage(verb, command.Name);
             return 2;
         }
         catch (OperationCanceledException) when (cancellation.IsCancellationRequested)
         {
-            Console.Error.WriteLine("Cancelled.");
+            _usage.WriteLine("Cancelled.");
             return 130;
         }
     }
 
-    private void WriteUsage(TextWriter writer, string? verb)
+    private static bool IsHelp(string arg) => arg is "help" or "--help" or "-h";
+
+    private void WriteUsage(string? verb, string? name)
     {
-        writer.WriteLine($"Usage: {programName} <command> <name> [options]");
-        foreach (var command in _commands.Where(c => verb is null || c.Verb == verb))
+        _usage.WriteLine($"Usage: {programName} <command> <name> [options]");
+        if (verb is null)
         {
-            writer.WriteLine();
-            writer.WriteLine($"  {command.Verb} {command.Name}    {command.Description}");
+            foreach (var (usage, description) in _others)
+            {
+                _usage.WriteLine();
+                _usage.WriteLine($"  {usage}    {description}");
+            }
+        }
+
+        foreach (var command in _commands.Where(c => (verb is null || c.Verb == verb) && (name is null || c.Name == name)))
+        {
+            _usage.WriteLine();
+            _usage.WriteLine($"  {command.Verb} {command.Name}    {command.Description}");
             foreach (var option in command.Options)
             {
-                writer.WriteLine($"      --{option.Name} <{option.Value}>".PadRight(34) + option.Help);
+                _usage.WriteLine($"      --{option.Name} <{option.Value}>".PadRight(34) + option.Help);
             }
         }
     }

@@ -1,5 +1,6 @@
 using System.Globalization;
 using OrleansVoucher.LoadTests.Benchmarks.BulkIssue;
+using OrleansVoucher.LoadTests.Runner;
 using OrleansVoucher.Testing;
 
 namespace OrleansVoucher.LoadTests.Hosting;
@@ -26,12 +27,12 @@ public sealed record EngineOptions
     /// <summary>Further engine settings (<c>Section:Key</c> = value), applied last.</summary>
     public IReadOnlyDictionary<string, string> Settings { get; init; } = new Dictionary<string, string>(StringComparer.Ordinal);
 
-    /// <summary>Parses a <c>--store</c> value: <c>sqlite</c>, or <c>postgres</c> (also <c>pg</c>, <c>postgresql</c>).</summary>
-    public static EngineStore ParseStore(string text) => text.ToLowerInvariant() switch
+    /// <summary>Parses a <c>--store</c> value: <c>sqlite</c>, or <c>postgres</c> (also <c>pg</c>, <c>postgresql</c>); <paramref name="source"/> names where it was written in the error.</summary>
+    public static EngineStore ParseStore(string text, string source = "--store") => text.ToLowerInvariant() switch
     {
         "sqlite" => EngineStore.Sqlite,
         "postgres" or "postgresql" or "pg" => EngineStore.Postgres,
-        _ => throw new FormatException($"--store must be sqlite or postgres; got '{text}'."),
+        _ => throw new FormatException($"{source} must be sqlite or postgres; got '{text}'."),
     };
 
     /// <summary>What the reports say about the engine.</summary>
@@ -118,7 +119,18 @@ public sealed class LocalEngine : IAsyncDisposable
             settings[key] = value;
         }
 
-        var child = await EngineChild.StartAsync(settings, cancellationToken).ConfigureAwait(false);
+        EngineChild child;
+        try
+        {
+            child = await EngineChild.StartAsync(settings, cancellationToken).ConfigureAwait(false);
+        }
+        catch (InvalidOperationException exception)
+        {
+            // A wrong --pg (no such database, a refused login) ends the engine at start; its own output,
+            // forwarded above, says why.
+            throw new EngineStartException($"the engine on {description} did not start: {exception.Message} Its output is above, on the lines starting 'engine:'.");
+        }
+
         return new LocalEngine(child, sqlitePath, description);
     }
 
@@ -134,3 +146,6 @@ public sealed class LocalEngine : IAsyncDisposable
         }
     }
 }
+
+/// <summary>The engine the runner starts exited or did not answer; the message says so and where its output is.</summary>
+public sealed class EngineStartException(string message) : ScenarioFailureException(message);

@@ -511,7 +511,7 @@ public sealed class DomainScenarios : IScenarioCatalog
     /// <summary>
     /// The clean hook of every domain scenario: the common invariants for <paramref name="workers"/> workers,
     /// then the scenario's own; throws <see cref="InvariantBrokenException"/> when any is broken. Stops the
-    /// engine the scenario started.
+    /// engine the scenario started. After a failed init it only stops the engine.
     /// </summary>
     private static async Task CheckAsync(DomainWorld? world, ScenarioInitContext clean, int workers, Func<JsonElement, List<string>, Task<string>> own)
     {
@@ -522,6 +522,12 @@ public sealed class DomainScenarios : IScenarioCatalog
 
         await using (world.ConfigureAwait(false))
         {
+            if (!clean.InitCompleted)
+            {
+                // Seeding failed, so there was no load and nothing to check: only stop the engine.
+                return;
+            }
+
             var broken = new List<string>();
             var statistics = await world.CheckInvariantsAsync(workers, broken, CancellationToken.None).ConfigureAwait(false);
             var summary = await own(statistics, broken).ConfigureAwait(false);
@@ -558,7 +564,7 @@ public sealed class DomainScenarios : IScenarioCatalog
         if (activatedAt.TryGetValue(0, out var first))
         {
             var other = world.Institution(1 % institutions) == first ? world.Institution(0) : world.Institution(1 % institutions);
-            var again = await world.VerifyAsync(other, held[0], holder(0), DomainWorld.EnrolmentClass, CancellationToken.None).ConfigureAwait(false);
+            var again = await world.VerifyAsync(other, held[0], holder(0), DomainWorld.EnrolmentClass, waitOutRateLimits: true, CancellationToken.None).ConfigureAwait(false);
             if (again.StatusCode != "409")
             {
                 broken.Add($"a voucher activated at {first} was verified again at {other}: {again.StatusCode}");
@@ -625,4 +631,4 @@ public sealed class DomainScenarios : IScenarioCatalog
 }
 
 /// <summary>An invariant checked after a run did not hold; the run fails.</summary>
-public sealed class InvariantBrokenException(string message) : Exception(message);
+public sealed class InvariantBrokenException(string message) : ScenarioFailureException(message);

@@ -35,7 +35,11 @@ public sealed class DomainWorld : IAsyncDisposable
     public const int PerOccupationLimit = 1;
 
     private static readonly TimeSpan s_tokenLifetime = TimeSpan.FromHours(12);
+    /// <summary>How many times one of the world's own requests is sent while the engine answers 429 (each after its Retry-After, at most 10 s).</summary>
+    private const int MaxRateLimitedAttempts = 100;
+    private static readonly TimeSpan s_maxRetryAfter = TimeSpan.FromSeconds(10);
     private static int s_worlds;
+    private int _rateLimitedNoted;
     private readonly Dictionary<string, string> _tokens = new(StringComparer.Ordinal);
     private readonly Lock _tokensLock = new();
     private LocalEngine? _engine;
@@ -129,14 +133,43 @@ public sealed class DomainWorld : IAsyncDisposable
         return Http.SendAsync(request, cancellationToken);
     }
 
-    /// <summary>Sends and expects a 2xx answer; returns its JSON body.</summary>
+    /// <summary>
+    /// Sends a request of the world's own — seeding, a job poll, the checks after the run — and waits out
+    /// the engine's rate limits: a 429 is sent again after its <c>Retry-After</c>, so an engine running
+    /// with its limits (a target given with <c>--url</c>) slows these requests down instead of failing the
+    /// run or reporting an invariant as broken. The measured requests are sent once, 429 or not.
+    /// </summary>
+    public async Task<HttpResponseMessage> SendWaitingOutRateLimitsAsync(HttpMethod method, string path, string token, object? body, CancellationToken cancellationToken)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            var response = await SendAsync(method, path, token, body, cancellationToken).ConfigureAwait(false);
+            if (response.StatusCode != HttpStatusCode.TooManyRequests || attempt == MaxRateLimitedAttempts)
+            {
+                return response;
+            }
+
+            var wait = RetryAfter(response);
+            response.Dispose();
+            if (Interlocked.Exchange(ref _rateLimitedNoted, 1) == 0)
+            {
+                Console.Error.WriteLine(
+                    $"{BaseAddress} answers 429 rate-limited to the scenario's seeding and checks; waiting as its Retry-After says. " +
+                    "An engine under load test should run with its rate limits raised (docs/load-testing.md, \"The engine\").");
+            }
+
+            await Task.Delay(wait, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Sends and expects a 2xx answer, waiting out rate limits; returns its JSON body.</summary>
     public async Task<JsonElement> ExpectAsync(HttpMethod method, string path, string token, object? body, CancellationToken cancellationToken)
     {
-        using var response = await SendAsync(method, path, token, body, cancellationToken).ConfigureAwait(false);
+        using var response = await SendWaitingOutRateLimitsAsync(method, path, token, body, cancellationToken).ConfigureAwait(false);
         var text = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
         if (!response.IsSuccessStatusCode)
         {
-            throw new InvalidOperationException($"{method} {path} answered {(int)response.StatusCode}: {text}");
+            throw new TargetRefusedException($"{method} {path} answered {(int)response.StatusCode}: {text}");
         }
 
         return text.Length == 0 ? default : JsonDocument.Parse(text).RootElement.Clone();
@@ -234,10 +267,10 @@ public sealed class DomainWorld : IAsyncDisposable
         var codes = new string[count];
         await Parallel.ForAsync(0, count, new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = cancellationToken }, async (i, token) =>
         {
-            var response = await ClaimAsync(from + i, code => codes[i] = code, token).ConfigureAwait(false);
+            var response = await ClaimAsync(from + i, code => codes[i] = code, waitOutRateLimits: true, token).ConfigureAwait(false);
             if (codes[i] is null)
             {
-                throw new InvalidOperationException($"Seeding: worker {from + i} could not claim: {response}");
+                throw new TargetRefusedException($"Seeding: worker {from + i} could not claim: {response}");
             }
         }).ConfigureAwait(false);
         return codes;
@@ -248,19 +281,22 @@ public sealed class DomainWorld : IAsyncDisposable
     {
         await Parallel.ForAsync(0, codes.Count, new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = cancellationToken }, async (i, token) =>
         {
-            var response = await VerifyAsync(Institution(i % institutions), codes[i], Citizen(from + i), classCode, token).ConfigureAwait(false);
+            var response = await VerifyAsync(Institution(i % institutions), codes[i], Citizen(from + i), classCode, waitOutRateLimits: true, token).ConfigureAwait(false);
             if (response.IsError)
             {
-                throw new InvalidOperationException($"Seeding: voucher of worker {from + i} could not be verified: {response}");
+                throw new TargetRefusedException($"Seeding: voucher of worker {from + i} could not be verified: {response}");
             }
         }).ConfigureAwait(false);
     }
 
     /// <summary>The worker claims a voucher of the campaign: ok when claimed (its code goes to <paramref name="claimed"/>) or sold out.</summary>
-    public async Task<Response> ClaimAsync(int worker, Action<string> claimed, CancellationToken cancellationToken)
+    public Task<Response> ClaimAsync(int worker, Action<string> claimed, CancellationToken cancellationToken) =>
+        ClaimAsync(worker, claimed, waitOutRateLimits: false, cancellationToken);
+
+    private async Task<Response> ClaimAsync(int worker, Action<string> claimed, bool waitOutRateLimits, CancellationToken cancellationToken)
     {
         var citizen = Citizen(worker);
-        using var response = await SendAsync(HttpMethod.Post, $"/api/v1/campaigns/{CampaignId}/claims", Token("worker", citizen), new { citizenId = citizen }, cancellationToken).ConfigureAwait(false);
+        using var response = await SendAsync(HttpMethod.Post, $"/api/v1/campaigns/{CampaignId}/claims", Token("worker", citizen), new { citizenId = citizen }, waitOutRateLimits, cancellationToken).ConfigureAwait(false);
         var text = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
         var status = Status(response);
         if (response.StatusCode == HttpStatusCode.Created)
@@ -276,13 +312,18 @@ public sealed class DomainWorld : IAsyncDisposable
     }
 
     /// <summary>The institution verifies (and so activates) the voucher presented by its holder: ok only on 201.</summary>
-    public async Task<Response> VerifyAsync(string institution, string code, string citizen, string classCode, CancellationToken cancellationToken)
+    public Task<Response> VerifyAsync(string institution, string code, string citizen, string classCode, CancellationToken cancellationToken) =>
+        VerifyAsync(institution, code, citizen, classCode, waitOutRateLimits: false, cancellationToken);
+
+    /// <summary>As <see cref="VerifyAsync(string, string, string, string, CancellationToken)"/>; with <paramref name="waitOutRateLimits"/>, for seeding and checks, a 429 is waited out.</summary>
+    public async Task<Response> VerifyAsync(string institution, string code, string citizen, string classCode, bool waitOutRateLimits, CancellationToken cancellationToken)
     {
         using var response = await SendAsync(
             HttpMethod.Post,
             $"/api/v1/institutions/{institution}/verifications",
             Token("institution", institution),
             new { voucherCode = code, presenterCitizenId = citizen, classCode },
+            waitOutRateLimits,
             cancellationToken).ConfigureAwait(false);
         var text = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
         var status = Status(response);
@@ -425,7 +466,7 @@ public sealed class DomainWorld : IAsyncDisposable
         await Parallel.ForAsync(0, workers, new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = cancellationToken }, async (n, token) =>
         {
             var citizen = Citizen(n);
-            using var response = await SendAsync(HttpMethod.Get, $"/api/v1/workers/{citizen}", Authority, null, token).ConfigureAwait(false);
+            using var response = await SendWaitingOutRateLimitsAsync(HttpMethod.Get, $"/api/v1/workers/{citizen}", Authority, null, token).ConfigureAwait(false);
             if (response.StatusCode == HttpStatusCode.NotFound)
             {
                 return;
@@ -495,6 +536,17 @@ public sealed class DomainWorld : IAsyncDisposable
         }
     }
 
+    private Task<HttpResponseMessage> SendAsync(HttpMethod method, string path, string token, object? body, bool waitOutRateLimits, CancellationToken cancellationToken) =>
+        waitOutRateLimits ? SendWaitingOutRateLimitsAsync(method, path, token, body, cancellationToken) : SendAsync(method, path, token, body, cancellationToken);
+
+    /// <summary>How long a 429 asks to wait (its Retry-After, 1 s without one), at most 10 s.</summary>
+    private static TimeSpan RetryAfter(HttpResponseMessage response)
+    {
+        var retryAfter = response.Headers.RetryAfter;
+        var wait = retryAfter?.Delta ?? (retryAfter?.Date is { } date ? date - DateTimeOffset.UtcNow : TimeSpan.FromSeconds(1));
+        return wait < TimeSpan.Zero ? TimeSpan.Zero : wait > s_maxRetryAfter ? s_maxRetryAfter : wait;
+    }
+
     private static string Status(HttpResponseMessage response) => ((int)response.StatusCode).ToString(CultureInfo.InvariantCulture);
 
     /// <summary>A problem's stable code (failure reasons carry no ids), else the start of the body.</summary>
@@ -515,3 +567,6 @@ public sealed class DomainWorld : IAsyncDisposable
         return text.Length > 80 ? text[..80] : text;
     }
 }
+
+/// <summary>The engine answered one of the world's own requests (seeding, a poll, a check) with an error.</summary>
+public sealed class TargetRefusedException(string message) : ScenarioFailureException(message);

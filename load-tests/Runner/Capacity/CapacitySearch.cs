@@ -54,7 +54,7 @@ public sealed class CapacitySearch
         var startedUtc = time.GetUtcNow();
         var start = time.GetTimestamp();
         var data = new ConcurrentDictionary<string, object?>(StringComparer.Ordinal);
-        var hooks = new ScenarioInitContext(scenario.Name, data, _run.LoggerFactory.CreateLogger("Scenario." + scenario.Name), abort);
+        var hooks = new ScenarioInitContext(scenario.Name, data, _run.LoggerFactory.CreateLogger("Scenario." + scenario.Name), abort) { InitCompleted = false };
         var runs = new List<(CapacityStep Step, RunResult Run)>();
         var cleanFailures = new List<string>();
         CapacitySearchResult search;
@@ -62,8 +62,17 @@ public sealed class CapacitySearch
         {
             if (scenario.Init is { } init)
             {
-                await init(hooks).ConfigureAwait(false);
+                try
+                {
+                    await init(hooks).ConfigureAwait(false);
+                }
+                catch (Exception exception) when (exception is not OperationCanceledException)
+                {
+                    throw new ScenarioInitException(scenario.Name, exception);
+                }
             }
+
+            hooks = hooks with { InitCompleted = true };
 
             // Each step is a run of its own; the data the init hook left is handed to it and taken back.
             var shared = scenario with
@@ -99,8 +108,7 @@ public sealed class CapacitySearch
                 }
                 catch (Exception exception) when (exception is not OperationCanceledException)
                 {
-                    _logger.LogError(exception, "The clean hook of {Scenario} failed.", scenario.Name);
-                    cleanFailures.Add($"{scenario.Name}: {exception.Message}");
+                    cleanFailures.Add(LoadRunner.CleanFailed(_logger, scenario.Name, exception));
                 }
             }
         }

@@ -19,9 +19,11 @@ internal static class RunCommand
 {
     public const string Verb = "run";
 
-    public static async Task<int> RunAsync(IReadOnlyList<string> args, ScenarioRegistry? registry = null)
+    /// <summary>Runs the command; usage and command-line errors go to <paramref name="usage"/> (stderr by default).</summary>
+    public static async Task<int> RunAsync(IReadOnlyList<string> args, ScenarioRegistry? registry = null, TextWriter? usage = null)
     {
         registry ??= ScenarioRegistry.CreateDefault();
+        usage ??= Console.Error;
         RunArguments arguments;
         try
         {
@@ -29,14 +31,16 @@ internal static class RunCommand
         }
         catch (FormatException exception)
         {
-            Console.Error.WriteLine(exception.Message);
-            WriteUsage(Console.Error, registry);
+            // The mistake, then the synopsis: the full option list would push the mistake off the screen.
+            usage.WriteLine(exception.Message);
+            WriteSynopsis(usage);
+            usage.WriteLine("'run --help' lists every option and scenario.");
             return 2;
         }
 
         if (arguments.Help || (arguments.Scenario is null && arguments.Config is null && !arguments.List))
         {
-            WriteUsage(Console.Error, registry);
+            WriteUsage(usage, registry);
             return arguments.Help ? 0 : 2;
         }
 
@@ -61,7 +65,7 @@ internal static class RunCommand
         catch (Exception exception) when (exception is FormatException or ScenarioSetupException or ArgumentException or UriFormatException)
         {
             http?.Dispose();
-            Console.Error.WriteLine(exception.Message);
+            usage.WriteLine(exception.Message);
             return 2;
         }
 
@@ -102,6 +106,12 @@ internal static class RunCommand
         {
             Console.Error.WriteLine("Cancelled before the load started; no reports.");
             return 130;
+        }
+        catch (ScenarioInitException exception) when (exception.IsExplained)
+        {
+            // The target could not be reached or refused the set-up: the message says which; a stack trace would only bury it.
+            Console.Error.WriteLine($"The run failed: {exception.Message}");
+            return 3;
         }
         catch (Exception exception)
         {
@@ -172,7 +182,7 @@ internal static class RunCommand
         var suiteTarget = arguments.Url ?? (suite?.Target is { } target ? ParseUrl(target, "target") : null);
         var suiteWarmUp = arguments.WarmUp ?? SuiteConfig.Duration(suite?.WarmUp, "warmUp") ?? TimeSpan.FromSeconds(5);
         http = LoadHttpClient.Create(maxInFlight * entries.Count, timeout);
-        var store = arguments.Store ?? (suite?.Store is { } suiteStore ? EngineOptions.ParseStore(suiteStore) : (EngineStore?)null);
+        var store = arguments.Store ?? (suite?.Store is { } suiteStore ? EngineOptions.ParseStore(suiteStore, $"{arguments.Config}: \"store\"") : (EngineStore?)null);
         var pg = arguments.Pg ?? suite?.Pg;
         if (pg is not null && store == EngineStore.Sqlite)
         {
@@ -334,11 +344,18 @@ internal static class RunCommand
         return line.ToJsonString(new JsonSerializerOptions { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
     }
 
+    private static void WriteSynopsis(TextWriter writer)
+    {
+        writer.WriteLine("Usage: OrleansVoucher.LoadTests run <scenario> [--rate R | --concurrency C] [--duration D] [--warmup W]");
+        writer.WriteLine("                  [--url U | --store sqlite|postgres | --pg CONNECTION-STRING] [--threshold T]... [--report-dir DIR] [options]");
+        writer.WriteLine("       OrleansVoucher.LoadTests run <scenario> --find-capacity --threshold T [--threshold T]... [--from R] [--to R] [--step-duration D] [options]");
+        writer.WriteLine("       OrleansVoucher.LoadTests run --config suite.json [scenario]");
+        writer.WriteLine("       OrleansVoucher.LoadTests run --list");
+    }
+
     private static void WriteUsage(TextWriter writer, ScenarioRegistry registry)
     {
-        writer.WriteLine("Usage: OrleansVoucher.LoadTests run <scenario> [--rate R | --concurrency C] [--duration D] [--warmup W] [--url U] [--threshold T]... [--report-dir DIR]");
-        writer.WriteLine("       OrleansVoucher.LoadTests run <scenario> --find-capacity --threshold T [--threshold T]... [--from R] [--to R] [--step-duration D]");
-        writer.WriteLine("       OrleansVoucher.LoadTests run --config suite.json [scenario]");
+        WriteSynopsis(writer);
         writer.WriteLine();
         foreach (var (name, value, help) in RunArguments.Options)
         {

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using System.Text.RegularExpressions;
 
 namespace OrleansVoucher.LoadTests.Runner.Cli;
 
@@ -18,6 +19,9 @@ public sealed class SuiteConfig
         AllowTrailingCommas = true,
         UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
     };
+
+    private static readonly Regex s_unmapped = new("^The JSON property '(.*)' could not be mapped", RegexOptions.CultureInvariant);
+    private static readonly Regex s_unconvertible = new(@"^The JSON value could not be converted to ([^ ]+?)\.( |$)", RegexOptions.CultureInvariant);
 
     public string? Name { get; set; }
 
@@ -81,7 +85,7 @@ public sealed class SuiteConfig
         }
         catch (JsonException exception)
         {
-            throw new FormatException($"{source}: {exception.Message}", exception);
+            throw new FormatException($"{source}: {Explain(exception)}", exception);
         }
 
         if (config?.Scenarios is not { Count: > 0 })
@@ -98,6 +102,37 @@ public sealed class SuiteConfig
         }
 
         return config;
+    }
+
+    /// <summary>A JSON error in the file's terms — the property and where it is — rather than the serializer's .NET types.</summary>
+    private static string Explain(JsonException exception)
+    {
+        var where = string.Join(", ", new[]
+        {
+            exception.Path is { Length: > 1 } path ? path : null,
+            exception.LineNumber is { } line ? $"line {line + 1}" : null,
+        }.Where(part => part is not null));
+        var at = where.Length == 0 ? string.Empty : $" (at {where})";
+        var unknown = s_unmapped.Match(exception.Message);
+        if (unknown.Success)
+        {
+            return $"unknown property \"{unknown.Groups[1].Value}\"{at}; the properties are listed in docs/load-testing.md, \"Suite files\".";
+        }
+
+        var mistyped = s_unconvertible.Match(exception.Message);
+        if (mistyped.Success)
+        {
+            var expected = mistyped.Groups[1].Value switch
+            {
+                var type when type.Contains("Double", StringComparison.Ordinal) || type.Contains("Int", StringComparison.Ordinal) => "a number",
+                var type when type.Contains("String", StringComparison.Ordinal) && !type.Contains("List", StringComparison.Ordinal) => "a string (durations are strings such as \"30s\")",
+                var type when type.Contains("List", StringComparison.Ordinal) => "a list [ … ]",
+                _ => "an object { … }",
+            };
+            return $"a value of the wrong type{at}: expected {expected}.";
+        }
+
+        return exception.Message;
     }
 
     /// <summary>Parses a duration setting, naming it in the error.</summary>
@@ -231,9 +266,9 @@ public sealed class SuiteLoad
         }
 
         T Need<T>(T? value, string field)
-            where T : struct => value ?? throw new FormatException($"{where}: a {Type} phase needs \"{field}\".");
+            where T : struct => value ?? throw new FormatException($"{where}: the {Type} phase needs \"{field}\".");
 
         TimeSpan NeedDuration(string? value, string field) =>
-            SuiteConfig.Duration(value, $"{where} {field}") ?? throw new FormatException($"{where}: a {Type} phase needs \"{field}\".");
+            SuiteConfig.Duration(value, $"{where} {field}") ?? throw new FormatException($"{where}: the {Type} phase needs \"{field}\".");
     }
 }

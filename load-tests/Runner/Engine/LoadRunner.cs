@@ -112,8 +112,7 @@ public sealed class LoadRunner
                 }
                 catch (Exception exception) when (exception is not OperationCanceledException)
                 {
-                    _logger.LogError(exception, "The clean hook of {Scenario} failed.", runtime.Scenario.Name);
-                    cleanFailures.Add($"{runtime.Scenario.Name}: {exception.Message}");
+                    cleanFailures.Add(CleanFailed(_logger, runtime.Scenario.Name, exception));
                 }
             }
         }
@@ -130,6 +129,21 @@ public sealed class LoadRunner
             Configuration = Configuration(scenarios),
             CleanFailures = cleanFailures,
         };
+    }
+
+    /// <summary>Logs a clean hook's failure — its message alone when that explains it, else with the stack trace — and returns it for the reports.</summary>
+    internal static string CleanFailed(ILogger logger, string scenario, Exception exception)
+    {
+        if (HookFailure.IsExplained(exception))
+        {
+            logger.LogError("The clean hook of {Scenario} failed: {Reason}", scenario, HookFailure.Describe(exception));
+        }
+        else
+        {
+            logger.LogError(exception, "The clean hook of {Scenario} failed.", scenario);
+        }
+
+        return $"{scenario}: {HookFailure.Describe(exception)}";
     }
 
     private async Task MeasureAsync(ScenarioRuntime runtime, TimeSpan measureStart, CancellationToken stop)

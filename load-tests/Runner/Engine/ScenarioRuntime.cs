@@ -40,6 +40,7 @@ internal sealed class ScenarioRuntime
     private long _invocations;
     private bool _draining;
     private bool _sealed;
+    private bool _initCompleted;
     private TaskCompletionSource? _idle;
 
     public ScenarioRuntime(Scenario scenario, RunOptions options, long runStart, CancellationToken abort)
@@ -94,11 +95,29 @@ internal sealed class ScenarioRuntime
     /// <summary>The load asked for at <paramref name="offset"/> into the measured phase: a rate per second or a number of copies.</summary>
     public double TargetAt(TimeSpan offset) => _schedule?.RateAt(offset) ?? _copies!.Target;
 
-    public Task InitAsync(CancellationToken cancellationToken) =>
-        _scenario.Init is { } init ? init(new ScenarioInitContext(_scenario.Name, _data, _logger, cancellationToken)) : Task.CompletedTask;
+    /// <summary>Runs the init hook; throws <see cref="ScenarioInitException"/> when it fails.</summary>
+    public async Task InitAsync(CancellationToken cancellationToken)
+    {
+        if (_scenario.Init is { } init)
+        {
+            try
+            {
+                await init(new ScenarioInitContext(_scenario.Name, _data, _logger, cancellationToken)).ConfigureAwait(false);
+            }
+            catch (Exception exception) when (exception is not OperationCanceledException)
+            {
+                throw new ScenarioInitException(_scenario.Name, exception);
+            }
+        }
 
+        _initCompleted = true;
+    }
+
+    /// <summary>Runs the clean hook, telling it whether the init hook completed.</summary>
     public Task CleanAsync(CancellationToken cancellationToken) =>
-        _scenario.Clean is { } clean ? clean(new ScenarioInitContext(_scenario.Name, _data, _logger, cancellationToken)) : Task.CompletedTask;
+        _scenario.Clean is { } clean
+            ? clean(new ScenarioInitContext(_scenario.Name, _data, _logger, cancellationToken) { InitCompleted = _initCompleted })
+            : Task.CompletedTask;
 
     /// <summary>Runs the load simulations once (cut at <paramref name="cut"/> when given), from <paramref name="phaseStart"/>.</summary>
     public Task RunPhaseAsync(ScenarioRecorder recorder, bool warmUp, TimeSpan phaseStart, TimeSpan? cut, CancellationToken stop) =>

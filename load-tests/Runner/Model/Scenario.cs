@@ -12,7 +12,14 @@ public sealed record ScenarioInitContext(
     string ScenarioName,
     ConcurrentDictionary<string, object?> Data,
     ILogger Logger,
-    CancellationToken CancellationToken);
+    CancellationToken CancellationToken)
+{
+    /// <summary>
+    /// For a clean hook: whether the scenario's init hook ran to completion. When it threw (or never ran
+    /// because another scenario's did), there was no load: release what the hooks hold and check nothing.
+    /// </summary>
+    public bool InitCompleted { get; init; } = true;
+}
 
 /// <summary>
 /// A named unit of load: a step function run once per invocation, the load simulations that decide when

@@ -75,7 +75,8 @@ public static class HtmlReport
         var atCapacity = steps.FirstOrDefault(s => IsCapacity(capacity, s));
         html.Append("<div class=\"kpis\">");
         Kpi(html, "capacity", capacity.CapacityRps is { } rate ? Rate(rate) + "/s" : "–", capacity.Outcome == CapacityOutcome.Found ? "highest rate that held" : capacity.OutcomeText, capacity.Concluded ? "good" : "bad");
-        Kpi(html, "knee", capacity.FirstFailingRps is { } failing ? "< " + Rate(failing) + "/s" : "not reached", "lowest failing rate above it", null);
+        var (kneeValue, kneeNote) = Knee(capacity);
+        Kpi(html, "knee", kneeValue, kneeNote, null);
         Kpi(html, "steps", Count(capacity.Steps.Count), $"{capacity.Steps.Count(s => s.Phase == "bisect")} bisection", null);
         Kpi(html, "p99 at capacity", atCapacity is null ? "–" : Latency(atCapacity.ResponseTime.P99), atCapacity is null ? "no step held" : $"service p99 {Latency(atCapacity.ServiceTime.P99)}", null);
         Kpi(html, "ok/s at capacity", atCapacity is null ? "–" : Rate(atCapacity.AchievedOkRps), atCapacity is null ? string.Empty : $"fail {Percent(atCapacity.FailPercent)}", null);
@@ -122,6 +123,25 @@ public static class HtmlReport
         html.Append("a failure is put down to the load generator when its own send lag is most of the response time or it fell behind the rate. The sections below are ");
         html.Append(capacity.CapacityRps is { } shown ? $"the step at the capacity rate, {H(Rate(shown))}/s.</p>" : "the first step.</p>");
         html.Append("</section>\n");
+    }
+
+    // The knee tile: below the lowest rate above the capacity at which the target failed. A step the load
+    // generator failed says nothing about the target, so it bounds no knee.
+    private static (string Value, string Note) Knee(CapacitySearchResult capacity)
+    {
+        var held = capacity.CapacityRps ?? 0;
+        var failed = capacity.Steps
+            .Where(s => s.Verdict is not (CapacityVerdict.Pass or CapacityVerdict.Generator or CapacityVerdict.Stopped) && s.TargetRps > held)
+            .Select(s => (double?)s.TargetRps)
+            .Min();
+        if (failed is { } rate)
+        {
+            return ("< " + Rate(rate) + "/s", "lowest rate above it the target failed");
+        }
+
+        return capacity.Steps.FirstOrDefault(s => s.Verdict == CapacityVerdict.Generator) is { } lagged
+            ? ("unknown", $"{Rate(lagged.TargetRps)}/s failed on the load generator, not the target")
+            : ("not reached", "no rate above it failed");
     }
 
     private static void CurveChart(StringBuilder html, string title, string subtitle, IReadOnlyList<double> x, IReadOnlyList<ChartSeries> series, string unit, (double, string)? marker, Func<double, string> xTick)

@@ -60,6 +60,7 @@ public sealed class CapacitySearchTests
         Assert.True(result.Passed);
         Assert.Equal("inject 1100/1s for 2s", Assert.Single(Assert.Single(result.Scenarios).LoadSimulations));
         Assert.Contains(result.Configuration, c => c.Key == "capacity search");
+        Assert.Equal(("< 1,200/s", "lowest rate above it the target failed"), KneeTile(HtmlReport.Render(result)));
     }
 
     [Fact]
@@ -108,6 +109,9 @@ public sealed class CapacitySearchTests
         Assert.True(step.ServiceTime.P99 > 25, $"service p99 {step.ServiceTime.P99} ms");
         Assert.StartsWith("The load generator, not the target, is the limit", capacity.Conclusion, StringComparison.Ordinal);
         Assert.False(result.Passed);
+
+        // The report does not present the generator's failure as the target's knee.
+        Assert.Equal(("unknown", "800/s failed on the load generator, not the target"), KneeTile(HtmlReport.Render(result)));
     }
 
     [Fact]
@@ -132,13 +136,17 @@ public sealed class CapacitySearchTests
             },
         };
 
-        var capacity = (await SearchAsync(clock, s_search, scenario, "p99 <= 25ms")).Capacity!;
+        var result = await SearchAsync(clock, s_search, scenario, "p99 <= 25ms");
+        var capacity = result.Capacity!;
 
         Assert.Equal(CapacityOutcome.GeneratorLimited, capacity.Outcome);
         Assert.Equal(new[] { "1600 FAIL throughput", "1200 FAIL generator" }, capacity.Steps.Skip(4).Select(s => $"{s.TargetRps} {s.VerdictText}"));
         Assert.Equal(800, capacity.CapacityRps);
         Assert.StartsWith("The target held 800/s and failed at 1,600/s (achieved", capacity.Conclusion, StringComparison.Ordinal);
         Assert.Contains("the step at 1,200/s between them could not be judged", capacity.Conclusion, StringComparison.Ordinal);
+
+        // The knee lies below the rate the target failed at, not the one the generator could not judge.
+        Assert.Equal(("< 1,600/s", "lowest rate above it the target failed"), KneeTile(HtmlReport.Render(result)));
     }
 
     [Fact]
@@ -238,6 +246,14 @@ public sealed class CapacitySearchTests
     [Fact]
     public void Rates_round_to_significant_digits() =>
         Assert.Equal(new[] { 1200.0, 1100, 34, 0.15 }, new[] { CapacitySearch.RoundRate(1234, 2), CapacitySearch.RoundRate(1050, 2), CapacitySearch.RoundRate(33.75, 2), CapacitySearch.RoundRate(0.1523, 2) });
+
+    /// <summary>The knee tile of a capacity report: its value and note.</summary>
+    private static (string Value, string Note) KneeTile(string html)
+    {
+        var tile = Regex.Match(html, "<div class=\"label\">knee</div><div class=\"value\">(.*?)</div><div class=\"note\">(.*?)</div>");
+        Assert.True(tile.Success, "no knee tile");
+        return (System.Net.WebUtility.HtmlDecode(tile.Groups[1].Value), System.Net.WebUtility.HtmlDecode(tile.Groups[2].Value));
+    }
 
     /// <summary>
     /// A target that serves one request at a time, each taking <paramref name="each"/> of clock time, so

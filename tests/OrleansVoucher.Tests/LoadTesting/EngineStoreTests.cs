@@ -29,6 +29,36 @@ public sealed class EngineStoreTests
     public void Store_flags_that_cannot_apply_are_refused(params string[] args) => Assert.Throws<FormatException>(() => RunArguments.Parse(args));
 
     [Fact]
+    public async Task An_engine_that_cannot_reach_its_database_fails_the_set_up_with_one_explained_line()
+    {
+        // Nothing listens on port 1: the engine ends at start, as it does for a database that does not exist.
+        var options = new EngineOptions { Store = EngineStore.Postgres, PostgresConnectionString = "Host=127.0.0.1;Port=1;Username=postgres;Database=rehearsal" };
+
+        var failure = await Assert.ThrowsAsync<EngineStartException>(() => LocalEngine.StartAsync(options, CancellationToken.None));
+
+        Assert.StartsWith("the engine on PostgreSQL (--pg) did not start: The engine exited with", failure.Message, StringComparison.Ordinal);
+        Assert.True(HookFailure.IsExplained(failure));
+    }
+
+    [Fact]
+    public async Task A_wrong_store_in_a_suite_file_is_reported_as_the_files_not_as_a_flag()
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"suite-{Guid.NewGuid():N}.json");
+        File.WriteAllText(path, """{ "store": "mysql", "scenarios": [ { "scenario": "http-get", "rate": 5, "duration": "2s" } ] }""");
+        using var usage = new StringWriter();
+        try
+        {
+            Assert.Equal(2, await RunCommand.RunAsync(["--config", path], new ScenarioRegistry(), usage));
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+
+        Assert.Equal($"{path}: \"store\" must be sqlite or postgres; got 'mysql'.", usage.ToString().Trim());
+    }
+
+    [Fact]
     public void A_suite_file_names_the_store_too()
     {
         var path = Path.Combine(Path.GetTempPath(), $"suite-{Guid.NewGuid():N}.json");

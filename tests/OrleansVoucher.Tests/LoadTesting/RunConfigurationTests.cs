@@ -88,6 +88,37 @@ public sealed class RunConfigurationTests
     public void Suite_mistakes_are_reported(string json) => Assert.Throws<FormatException>(() => SuiteConfig.Parse(json));
 
     [Fact]
+    public void A_misspelt_property_is_named_with_where_it_is_not_with_the_runners_types()
+    {
+        var json = """
+            {
+              "scenarios": [
+                { "scenario": "http-get", "rate": 10,
+                  "duratoin": "1s" }
+              ]
+            }
+            """;
+
+        var error = Assert.Throws<FormatException>(() => SuiteConfig.Parse(json, "suite.json"));
+
+        Assert.StartsWith("suite.json: unknown property \"duratoin\" (at $.scenarios[0]", error.Message, StringComparison.Ordinal);
+        Assert.Contains("line 4", error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("OrleansVoucher", error.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("""{ "scenarios": [ { "scenario": "http-get", "rate": "ten" } ] }""", "$.scenarios[0].rate", "expected a number")]
+    [InlineData("""{ "warmUp": 5, "scenarios": [ { "scenario": "http-get" } ] }""", "$.warmUp", "expected a string (durations are strings such as \"30s\")")]
+    [InlineData("""{ "thresholds": "p99 <= 25ms", "scenarios": [ { "scenario": "http-get" } ] }""", "$.thresholds", "expected a list")]
+    public void A_value_of_the_wrong_type_says_where_and_what_was_expected(string json, string path, string expected)
+    {
+        var error = Assert.Throws<FormatException>(() => SuiteConfig.Parse(json, "suite.json"));
+
+        Assert.StartsWith($"suite.json: a value of the wrong type (at {path}, line 1): {expected}", error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("System.", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Load_phases_missing_a_field_are_reported() =>
         Assert.Throws<FormatException>(() => new SuiteLoad { Type = "keep-constant", During = "10s" }.ToSimulation("load[0]"));
 

@@ -1,0 +1,85 @@
+using OrleansVoucher.LoadTests.Cli;
+using OrleansVoucher.LoadTests.Runner;
+using OrleansVoucher.LoadTests.Runner.Cli;
+
+namespace OrleansVoucher.Tests.LoadTesting;
+
+/// <summary>
+/// The program's help, as someone who has never used it finds their way: the top-level usage names
+/// <c>run</c> as well as the benches, <c>--help</c> works after <c>bench</c> and after a bench's name, and a
+/// mistake on <c>run</c>'s command line is shown with the synopsis rather than buried above every option.
+/// </summary>
+public sealed class CommandLineHelpTests
+{
+    private static CommandDispatcher Dispatcher(TextWriter usage) => new CommandDispatcher("OrleansVoucher.LoadTests", usage)
+        .Mention("run <scenario>", "a load test; 'run --help' lists its options")
+        .Add("bench", "runtime", "grain calls/s", [new("duration", "seconds", "length of each timed phase")], (_, _) => Task.FromResult(0))
+        .Add("bench", "http", "HTTP hot paths", [new("phases", "list", "which phases to run")], (_, _) => Task.FromResult(0));
+
+    [Fact]
+    public async Task The_top_level_help_names_the_run_command_and_every_bench()
+    {
+        using var usage = new StringWriter();
+
+        Assert.Equal(0, await Dispatcher(usage).RunAsync(["--help"]));
+
+        Assert.Contains("run <scenario>", usage.ToString(), StringComparison.Ordinal);
+        Assert.Contains("bench runtime", usage.ToString(), StringComparison.Ordinal);
+        Assert.Contains("bench http", usage.ToString(), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("bench", "--help")]
+    [InlineData("bench", "-h")]
+    public async Task Help_after_the_verb_shows_its_commands(params string[] args)
+    {
+        using var usage = new StringWriter();
+
+        Assert.Equal(0, await Dispatcher(usage).RunAsync(args));
+
+        Assert.DoesNotContain("Unknown", usage.ToString(), StringComparison.Ordinal);
+        Assert.Contains("bench runtime", usage.ToString(), StringComparison.Ordinal);
+        Assert.Contains("bench http", usage.ToString(), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("bench", "http", "--help")]
+    [InlineData("bench", "http", "--phases", "health", "-h")]
+    public async Task Help_after_a_bench_shows_its_options_alone(params string[] args)
+    {
+        using var usage = new StringWriter();
+
+        Assert.Equal(0, await Dispatcher(usage).RunAsync(args));
+
+        Assert.DoesNotContain("needs a value", usage.ToString(), StringComparison.Ordinal);
+        Assert.Contains("--phases <list>", usage.ToString(), StringComparison.Ordinal);
+        Assert.DoesNotContain("bench runtime", usage.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_bad_run_option_is_shown_with_the_synopsis_not_above_every_option()
+    {
+        using var usage = new StringWriter();
+
+        var exitCode = await RunCommand.RunAsync(["http-get", "--rate", "abc"], new ScenarioRegistry(), usage);
+
+        Assert.Equal(2, exitCode);
+        var lines = usage.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal("--rate must be a number of requests per second above zero; got 'abc'.", lines[0].TrimEnd());
+        Assert.InRange(lines.Length, 3, 8);
+        Assert.Contains("'run --help' lists every option", lines[^1], StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Run_help_shows_the_synopsis_the_docs_give()
+    {
+        using var usage = new StringWriter();
+
+        Assert.Equal(0, await RunCommand.RunAsync(["--help"], new ScenarioRegistry(), usage));
+
+        var text = usage.ToString();
+        Assert.Contains("[--url U | --store sqlite|postgres | --pg CONNECTION-STRING]", text, StringComparison.Ordinal);
+        Assert.Contains("run --list", text, StringComparison.Ordinal);
+        Assert.Contains("--find-capacity", text, StringComparison.Ordinal);
+    }
+}
