@@ -332,6 +332,7 @@ internal sealed class VoucherGrain : Grain, IVoucherGrain, IVoucherParticipant
         draft.InstitutionId = request.InstitutionId;
         draft.ClassKey = request.ClassKey;
         draft.ClassStartsAt = request.ClassStartsAt;
+        draft.ClassLevel = request.Level;
         draft.OccupationCode = request.OccupationCode;
         draft.SlotYear = facts.Year;
         draft.Deadline = facts.Deadline;
@@ -450,6 +451,7 @@ internal sealed class VoucherGrain : Grain, IVoucherGrain, IVoucherParticipant
         draft.InstitutionId = state.BoundInstitution;
         draft.ClassKey = null;
         draft.ClassStartsAt = null;
+        draft.ClassLevel = null;
         draft.OccupationCode = state.BoundOccupation;
         draft.SlotYear = null;
         draft.Deadline = deadline;
@@ -556,7 +558,13 @@ internal sealed class VoucherGrain : Grain, IVoucherGrain, IVoucherParticipant
         return Task.CompletedTask;
     }
 
-    /// <summary>R16: the standard for the occupation and level, times the ratio plus the worker's group uplift, capped by face value or reserve.</summary>
+    /// <summary>
+    /// R16: the standard for the occupation and the certificate level trained, times the ratio plus the
+    /// worker's group uplift, capped by face value or reserve. A voucher that names no level is used for
+    /// whatever level its class trains, and that level's standard is the programme's; a voucher that names
+    /// one was activated only for a class of that level. A voucher activated before the class's level was
+    /// kept has its own.
+    /// </summary>
     private async Task<long> SubsidyAsync(VoucherState state)
     {
         if (state.ValueMode == ValueMode.CheckInOnly || state.OccupationCode is null)
@@ -565,7 +573,7 @@ internal sealed class VoucherGrain : Grain, IVoucherGrain, IVoucherParticipant
         }
 
         var occupation = await RegionLookup.OccupationAsync(GrainFactory, state.RegionCode, state.CatalogueYear, state.OccupationCode);
-        if (occupation?.StandardFor(state.Level) is not { } standard)
+        if (occupation?.StandardFor(state.ClassLevel ?? state.Level) is not { } standard)
         {
             return 0;
         }

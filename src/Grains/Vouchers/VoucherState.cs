@@ -30,6 +30,9 @@ internal sealed class VoucherState : ICopyableState<VoucherState>
 
     public SkillLevel? Level { get; set; }
 
+    /// <summary>The skill level of the class it is activated for, which sets its subsidy standard (R16); null when not activated or the class has none.</summary>
+    public SkillLevel? ClassLevel { get; set; }
+
     /// <summary>The institution whose roster issued a directed voucher.</summary>
     public string? BoundInstitution { get; set; }
 

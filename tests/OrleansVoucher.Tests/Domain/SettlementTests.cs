@@ -56,6 +56,24 @@ public abstract class SettlementTests : DomainTestBase
     }
 
     [Fact]
+    public async Task R16_a_voucher_naming_no_level_is_paid_the_standard_of_the_level_its_class_trains()
+    {
+        await SetUpAsync();
+        await Given.CampaignAsync("credit", General(Fujian) with { ValueMode = ValueMode.Credit, FaceValueFen = 0, CreditReserveFen = 300_000 });
+        var worker = await Given.WorkerAsync(1);
+        var code = await Given.ClaimAsync("credit", worker);
+        var classKey = await Given.ClassAsync("SCHOOL1", "N1", Nursery, level: SkillLevel.Intermediate);
+        await Given.VerifyAsync("SCHOOL1", code, worker, "N1");
+        await Given.AttendAllAsync(classKey, worker);
+        Ok(await Grains.GetGrain<IClassGrain>(classKey).RecordResultAsync(new AssessmentReport("SCHOOL1", worker, TrainingPart.Whole, true, "CERT-N1")));
+
+        var claim = (await Grains.GetGrain<IInstitutionGrain>("SCHOOL1").ClaimSettlementAsync(new SettlementRequest(code, TrainingPart.Whole))).GetValueOrThrow();
+
+        // 育婴员 at the intermediate level is 2,000 yuan; without a level it would be 1,000.
+        Assert.Equal(200_000, claim.AmountFen);
+    }
+
+    [Fact]
     public async Task R16_the_authority_approves_or_rejects_with_a_reason_and_a_rejected_claim_may_be_made_again()
     {
         await SetUpAsync();
