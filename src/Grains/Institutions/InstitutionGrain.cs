@@ -306,7 +306,7 @@ internal sealed class InstitutionGrain : Grain, IInstitutionGrain
             await using var transaction = new TransactionCoordinator(_services.Storage);
             var voucher = GrainFactory.GetGrain<IVoucherParticipant>(code);
             var voucherVote = await voucher.PrepareActivationAsync(transaction.Id, new ActivationRequest(
-                presenter, Id, listing.RegionCode, classKey, schoolClass.OccupationCode, schoolClass.Level, schoolClass.StartsAt, now));
+                presenter, Id, listing.RegionCode, classKey, schoolClass.OccupationCode, schoolClass.Level, schoolClass.StartsAt, schoolClass.OnlineMinutes, schoolClass.TotalMinutes, now));
             if (voucherVote.Write is { } voucherWrite)
             {
                 transaction.Enlist(voucherWrite, voucher.CompleteAsync);
@@ -414,7 +414,7 @@ internal sealed class InstitutionGrain : Grain, IInstitutionGrain
         }
 
         var voucher = await GrainFactory.GetGrain<IVoucherParticipant>(code).CheckActivationAsync(new ActivationRequest(
-            presenter, Id, listing.RegionCode, classKey, facts.OccupationCode, facts.Level, facts.StartsAt, now));
+            presenter, Id, listing.RegionCode, classKey, facts.OccupationCode, facts.Level, facts.StartsAt, facts.OnlineMinutes, facts.TotalMinutes, now));
         if (!voucher.Facts.IsSuccess)
         {
             return Refused(voucher.Facts.ToResult());

@@ -400,6 +400,13 @@ internal sealed class VoucherGrain : Grain, IVoucherGrain, IVoucherParticipant
             return Result<ActivationFacts>.Reject(RejectionCode.RegistrationTooLate, $"Trainees are registered at least {state.Policy.ClassRegistrationLeadDays} day(s) before the class starts.");
         }
 
+        // R14: the class was registered under its institution's region policy; the voucher pays only for a
+        // programme within the online share of the policy it was issued under (a campaign's own, say).
+        if (request.ClassOnlineMinutes * 100 > request.ClassTotalMinutes * state.Policy.OnlineShareCapPercent)
+        {
+            return Result<ActivationFacts>.Reject(RejectionCode.OnlineShareExceeded, $"The class is {request.ClassOnlineMinutes * 100 / Math.Max(1, request.ClassTotalMinutes)}% online, above the voucher's {state.Policy.OnlineShareCapPercent}% cap.");
+        }
+
         // R1, R11: only programmes of the issuing region's catalogue are subsidised.
         if (await RegionLookup.OccupationAsync(GrainFactory, state.RegionCode, state.CatalogueYear, request.OccupationCode) is null)
         {

@@ -35,6 +35,8 @@ internal sealed record ActivationRequest(
     string OccupationCode,
     SkillLevel? Level,
     DateTimeOffset ClassStartsAt,
+    long ClassOnlineMinutes,
+    long ClassTotalMinutes,
     DateTimeOffset Now);
 
 /// <summary>What the coordinator of a verification needs from the voucher.</summary>
