@@ -233,6 +233,22 @@ public abstract class ClaimTests : DomainTestBase
     }
 
     [Fact]
+    public async Task R4_a_campaign_with_face_values_by_level_only_issues_no_voucher_without_a_face_value()
+    {
+        await Given.FujianAsync();
+        await Given.CampaignAsync("levels", General(Fujian, quantity: 2) with { FaceValueFen = 0, FaceValuesByLevel = [new(SkillLevel.Elementary, 100_000)] });
+        var worker = await Given.WorkerAsync(1);
+
+        Rejected(RejectionCode.LevelMismatch, await Given.TryClaimAsync("levels", worker));
+        Rejected(RejectionCode.LevelMismatch, await Given.TryClaimAsync("levels", worker, SkillLevel.Advanced));
+        Assert.Empty((await Given.WorkerViewAsync(worker)).Vouchers);
+        Assert.Equal(100_000, (await Given.TryClaimAsync("levels", worker, SkillLevel.Elementary)).GetValueOrThrow().AmountFen);
+
+        // The refused claims took no stock: the second voucher is still there.
+        Ok(await Given.TryClaimAsync("levels", await Given.WorkerAsync(2), SkillLevel.Elementary));
+    }
+
+    [Fact]
     public async Task R5_a_voucher_revoked_or_rolled_back_after_the_sell_out_gives_no_stock_back()
     {
         await Given.FujianAsync();
