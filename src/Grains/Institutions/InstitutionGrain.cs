@@ -241,6 +241,13 @@ internal sealed class InstitutionGrain : Grain, IInstitutionGrain
             {
                 return Result<ClassView>.Reject(RejectionCode.InvalidRequest, $"Institution {partnerId} is not an online platform.");
             }
+
+            // R2, R15: the platform teaches, reports and settles a part of this occupation's training, so
+            // it must be listed for the occupation as the class's institution is.
+            if (!partner.Listing.Occupations.Contains(registration.OccupationCode))
+            {
+                return Result<ClassView>.Reject(RejectionCode.OccupationNotAllowed, $"The online platform {partnerId} may not train occupation {registration.OccupationCode}.");
+            }
         }
 
         var classKey = ClassKey.Of(Id, registration.ClassCode);

@@ -174,6 +174,20 @@ public abstract class AttendanceTests : DomainTestBase
     }
 
     [Fact]
+    public async Task R15_an_online_partner_teaches_only_an_occupation_it_is_listed_for()
+    {
+        await Given.FujianAsync();
+        await Given.InstitutionAsync("SCHOOL1");
+        await Given.InstitutionAsync("ONLINE1", onlinePlatform: true, occupations: [Ecommerce]);
+        var institution = Grains.GetGrain<IInstitutionGrain>("SCHOOL1");
+        var registration = new ClassRegistration("N1", Nursery, null, Given.Sessions(TimeSpan.FromDays(7), offline: 4, online: 2), "ONLINE1");
+
+        Rejected(RejectionCode.OccupationNotAllowed, await institution.RegisterClassAsync(registration));
+        await Given.InstitutionAsync("ONLINE1", onlinePlatform: true, occupations: [Ecommerce, Nursery]);
+        Ok(await institution.RegisterClassAsync(registration));
+    }
+
+    [Fact]
     public async Task R15_with_an_online_partner_both_parts_must_pass_each_reported_by_its_own_institution()
     {
         await Given.FujianAsync();
