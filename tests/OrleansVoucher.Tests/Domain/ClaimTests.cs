@@ -270,8 +270,10 @@ public abstract class ClaimTests : DomainTestBase
         Ok(await Grains.GetGrain<IInstitutionGrain>("SCHOOL1").RollBackVerificationAsync(rolledBackCode, "trainee changed class"));
         Assert.Equal(VoucherStatus.Claimed, (await Given.VoucherAsync(rolledBackCode)).Status);
 
-        Rejected(RejectionCode.StockExhausted, await Given.TryClaimAsync("two", revoked));
         Rejected(RejectionCode.StockExhausted, await Given.TryClaimAsync("two", waiting));
+
+        // The worker answers first: whose voucher was revoked has claimed this campaign's once (R8).
+        Rejected(RejectionCode.AlreadyClaimed, await Given.TryClaimAsync("two", revoked));
         Rejected(RejectionCode.LiveVoucherHeld, await Given.TryClaimAsync("two", rolledBack));
         Rejected(RejectionCode.StockExhausted, await Grains.GetGrain<ICampaignStock>("two").AllocateAsync(0, 1, 0));
     }
@@ -364,6 +366,28 @@ public abstract class ClaimTests : DomainTestBase
         await Given.ClaimAsync("first", worker);
         Ok(await Given.TryClaimAsync("second", worker));
         Assert.Equal(2, (await Given.WorkerViewAsync(worker)).Vouchers.Count);
+    }
+
+    [Fact]
+    public async Task R8_a_worker_claims_a_general_campaigns_voucher_once_even_where_two_may_be_held()
+    {
+        await Given.RegionAsync(Shaoxing, RegionPolicy.Shaoxing);
+        await Given.CampaignAsync("general", General(Shaoxing, quantity: 3));
+        var worker = await Given.WorkerAsync(1, region: Yuecheng);
+        var first = await Given.ClaimAsync("general", worker);
+
+        // A repeated claim (a second tap, a retry without its idempotency key) is told of the voucher claimed.
+        var again = await Given.TryClaimAsync("general", worker);
+        Rejected(RejectionCode.AlreadyClaimed, again);
+        Assert.Contains(first, again.Detail, StringComparison.Ordinal);
+
+        // Nor once the voucher has lapsed: the campaign's stock is for its population, one each.
+        Given.Advance(TimeSpan.FromDays(100));
+        Assert.Equal(VoucherStatus.Expired, (await Given.VoucherAsync(first)).Status);
+        Rejected(RejectionCode.AlreadyClaimed, await Given.TryClaimAsync("general", worker));
+        Assert.Single((await Given.WorkerViewAsync(worker)).Vouchers);
+        Assert.Equal(1, (await Grains.GetGrain<OrleansVoucher.Grains.Statistics.ICampaignStatisticsGrain>("general").GetAsync()).Claimed);
+        Ok(await Given.TryClaimAsync("general", await Given.WorkerAsync(2, region: Yuecheng)));
     }
 
     [Fact]
