@@ -226,7 +226,7 @@ internal sealed partial class BulkJobRunner : BackgroundService, IBulkJobQueue
         foreach (var row in chunk.Rows)
         {
             var institutionId = row.InstitutionId ?? context.Request.DefaultInstitutionId;
-            if (institutions is not null && InstitutionRefusal(institutions, institutionId, row.OccupationCode) is { } refused)
+            if (institutions is not null && InstitutionRefusal(institutions, institutionId, row.OccupationCode, context.Request.RegionCode) is { } refused)
             {
                 rejections.Add(new BulkRejection(row.RowNumber, row.CitizenId, BulkRejectionCodes.Of(refused.Rejection!.Value), refused.Detail ?? ""));
                 continue;
@@ -289,8 +289,8 @@ internal sealed partial class BulkJobRunner : BackgroundService, IBulkJobQueue
         return result;
     }
 
-    /// <summary>R2, R3: a directed row's institution must be listed, active and allowed the occupation (as for a roster).</summary>
-    private static Result? InstitutionRefusal(Dictionary<string, InstitutionView?> institutions, string? institutionId, string? occupation)
+    /// <summary>R2, R3, R11: a directed row's institution must be listed, active, inside the campaign's region and allowed the occupation (as for a roster).</summary>
+    private static Result? InstitutionRefusal(Dictionary<string, InstitutionView?> institutions, string? institutionId, string? occupation, string campaignRegion)
     {
         if (institutionId is null)
         {
@@ -298,7 +298,7 @@ internal sealed partial class BulkJobRunner : BackgroundService, IBulkJobQueue
         }
 
         var institution = institutions[institutionId];
-        if (InstitutionGrain.InstitutionRejection(institution) is { } rejected)
+        if (InstitutionGrain.DirectedRejection(institution, campaignRegion) is { } rejected)
         {
             return rejected;
         }

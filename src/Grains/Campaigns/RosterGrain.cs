@@ -82,7 +82,7 @@ internal sealed class RosterGrain : Grain, IRosterGrain
         }
 
         var institution = await GrainFactory.GetGrain<IInstitutionGrain>(submission.InstitutionId).GetAsync();
-        if (Institutions.InstitutionGrain.InstitutionRejection(institution) is { } rejected)
+        if (Institutions.InstitutionGrain.DirectedRejection(institution, campaign.Definition.RegionCode) is { } rejected)
         {
             return Result<RosterView>.From(rejected);
         }
@@ -134,10 +134,11 @@ internal sealed class RosterGrain : Grain, IRosterGrain
             return Result<RosterView>.Reject(RejectionCode.CampaignNotFound, $"No campaign {campaignId}.");
         }
 
-        // R3: a suspended or removed institution cannot verify, so vouchers bound to it could not be used,
-        // and under R7 each would keep its worker from any other voucher while it lives.
+        // R3, R11: a suspended or removed institution cannot verify, nor can one that has moved out of the
+        // campaign's region, so vouchers bound to it could not be used, and under R7 each would keep its
+        // worker from any other voucher while it lives.
         var institution = await GrainFactory.GetGrain<IInstitutionGrain>(state.InstitutionId).GetAsync();
-        if (Institutions.InstitutionGrain.InstitutionRejection(institution) is { } sanctioned)
+        if (Institutions.InstitutionGrain.DirectedRejection(institution, campaign.Definition.RegionCode) is { } sanctioned)
         {
             return Result<RosterView>.From(sanctioned);
         }

@@ -639,6 +639,18 @@ internal sealed class InstitutionGrain : Grain, IInstitutionGrain
         _ => null,
     };
 
+    /// <summary>
+    /// R3, R11: why directed vouchers of a campaign of <paramref name="campaignRegion"/> may not be bound to
+    /// <paramref name="institution"/> (a roster's, or a directed bulk row's), or null. It must be listed and
+    /// active, and inside the campaign's region: an institution outside it may not verify them, so they
+    /// could never be used, and each would keep its worker from any other voucher while it lives (R7).
+    /// </summary>
+    internal static Result? DirectedRejection(InstitutionView? institution, string campaignRegion) =>
+        InstitutionRejection(institution)
+        ?? (RegionCode.Contains(campaignRegion, institution!.Listing.RegionCode)
+            ? null
+            : Result.Reject(RejectionCode.OutOfRegion, $"The institution's region {institution.Listing.RegionCode} is outside the campaign's region {campaignRegion}."));
+
     private async Task<Result> ChangeStatusAsync(InstitutionStatus status, string reason, InstitutionStatus? from)
     {
         if (_state.State.Listing is null)

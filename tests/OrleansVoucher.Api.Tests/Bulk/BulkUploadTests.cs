@@ -6,6 +6,7 @@ using Microsoft.Data.Sqlite;
 using OrleansVoucher.Api.Tests.Infrastructure;
 using OrleansVoucher.Grains.BulkIssuance;
 using OrleansVoucher.Grains.Campaigns;
+using OrleansVoucher.Grains.Institutions;
 using OrleansVoucher.Grains.Vouchers;
 using OrleansVoucher.Grains.Workers;
 using OrleansVoucher.Testing;
@@ -74,6 +75,35 @@ public sealed class BulkUploadTests : IAsyncLifetime
         Assert.Equal("Li, \"Xiao\"", (await _engine.Grains.GetGrain<IWorkerGrain>(BulkScenario.Citizen(40)).GetAsync()).GetValueOrThrow().Attributes.Name);
         var voucher = (await _engine.Grains.GetGrain<IVoucherGrain>(held.Code).GetAsync()).GetValueOrThrow();
         Assert.Equal((BulkScenario.Citizen(3), BulkScenario.Institution, BulkScenario.Nursery), (voucher.CitizenId, voucher.InstitutionId, voucher.OccupationCode));
+    }
+
+    [Fact]
+    public async Task A_directed_upload_for_an_institution_outside_the_campaigns_region_issues_nothing()
+    {
+        Assert.True((await _engine.Grains.GetGrain<IInstitutionGrain>("instbulksh").ListAsync(new InstitutionListing
+        {
+            Name = "Shanghai Training School",
+            RegionCode = "310101",
+            Address = "1 Training Road",
+            Nature = InstitutionNature.Private,
+            Occupations = [BulkScenario.Nursery],
+            ContactName = "Contact",
+            ContactPhone = "021-00000000",
+            Site = new GeoPoint(31.2304, 121.4737),
+            SiteRadiusMetres = 200,
+        })).IsSuccess);
+        await BulkScenario.CampaignAsync(_engine.Grains, "directed-away", DateTimeOffset.UtcNow, IssuanceMode.Directed, quantity: 1000);
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/v1/campaigns/directed-away/uploads?institutionId=instbulksh")
+        {
+            Content = new ByteArrayContent(BulkScenario.Csv(Enumerable.Range(3000, 3).Select(i => BulkScenario.Row(BulkScenario.Citizen(i))))) { Headers = { ContentType = new("text/csv") } },
+        };
+        using var response = await _authority.SendAsync(request);
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        var accepted = await response.Content.ReadFromJsonAsync<BulkJobView>(BulkScenario.Json);
+
+        var job = await BulkScenario.FinishedAsync(_authority, accepted!.Id, s_finish);
+        Assert.Equal((0, 3), (job.Issued, job.Rejected));
+        Assert.All((await BulkScenario.RejectionsAsync(_authority, accepted.Id)).Values, code => Assert.Equal("out-of-region", code));
     }
 
     [Fact]

@@ -490,6 +490,26 @@ public abstract class ClaimTests : DomainTestBase
     }
 
     [Fact]
+    public async Task R11_a_roster_of_an_institution_outside_the_campaigns_region_issues_nothing()
+    {
+        await Given.FujianAsync();
+        await Given.InstitutionAsync("SCHOOL1");
+        await Given.InstitutionAsync("SHSCHOOL", Huangpu);
+        await Given.CampaignAsync("directed", Directed(Fujian, Nursery));
+        var worker = await Given.WorkerAsync(1);
+
+        // Its vouchers would be bound to an institution that may not verify them, and hold the worker (R7) till they lapse.
+        Rejected(RejectionCode.OutOfRegion, await Grains.GetGrain<IRosterGrain>("directed/1").SubmitAsync(new RosterSubmission("SHSCHOOL", [new RosterEntry(worker, Nursery)])));
+
+        // Nor when the institution moves out of the region between submission and approval.
+        var roster = Grains.GetGrain<IRosterGrain>("directed/2");
+        Ok(await roster.SubmitAsync(new RosterSubmission("SCHOOL1", [new RosterEntry(worker, Nursery)])));
+        await Given.InstitutionAsync("SCHOOL1", Huangpu);
+        Rejected(RejectionCode.OutOfRegion, await roster.ApproveAsync());
+        Assert.Empty((await Given.WorkerViewAsync(worker)).Vouchers);
+    }
+
+    [Fact]
     public async Task R4_a_roster_approval_resumed_after_a_crash_issues_no_voucher_twice()
     {
         await Given.FujianAsync();
