@@ -74,6 +74,27 @@ public abstract class SettlementTests : DomainTestBase
     }
 
     [Fact]
+    public async Task R16_training_enrolled_under_the_catalogue_is_paid_its_standard_when_the_occupation_leaves_it_before_completion()
+    {
+        await SetUpAsync();
+        await Given.CampaignAsync("credit", General(Fujian) with { ValueMode = ValueMode.Credit, FaceValueFen = 0, CreditReserveFen = 300_000 });
+        var worker = await Given.WorkerAsync(1, new WorkerAttributes { Categories = ["LowIncomeRural"] });
+        var code = await Given.ClaimAsync("credit", worker);
+        var classKey = await Given.ClassAsync("SCHOOL1", "N1", Nursery, level: SkillLevel.Elementary);
+        await Given.VerifyAsync("SCHOOL1", code, worker, "N1");
+
+        // The yearly adjustment drops the occupation while the class runs: no new enrolment, but this one was made.
+        Ok(await Grains.GetGrain<IOccupationCatalogueGrain>(OccupationCatalogue.KeyFor(Fujian, Year)).RemoveAsync(Nursery));
+        await Given.AttendAllAsync(classKey, worker);
+        Ok(await Grains.GetGrain<IClassGrain>(classKey).RecordResultAsync(new AssessmentReport("SCHOOL1", worker, TrainingPart.Whole, true, "CERT-N1")));
+
+        var claim = (await Grains.GetGrain<IInstitutionGrain>("SCHOOL1").ClaimSettlementAsync(new SettlementRequest(code, TrainingPart.Whole))).GetValueOrThrow();
+
+        // 1,500 yuan for the elementary level, +20% for a low-income rural worker, as when the trainee enrolled.
+        Assert.Equal(180_000, claim.AmountFen);
+    }
+
+    [Fact]
     public async Task R16_the_authority_approves_or_rejects_with_a_reason_and_a_rejected_claim_may_be_made_again()
     {
         await SetUpAsync();
