@@ -2,6 +2,7 @@ using OrleansVoucher.Grains.Catalogues;
 using OrleansVoucher.Grains.Common;
 using OrleansVoucher.Grains.Events;
 using OrleansVoucher.Grains.Institutions;
+using OrleansVoucher.Grains.Regions;
 using OrleansVoucher.Grains.Vouchers;
 using OrleansVoucher.Grains.Workers;
 
@@ -97,6 +98,16 @@ internal sealed class RosterGrain : Grain, IRosterGrain
             if (campaign.Definition.OccupationCode is { } occupation && entry.OccupationCode != occupation)
             {
                 return Result<RosterView>.Reject(RejectionCode.OccupationMismatch, $"The campaign is for occupation {occupation}.");
+            }
+        }
+
+        // R1: only programmes of the campaign's catalogue are subsidised; a voucher bound to another
+        // occupation could never be activated, and would hold its worker (R7) until it lapsed.
+        foreach (var occupation in submission.Entries.Select(e => e.OccupationCode).Distinct(StringComparer.Ordinal))
+        {
+            if (await RegionLookup.OccupationAsync(GrainFactory, campaign.Definition.RegionCode, campaign.Definition.CatalogueYear, occupation) is null)
+            {
+                return Result<RosterView>.Reject(RejectionCode.OccupationNotInCatalogue, $"Occupation {occupation} is not in the {campaign.Definition.CatalogueYear} catalogue of region {campaign.Definition.RegionCode}.");
             }
         }
 

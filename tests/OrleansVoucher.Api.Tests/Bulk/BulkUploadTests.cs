@@ -107,6 +107,36 @@ public sealed class BulkUploadTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_directed_row_for_an_occupation_outside_the_campaigns_catalogue_is_rejected()
+    {
+        Assert.True((await _engine.Grains.GetGrain<IInstitutionGrain>("instbulk02").ListAsync(new InstitutionListing
+        {
+            Name = "Second Training School",
+            RegionCode = BulkScenario.District,
+            Address = "2 Training Road",
+            Nature = InstitutionNature.Private,
+            Occupations = [BulkScenario.Nursery, "4-07-05-01"],
+            ContactName = "Contact",
+            ContactPhone = "0591-00000000",
+            Site = new GeoPoint(26.0745, 119.2965),
+            SiteRadiusMetres = 200,
+        })).IsSuccess);
+        await BulkScenario.CampaignAsync(_engine.Grains, "directed-uncatalogued", DateTimeOffset.UtcNow, IssuanceMode.Directed, quantity: 1000);
+        string[] rows = [BulkScenario.Row(BulkScenario.Citizen(3100)), $"{BulkScenario.Citizen(3101)},张三,4-07-05-01,5"];
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/v1/campaigns/directed-uncatalogued/uploads?institutionId=instbulk02")
+        {
+            Content = new ByteArrayContent(BulkScenario.Csv(rows)) { Headers = { ContentType = new("text/csv") } },
+        };
+        using var response = await _authority.SendAsync(request);
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        var accepted = await response.Content.ReadFromJsonAsync<BulkJobView>(BulkScenario.Json);
+
+        var job = await BulkScenario.FinishedAsync(_authority, accepted!.Id, s_finish);
+        Assert.Equal((1, 1), (job.Issued, job.Rejected));
+        Assert.Equal(new Dictionary<long, string> { [2] = "occupation-not-in-catalogue" }, await BulkScenario.RejectionsAsync(_authority, accepted.Id));
+    }
+
+    [Fact]
     public async Task A_roster_sent_without_a_length_is_stored_chunk_by_chunk_while_it_arrives()
     {
         await BulkScenario.CampaignAsync(_engine.Grains, "directed-streamed", DateTimeOffset.UtcNow, IssuanceMode.Directed, quantity: 1000);

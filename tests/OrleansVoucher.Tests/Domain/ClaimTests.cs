@@ -510,6 +510,19 @@ public abstract class ClaimTests : DomainTestBase
     }
 
     [Fact]
+    public async Task R1_a_roster_naming_an_occupation_outside_the_campaigns_catalogue_is_refused()
+    {
+        await Given.FujianAsync();
+        await Given.InstitutionAsync("SCHOOL1", Gulou, false, Nursery, "4-07-05-01");
+        await Given.CampaignAsync("directed", Directed(Fujian));
+        var worker = await Given.WorkerAsync(1);
+
+        // Listed for the institution, but not a subsidised programme of the region: the voucher could never be activated.
+        Rejected(RejectionCode.OccupationNotInCatalogue, await Grains.GetGrain<IRosterGrain>("directed/1").SubmitAsync(new RosterSubmission("SCHOOL1", [new RosterEntry(worker, "4-07-05-01")])));
+        Ok(await Grains.GetGrain<IRosterGrain>("directed/2").SubmitAsync(new RosterSubmission("SCHOOL1", [new RosterEntry(worker, Nursery)])));
+    }
+
+    [Fact]
     public async Task R4_a_roster_approval_resumed_after_a_crash_issues_no_voucher_twice()
     {
         await Given.FujianAsync();
