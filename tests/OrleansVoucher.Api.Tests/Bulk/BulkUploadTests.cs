@@ -6,7 +6,6 @@ using Microsoft.Data.Sqlite;
 using OrleansVoucher.Api.Tests.Infrastructure;
 using OrleansVoucher.Grains.BulkIssuance;
 using OrleansVoucher.Grains.Campaigns;
-using OrleansVoucher.Grains.Institutions;
 using OrleansVoucher.Grains.Vouchers;
 using OrleansVoucher.Grains.Workers;
 using OrleansVoucher.Testing;
@@ -39,6 +38,16 @@ public sealed class BulkUploadTests : IAsyncLifetime
     }
 
     public async Task DisposeAsync() => await _engine.DisposeAsync();
+
+    /// <summary>Uploads <paramref name="rows"/> for <paramref name="institutionId"/> and waits for the job: the job and its rejections.</summary>
+    private async Task<(BulkJobView Job, Dictionary<long, string> Rejected)> FinishedUploadAsync(string campaignId, IEnumerable<string> rows, string institutionId)
+    {
+        using var response = await BulkScenario.UploadAsync(_authority, campaignId, BulkScenario.Csv(rows), institutionId: institutionId);
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        var accepted = await response.Content.ReadFromJsonAsync<BulkJobView>(BulkScenario.Json);
+        var job = await BulkScenario.FinishedAsync(_authority, accepted!.Id, s_finish);
+        return (job, await BulkScenario.RejectionsAsync(_authority, accepted.Id));
+    }
 
     [Fact]
     public async Task A_directed_roster_is_issued_once_per_worker_and_its_bad_rows_are_rejected_with_their_row_numbers()
@@ -80,60 +89,28 @@ public sealed class BulkUploadTests : IAsyncLifetime
     [Fact]
     public async Task A_directed_upload_for_an_institution_outside_the_campaigns_region_issues_nothing()
     {
-        Assert.True((await _engine.Grains.GetGrain<IInstitutionGrain>("instbulksh").ListAsync(new InstitutionListing
-        {
-            Name = "Shanghai Training School",
-            RegionCode = "310101",
-            Address = "1 Training Road",
-            Nature = InstitutionNature.Private,
-            Occupations = [BulkScenario.Nursery],
-            ContactName = "Contact",
-            ContactPhone = "021-00000000",
-            Site = new GeoPoint(31.2304, 121.4737),
-            SiteRadiusMetres = 200,
-        })).IsSuccess);
+        await BulkScenario.InstitutionAsync(_engine.Grains, "instbulksh", "310101", BulkScenario.Nursery);
         await BulkScenario.CampaignAsync(_engine.Grains, "directed-away", DateTimeOffset.UtcNow, IssuanceMode.Directed, quantity: 1000);
-        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/v1/campaigns/directed-away/uploads?institutionId=instbulksh")
-        {
-            Content = new ByteArrayContent(BulkScenario.Csv(Enumerable.Range(3000, 3).Select(i => BulkScenario.Row(BulkScenario.Citizen(i))))) { Headers = { ContentType = new("text/csv") } },
-        };
-        using var response = await _authority.SendAsync(request);
-        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
-        var accepted = await response.Content.ReadFromJsonAsync<BulkJobView>(BulkScenario.Json);
+        var rows = Enumerable.Range(3000, 3).Select(i => BulkScenario.Row(BulkScenario.Citizen(i)));
 
-        var job = await BulkScenario.FinishedAsync(_authority, accepted!.Id, s_finish);
+        var (job, rejected) = await FinishedUploadAsync("directed-away", rows, "instbulksh");
+
         Assert.Equal((0, 3), (job.Issued, job.Rejected));
-        Assert.All((await BulkScenario.RejectionsAsync(_authority, accepted.Id)).Values, code => Assert.Equal("out-of-region", code));
+        Assert.All(rejected.Values, code => Assert.Equal("out-of-region", code));
     }
 
     [Fact]
     public async Task A_directed_row_for_an_occupation_outside_the_campaigns_catalogue_is_rejected()
     {
-        Assert.True((await _engine.Grains.GetGrain<IInstitutionGrain>("instbulk02").ListAsync(new InstitutionListing
-        {
-            Name = "Second Training School",
-            RegionCode = BulkScenario.District,
-            Address = "2 Training Road",
-            Nature = InstitutionNature.Private,
-            Occupations = [BulkScenario.Nursery, "4-07-05-01"],
-            ContactName = "Contact",
-            ContactPhone = "0591-00000000",
-            Site = new GeoPoint(26.0745, 119.2965),
-            SiteRadiusMetres = 200,
-        })).IsSuccess);
+        // Listed for the institution, but not a subsidised programme of the region.
+        await BulkScenario.InstitutionAsync(_engine.Grains, "instbulk02", BulkScenario.District, BulkScenario.Nursery, "4-07-05-01");
         await BulkScenario.CampaignAsync(_engine.Grains, "directed-uncatalogued", DateTimeOffset.UtcNow, IssuanceMode.Directed, quantity: 1000);
         string[] rows = [BulkScenario.Row(BulkScenario.Citizen(3100)), $"{BulkScenario.Citizen(3101)},张三,4-07-05-01,5"];
-        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/v1/campaigns/directed-uncatalogued/uploads?institutionId=instbulk02")
-        {
-            Content = new ByteArrayContent(BulkScenario.Csv(rows)) { Headers = { ContentType = new("text/csv") } },
-        };
-        using var response = await _authority.SendAsync(request);
-        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
-        var accepted = await response.Content.ReadFromJsonAsync<BulkJobView>(BulkScenario.Json);
 
-        var job = await BulkScenario.FinishedAsync(_authority, accepted!.Id, s_finish);
+        var (job, rejected) = await FinishedUploadAsync("directed-uncatalogued", rows, "instbulk02");
+
         Assert.Equal((1, 1), (job.Issued, job.Rejected));
-        Assert.Equal(new Dictionary<long, string> { [2] = "occupation-not-in-catalogue" }, await BulkScenario.RejectionsAsync(_authority, accepted.Id));
+        Assert.Equal(new Dictionary<long, string> { [2] = "occupation-not-in-catalogue" }, rejected);
     }
 
     [Fact]
