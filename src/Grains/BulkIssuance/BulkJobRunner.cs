@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using OrleansVoucher.Grains.Campaigns;
 using OrleansVoucher.Grains.Institutions;
+using OrleansVoucher.Grains.Regions;
 
 namespace OrleansVoucher.Grains.BulkIssuance;
 
@@ -223,12 +224,24 @@ internal sealed partial class BulkJobRunner : BackgroundService, IBulkJobQueue
         var rejections = new List<BulkRejection>();
         var items = new List<BulkIssueItem>(chunk.Rows.Count);
         var institutions = context.IsDirected ? await InstitutionsAsync(chunk.Rows, context) : null;
+        var uncatalogued = context.IsDirected ? await UncataloguedAsync(chunk.Rows, context) : null;
         foreach (var row in chunk.Rows)
         {
             var institutionId = row.InstitutionId ?? context.Request.DefaultInstitutionId;
-            if (institutions is not null && InstitutionRefusal(institutions, institutionId, row.OccupationCode) is { } refused)
+            if (institutions is not null && InstitutionRefusal(institutions, institutionId, row.OccupationCode, context.Request.RegionCode) is { } refused)
             {
                 rejections.Add(new BulkRejection(row.RowNumber, row.CitizenId, BulkRejectionCodes.Of(refused.Rejection!.Value), refused.Detail ?? ""));
+                continue;
+            }
+
+            // R1: as for a roster, a directed voucher is bound only to a programme of the campaign's catalogue.
+            if (uncatalogued is not null && row.OccupationCode is { } occupation && uncatalogued.Contains(occupation))
+            {
+                rejections.Add(new BulkRejection(
+                    row.RowNumber,
+                    row.CitizenId,
+                    BulkRejectionCodes.Of(RejectionCode.OccupationNotInCatalogue),
+                    $"Occupation {occupation} is not in the {context.CatalogueYear} catalogue of region {context.Request.RegionCode}."));
                 continue;
             }
 
@@ -289,8 +302,16 @@ internal sealed partial class BulkJobRunner : BackgroundService, IBulkJobQueue
         return result;
     }
 
-    /// <summary>R2, R3: a directed row's institution must be listed, active and allowed the occupation (as for a roster).</summary>
-    private static Result? InstitutionRefusal(Dictionary<string, InstitutionView?> institutions, string? institutionId, string? occupation)
+    /// <summary>The occupations the chunk's rows name that the campaign's catalogue does not list.</summary>
+    private async Task<HashSet<string>> UncataloguedAsync(IReadOnlyList<BulkRow> rows, JobContext context)
+    {
+        var codes = rows.Select(r => r.OccupationCode).OfType<string>().Distinct(StringComparer.Ordinal).ToList();
+        var entries = await Task.WhenAll(codes.Select(code => RegionLookup.OccupationAsync(_grains, context.Request.RegionCode, context.CatalogueYear, code)));
+        return [.. codes.Where((_, i) => entries[i] is null)];
+    }
+
+    /// <summary>R2, R3, R11: a directed row's institution must be listed, active, inside the campaign's region and allowed the occupation (as for a roster).</summary>
+    private static Result? InstitutionRefusal(Dictionary<string, InstitutionView?> institutions, string? institutionId, string? occupation, string campaignRegion)
     {
         if (institutionId is null)
         {
@@ -298,7 +319,7 @@ internal sealed partial class BulkJobRunner : BackgroundService, IBulkJobQueue
         }
 
         var institution = institutions[institutionId];
-        if (InstitutionGrain.InstitutionRejection(institution) is { } rejected)
+        if (InstitutionGrain.DirectedRejection(institution, campaignRegion) is { } rejected)
         {
             return rejected;
         }
@@ -309,7 +330,7 @@ internal sealed partial class BulkJobRunner : BackgroundService, IBulkJobQueue
     }
 
     /// <summary>What the runner needs of a job and its campaign while it runs.</summary>
-    private sealed record JobContext(string JobId, BulkJobRequest Request, int IssuerCount, bool IsDirected)
+    private sealed record JobContext(string JobId, BulkJobRequest Request, int IssuerCount, bool IsDirected, int CatalogueYear)
     {
         public static async Task<JobContext> LoadAsync(IGrainFactory grains, string jobId, BulkJobRequest request)
         {
@@ -318,7 +339,8 @@ internal sealed partial class BulkJobRunner : BackgroundService, IBulkJobQueue
                 jobId,
                 request,
                 campaign?.Definition.IssuerCount ?? 1,
-                campaign?.Definition.IssuanceMode == Vouchers.IssuanceMode.Directed);
+                campaign?.Definition.IssuanceMode == Vouchers.IssuanceMode.Directed,
+                campaign?.Definition.CatalogueYear ?? 0);
         }
     }
 }

@@ -59,7 +59,7 @@ internal sealed partial class WorkerGrain : IBulkWorkerParticipant
             draft.Attributes = attributes;
         }
 
-        draft.Held[grant.Code] = HeldState.Of(grant);
+        Hold(draft, grant);
         return (new BulkGrantVote(Result.Ok, null, Duplicate: false, registers), draft);
 
         static (BulkGrantVote, WorkerState?) Refused(Result rejection) => (new BulkGrantVote(rejection, null, Duplicate: false, Registered: false), null);

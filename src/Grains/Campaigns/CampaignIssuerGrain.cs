@@ -263,6 +263,14 @@ internal sealed partial class CampaignIssuerGrain : Grain, ICampaignIssuerGrain,
             return Result<ClaimReceipt>.Reject(RejectionCode.InvalidRequest, "Unknown skill level.");
         }
 
+        // R4: a face-value voucher carries a face value. A campaign that sets them by level only has none
+        // for a level it does not list (or for no level), and a voucher of no value would take stock and
+        // one-live-voucher standing (R5, R7) for nothing.
+        if (definition.ValueMode == ValueMode.FaceValue && definition.AmountFor(issue.Level ?? definition.Level) <= 0)
+        {
+            return Result<ClaimReceipt>.Reject(RejectionCode.LevelMismatch, $"The campaign sets face values for level(s) {string.Join(", ", definition.FaceValuesByLevel.Select(f => f.Level))}; name one of them.");
+        }
+
         return issue.Directed is { } directed && definition.OccupationCode is { } occupation && directed.OccupationCode != occupation
             ? Result<ClaimReceipt>.Reject(RejectionCode.OccupationMismatch, $"The campaign is for occupation {occupation}.")
             : null;

@@ -2,6 +2,7 @@ using OrleansVoucher.Grains.Catalogues;
 using OrleansVoucher.Grains.Common;
 using OrleansVoucher.Grains.Events;
 using OrleansVoucher.Grains.Institutions;
+using OrleansVoucher.Grains.Regions;
 using OrleansVoucher.Grains.Vouchers;
 using OrleansVoucher.Grains.Workers;
 
@@ -82,7 +83,7 @@ internal sealed class RosterGrain : Grain, IRosterGrain
         }
 
         var institution = await GrainFactory.GetGrain<IInstitutionGrain>(submission.InstitutionId).GetAsync();
-        if (Institutions.InstitutionGrain.InstitutionRejection(institution) is { } rejected)
+        if (Institutions.InstitutionGrain.DirectedRejection(institution, campaign.Definition.RegionCode) is { } rejected)
         {
             return Result<RosterView>.From(rejected);
         }
@@ -97,6 +98,16 @@ internal sealed class RosterGrain : Grain, IRosterGrain
             if (campaign.Definition.OccupationCode is { } occupation && entry.OccupationCode != occupation)
             {
                 return Result<RosterView>.Reject(RejectionCode.OccupationMismatch, $"The campaign is for occupation {occupation}.");
+            }
+        }
+
+        // R1: only programmes of the campaign's catalogue are subsidised; a voucher bound to another
+        // occupation could never be activated, and would hold its worker (R7) until it lapsed.
+        foreach (var occupation in submission.Entries.Select(e => e.OccupationCode).Distinct(StringComparer.Ordinal))
+        {
+            if (await RegionLookup.OccupationAsync(GrainFactory, campaign.Definition.RegionCode, campaign.Definition.CatalogueYear, occupation) is null)
+            {
+                return Result<RosterView>.Reject(RejectionCode.OccupationNotInCatalogue, $"Occupation {occupation} is not in the {campaign.Definition.CatalogueYear} catalogue of region {campaign.Definition.RegionCode}.");
             }
         }
 
@@ -134,10 +145,11 @@ internal sealed class RosterGrain : Grain, IRosterGrain
             return Result<RosterView>.Reject(RejectionCode.CampaignNotFound, $"No campaign {campaignId}.");
         }
 
-        // R3: a suspended or removed institution cannot verify, so vouchers bound to it could not be used,
-        // and under R7 each would keep its worker from any other voucher while it lives.
+        // R3, R11: a suspended or removed institution cannot verify, nor can one that has moved out of the
+        // campaign's region, so vouchers bound to it could not be used, and under R7 each would keep its
+        // worker from any other voucher while it lives.
         var institution = await GrainFactory.GetGrain<IInstitutionGrain>(state.InstitutionId).GetAsync();
-        if (Institutions.InstitutionGrain.InstitutionRejection(institution) is { } sanctioned)
+        if (Institutions.InstitutionGrain.DirectedRejection(institution, campaign.Definition.RegionCode) is { } sanctioned)
         {
             return Result<RosterView>.From(sanctioned);
         }

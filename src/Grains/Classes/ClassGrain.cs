@@ -30,6 +30,9 @@ internal sealed partial class ClassGrain : Grain, IClassGrain, IClassParticipant
     /// <summary>The class's counters: what enrolments, withdrawals and check-ins change of the class as a whole.</summary>
     private readonly TransactionalState<ClassCounters> _counters;
 
+    /// <summary>What a verification needs of the class, once it exists.</summary>
+    private ClassFacts? _facts;
+
     public ClassGrain(
         [PersistentState(StateName)] IPersistentState<ClassState> definition,
         [PersistentState(CountersStateName)] IPersistentState<ClassCounters> counters,
@@ -480,8 +483,9 @@ internal sealed partial class ClassGrain : Grain, IClassGrain, IClassParticipant
             return Task.FromResult(new EnrolmentCheck(null, Result.Reject(RejectionCode.ClassNotFound, $"No class {Key}.")));
         }
 
-        return Task.FromResult(new EnrolmentCheck(
-            new ClassFacts(state.OccupationCode, state.Level, SessionPlan.FirstStart(state.Sessions)), EnrolmentRejection(citizenId) ?? Result.Ok));
+        // The definition is written once, so its facts are worked out once per activation.
+        _facts ??= new ClassFacts(state.OccupationCode, state.Level, SessionPlan.FirstStart(state.Sessions), OnlineMinutes(state), state.Sessions.Sum(Minutes));
+        return Task.FromResult(new EnrolmentCheck(_facts, EnrolmentRejection(citizenId) ?? Result.Ok));
     }
 
     /// <summary>Why the committed state refuses the worker's enrolment, or null.</summary>

@@ -22,7 +22,9 @@ internal sealed record Enrolment(string CitizenId, string VoucherCode, string Ca
 /// <param name="OccupationCode">The occupation it trains.</param>
 /// <param name="Level">Its skill level, if any.</param>
 /// <param name="StartsAt">When its first session starts.</param>
-internal sealed record ClassFacts(string OccupationCode, SkillLevel? Level, DateTimeOffset StartsAt);
+/// <param name="OnlineMinutes">Minutes of its online sessions.</param>
+/// <param name="TotalMinutes">Minutes of all its sessions.</param>
+internal sealed record ClassFacts(string OccupationCode, SkillLevel? Level, DateTimeOffset StartsAt, long OnlineMinutes, long TotalMinutes);
 
 /// <summary>The answer to a read-only check of an enrolment.</summary>
 /// <param name="Class">The class's facts; null when there is no such class.</param>

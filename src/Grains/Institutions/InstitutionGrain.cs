@@ -241,6 +241,13 @@ internal sealed class InstitutionGrain : Grain, IInstitutionGrain
             {
                 return Result<ClassView>.Reject(RejectionCode.InvalidRequest, $"Institution {partnerId} is not an online platform.");
             }
+
+            // R2, R15: the platform teaches, reports and settles a part of this occupation's training, so
+            // it must be listed for the occupation as the class's institution is.
+            if (!partner.Listing.Occupations.Contains(registration.OccupationCode))
+            {
+                return Result<ClassView>.Reject(RejectionCode.OccupationNotAllowed, $"The online platform {partnerId} may not train occupation {registration.OccupationCode}.");
+            }
         }
 
         var classKey = ClassKey.Of(Id, registration.ClassCode);
@@ -306,7 +313,7 @@ internal sealed class InstitutionGrain : Grain, IInstitutionGrain
             await using var transaction = new TransactionCoordinator(_services.Storage);
             var voucher = GrainFactory.GetGrain<IVoucherParticipant>(code);
             var voucherVote = await voucher.PrepareActivationAsync(transaction.Id, new ActivationRequest(
-                presenter, Id, listing.RegionCode, classKey, schoolClass.OccupationCode, schoolClass.Level, schoolClass.StartsAt, now));
+                presenter, Id, listing.RegionCode, classKey, schoolClass.OccupationCode, schoolClass.Level, schoolClass.StartsAt, schoolClass.OnlineMinutes, schoolClass.TotalMinutes, now));
             if (voucherVote.Write is { } voucherWrite)
             {
                 transaction.Enlist(voucherWrite, voucher.CompleteAsync);
@@ -414,7 +421,7 @@ internal sealed class InstitutionGrain : Grain, IInstitutionGrain
         }
 
         var voucher = await GrainFactory.GetGrain<IVoucherParticipant>(code).CheckActivationAsync(new ActivationRequest(
-            presenter, Id, listing.RegionCode, classKey, facts.OccupationCode, facts.Level, facts.StartsAt, now));
+            presenter, Id, listing.RegionCode, classKey, facts.OccupationCode, facts.Level, facts.StartsAt, facts.OnlineMinutes, facts.TotalMinutes, now));
         if (!voucher.Facts.IsSuccess)
         {
             return Refused(voucher.Facts.ToResult());
@@ -631,6 +638,18 @@ internal sealed class InstitutionGrain : Grain, IInstitutionGrain
         { Status: InstitutionStatus.Removed } => Result.Reject(RejectionCode.InstitutionRemoved, $"The institution was removed from the catalogue: {institution.StatusReason}"),
         _ => null,
     };
+
+    /// <summary>
+    /// R3, R11: why directed vouchers of a campaign of <paramref name="campaignRegion"/> may not be bound to
+    /// <paramref name="institution"/> (a roster's, or a directed bulk row's), or null. It must be listed and
+    /// active, and inside the campaign's region: an institution outside it may not verify them, so they
+    /// could never be used, and each would keep its worker from any other voucher while it lives (R7).
+    /// </summary>
+    internal static Result? DirectedRejection(InstitutionView? institution, string campaignRegion) =>
+        InstitutionRejection(institution)
+        ?? (RegionCode.Contains(campaignRegion, institution!.Listing.RegionCode)
+            ? null
+            : Result.Reject(RejectionCode.OutOfRegion, $"The institution's region {institution.Listing.RegionCode} is outside the campaign's region {campaignRegion}."));
 
     private async Task<Result> ChangeStatusAsync(InstitutionStatus status, string reason, InstitutionStatus? from)
     {

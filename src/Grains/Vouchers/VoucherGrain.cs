@@ -332,6 +332,9 @@ internal sealed class VoucherGrain : Grain, IVoucherGrain, IVoucherParticipant
         draft.InstitutionId = request.InstitutionId;
         draft.ClassKey = request.ClassKey;
         draft.ClassStartsAt = request.ClassStartsAt;
+        draft.ClassLevel = request.Level;
+        draft.EnrolledStandardFen = facts.StandardFen;
+        draft.EnrolledUplifts = facts.Uplifts.Count > 0 ? [.. facts.Uplifts] : null;
         draft.OccupationCode = request.OccupationCode;
         draft.SlotYear = facts.Year;
         draft.Deadline = facts.Deadline;
@@ -399,8 +402,15 @@ internal sealed class VoucherGrain : Grain, IVoucherGrain, IVoucherParticipant
             return Result<ActivationFacts>.Reject(RejectionCode.RegistrationTooLate, $"Trainees are registered at least {state.Policy.ClassRegistrationLeadDays} day(s) before the class starts.");
         }
 
+        // R14: the class was registered under its institution's region policy; the voucher pays only for a
+        // programme within the online share of the policy it was issued under (a campaign's own, say).
+        if (request.ClassOnlineMinutes * 100 > request.ClassTotalMinutes * state.Policy.OnlineShareCapPercent)
+        {
+            return Result<ActivationFacts>.Reject(RejectionCode.OnlineShareExceeded, $"The class is {request.ClassOnlineMinutes * 100 / Math.Max(1, request.ClassTotalMinutes)}% online, above the voucher's {state.Policy.OnlineShareCapPercent}% cap.");
+        }
+
         // R1, R11: only programmes of the issuing region's catalogue are subsidised.
-        if (await RegionLookup.OccupationAsync(GrainFactory, state.RegionCode, state.CatalogueYear, request.OccupationCode) is null)
+        if (await RegionLookup.OccupationAsync(GrainFactory, state.RegionCode, state.CatalogueYear, request.OccupationCode) is not { } occupation)
         {
             return Result<ActivationFacts>.Reject(RejectionCode.OccupationNotInCatalogue, $"Occupation {request.OccupationCode} is not in the {state.CatalogueYear} catalogue of region {state.RegionCode}.");
         }
@@ -414,7 +424,8 @@ internal sealed class VoucherGrain : Grain, IVoucherGrain, IVoucherParticipant
             return Result<ActivationFacts>.Reject(RejectionCode.ValidityEndsBeforeClass, $"The voucher is valid until {deadline:u}; the class starts {request.ClassStartsAt:u}.");
         }
 
-        return Result<ActivationFacts>.Ok(new ActivationFacts(state.CampaignId, state.CitizenId, ChinaTime.YearOf(request.Now), state.Policy.YearlyLimits, state.Deadline.Value, deadline));
+        return Result<ActivationFacts>.Ok(new ActivationFacts(
+            state.CampaignId, state.CitizenId, ChinaTime.YearOf(request.Now), state.Policy.YearlyLimits, state.Deadline.Value, deadline, occupation.StandardFor(request.Level), occupation.Uplifts));
     }
 
     public Task<Prepared<Result<RollbackFacts>>> PrepareRollbackAsync(TransactionId transaction, RollbackRequest request)
@@ -450,6 +461,9 @@ internal sealed class VoucherGrain : Grain, IVoucherGrain, IVoucherParticipant
         draft.InstitutionId = state.BoundInstitution;
         draft.ClassKey = null;
         draft.ClassStartsAt = null;
+        draft.ClassLevel = null;
+        draft.EnrolledStandardFen = null;
+        draft.EnrolledUplifts = null;
         draft.OccupationCode = state.BoundOccupation;
         draft.SlotYear = null;
         draft.Deadline = deadline;
@@ -556,7 +570,13 @@ internal sealed class VoucherGrain : Grain, IVoucherGrain, IVoucherParticipant
         return Task.CompletedTask;
     }
 
-    /// <summary>R16: the standard for the occupation and level, times the ratio plus the worker's group uplift, capped by face value or reserve.</summary>
+    /// <summary>
+    /// R16: the standard for the occupation and the certificate level trained, times the ratio plus the
+    /// worker's group uplift, capped by face value or reserve. A voucher that names no level is used for
+    /// whatever level its class trains, and that level's standard is the programme's; a voucher that names
+    /// one was activated only for a class of that level. A voucher activated before the class's level was
+    /// kept has its own.
+    /// </summary>
     private async Task<long> SubsidyAsync(VoucherState state)
     {
         if (state.ValueMode == ValueMode.CheckInOnly || state.OccupationCode is null)
@@ -564,16 +584,19 @@ internal sealed class VoucherGrain : Grain, IVoucherGrain, IVoucherParticipant
             return 0;
         }
 
+        // The catalogue as it stands; an occupation dropped from it since the trainee enrolled is paid as it
+        // stood then: the enrolment was made under it and the training recorded in full (R18).
         var occupation = await RegionLookup.OccupationAsync(GrainFactory, state.RegionCode, state.CatalogueYear, state.OccupationCode);
-        if (occupation?.StandardFor(state.Level) is not { } standard)
+        if ((occupation is null ? state.EnrolledStandardFen : occupation.StandardFor(state.ClassLevel ?? state.Level)) is not { } standard)
         {
             return 0;
         }
 
+        var uplifts = occupation?.Uplifts ?? state.EnrolledUplifts ?? [];
         var uplift = 0;
-        if (occupation.Uplifts.Count > 0 && await GrainFactory.GetGrain<IWorkerGrain>(state.CitizenId).GetAsync() is { Value: { } worker })
+        if (uplifts.Count > 0 && await GrainFactory.GetGrain<IWorkerGrain>(state.CitizenId).GetAsync() is { Value: { } worker })
         {
-            uplift = occupation.Uplifts.Where(u => worker.Attributes.Categories.Contains(u.Category)).Select(u => u.Percent).DefaultIfEmpty(0).Max();
+            uplift = uplifts.Where(u => worker.Attributes.Categories.Contains(u.Category)).Select(u => u.Percent).DefaultIfEmpty(0).Max();
         }
 
         var amount = standard * (state.SubsidyRatioPercent + uplift) / 100;

@@ -35,10 +35,28 @@ internal sealed record ActivationRequest(
     string OccupationCode,
     SkillLevel? Level,
     DateTimeOffset ClassStartsAt,
+    long ClassOnlineMinutes,
+    long ClassTotalMinutes,
     DateTimeOffset Now);
 
 /// <summary>What the coordinator of a verification needs from the voucher.</summary>
-internal sealed record ActivationFacts(string CampaignId, string CitizenId, int Year, YearlyLimits Limits, DateTimeOffset DeadlineBefore, DateTimeOffset Deadline);
+/// <param name="CampaignId">The voucher's campaign.</param>
+/// <param name="CitizenId">Its holder.</param>
+/// <param name="Year">The local year whose slot the activation takes (R10).</param>
+/// <param name="Limits">The yearly limits it was issued under.</param>
+/// <param name="DeadlineBefore">Its deadline before the activation.</param>
+/// <param name="Deadline">Its deadline once activated.</param>
+/// <param name="StandardFen">The catalogue's standard for the occupation at the class's level, when enrolled (R16).</param>
+/// <param name="Uplifts">The catalogue's group uplifts for the occupation, when enrolled (R16).</param>
+internal sealed record ActivationFacts(
+    string CampaignId,
+    string CitizenId,
+    int Year,
+    YearlyLimits Limits,
+    DateTimeOffset DeadlineBefore,
+    DateTimeOffset Deadline,
+    long? StandardFen,
+    IReadOnlyList<GroupUplift> Uplifts);
 
 /// <summary>The answer to a read-only check of an activation: the voucher's status, and what the activation would record or why it is refused.</summary>
 /// <param name="Status">The voucher's status; null when it does not exist or the presenter is not its holder.</param>

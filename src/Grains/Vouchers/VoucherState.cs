@@ -30,6 +30,15 @@ internal sealed class VoucherState : ICopyableState<VoucherState>
 
     public SkillLevel? Level { get; set; }
 
+    /// <summary>The skill level of the class it is activated for, which sets its subsidy standard (R16); null when not activated or the class has none.</summary>
+    public SkillLevel? ClassLevel { get; set; }
+
+    /// <summary>The catalogue's standard for the occupation and level it was activated for, as it stood then (R16).</summary>
+    public long? EnrolledStandardFen { get; set; }
+
+    /// <summary>The catalogue's group uplifts for that occupation as they stood then; null when none (R16).</summary>
+    public List<GroupUplift>? EnrolledUplifts { get; set; }
+
     /// <summary>The institution whose roster issued a directed voucher.</summary>
     public string? BoundInstitution { get; set; }
 

@@ -13,6 +13,9 @@ internal sealed class WorkerState : ICopyableState<WorkerState>
 
     public List<YearlySlot> Slots { get; set; } = [];
 
+    /// <summary>The general campaigns the worker has claimed a voucher of, each once for good (R8).</summary>
+    public List<string> ClaimedCampaigns { get; set; } = [];
+
     /// <summary>
     /// A draft without a serialization round trip, as every activation changes this state. Attributes and
     /// slots are immutable records, so they are shared; a held voucher is changed in place, so each is copied.
@@ -22,6 +25,7 @@ internal sealed class WorkerState : ICopyableState<WorkerState>
         Attributes = Attributes,
         Held = Held.ToDictionary(h => h.Key, h => h.Value.Copy()),
         Slots = [.. Slots],
+        ClaimedCampaigns = [.. ClaimedCampaigns],
     };
 }
 
@@ -168,7 +172,7 @@ internal sealed partial class WorkerGrain : Grain, IWorkerGrain, IWorkerParticip
         }
 
         var draft = _state.Draft();
-        draft.Held[grant.Code] = HeldState.Of(grant);
+        Hold(draft, grant);
         return Task.FromResult(new Prepared<GrantVote>(_state.Prepare(transaction, draft), s_granted));
     }
 
@@ -214,7 +218,44 @@ internal sealed partial class WorkerGrain : Grain, IWorkerGrain, IWorkerParticip
             return Result.Reject(RejectionCode.LiveVoucherHeld, $"The worker holds voucher {live}, valid and unused.");
         }
 
+        // R8: a general campaign's voucher is claimed once by one person (001 annex 2 二(一)2), whether or
+        // not the policy lets a worker hold several vouchers (R7), and whatever became of the first.
+        if (grant.Status == VoucherStatus.Claimed && ClaimedFrom(state, grant.CampaignId) is { } claimed)
+        {
+            return Result.Reject(RejectionCode.AlreadyClaimed, claimed.Length > 0
+                ? $"The worker has claimed voucher {claimed} of campaign {grant.CampaignId}; a campaign's voucher is claimed once."
+                : $"The worker has claimed a voucher of campaign {grant.CampaignId}; a campaign's voucher is claimed once.");
+        }
+
         return null;
+    }
+
+    /// <summary>Gives the worker the voucher <paramref name="grant"/> issues, in <paramref name="draft"/>.</summary>
+    internal static void Hold(WorkerState draft, VoucherGrant grant)
+    {
+        draft.Held[grant.Code] = HeldState.Of(grant);
+        if (grant.Status == VoucherStatus.Claimed && !draft.ClaimedCampaigns.Contains(grant.CampaignId))
+        {
+            draft.ClaimedCampaigns.Add(grant.CampaignId);
+        }
+    }
+
+    /// <summary>
+    /// The code of the voucher of <paramref name="campaignId"/> the worker holds, "" when the worker claimed
+    /// one that has reached its end, or null when the worker never claimed one. Vouchers held from before
+    /// claimed campaigns were kept are found among those held.
+    /// </summary>
+    private static string? ClaimedFrom(WorkerState state, string campaignId)
+    {
+        foreach (var (code, held) in state.Held)
+        {
+            if (held.CampaignId == campaignId)
+            {
+                return code;
+            }
+        }
+
+        return state.ClaimedCampaigns.Contains(campaignId) ? "" : null;
     }
 
     /// <summary>The code of the voucher <paramref name="rosterId"/> issued to the worker, or null.</summary>

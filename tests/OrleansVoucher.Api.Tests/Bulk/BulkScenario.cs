@@ -40,13 +40,19 @@ public static class BulkScenario
             new OccupationEntry { Code = Nursery, Name = "育婴员", Kind = SkillKind.OperationSkill, Standards = [new(null, 100_000)] },
             new OccupationEntry { Code = Electrician, Name = "电工", Kind = SkillKind.OperationSkill, Standards = [new(null, 90_000)] },
         ]));
-        var listed = await grains.GetGrain<IInstitutionGrain>(Institution).ListAsync(new InstitutionListing
+        await InstitutionAsync(grains, Institution, District, Nursery);
+    }
+
+    /// <summary>Lists institution <paramref name="id"/> in <paramref name="region"/> for <paramref name="occupations"/>.</summary>
+    public static async Task InstitutionAsync(IGrainFactory grains, string id, string region, params string[] occupations)
+    {
+        var listed = await grains.GetGrain<IInstitutionGrain>(id).ListAsync(new InstitutionListing
         {
-            Name = "Bulk Training School",
-            RegionCode = District,
+            Name = $"Training School {id}",
+            RegionCode = region,
             Address = "1 Training Road",
             Nature = InstitutionNature.Private,
-            Occupations = [Nursery],
+            Occupations = occupations,
             ContactName = "Contact",
             ContactPhone = "0591-00000000",
             Site = new GeoPoint(26.0745, 119.2965),
@@ -153,9 +159,9 @@ public static class BulkScenario
     }
 
     /// <summary>Uploads a body and returns the response.</summary>
-    public static async Task<HttpResponseMessage> UploadAsync(HttpClient client, string campaignId, byte[] body, string mediaType = "text/csv", string? idempotencyKey = null)
+    public static async Task<HttpResponseMessage> UploadAsync(HttpClient client, string campaignId, byte[] body, string mediaType = "text/csv", string? idempotencyKey = null, string institutionId = Institution)
     {
-        using var request = new HttpRequestMessage(HttpMethod.Post, $"/api/v1/campaigns/{campaignId}/uploads?institutionId={Institution}")
+        using var request = new HttpRequestMessage(HttpMethod.Post, $"/api/v1/campaigns/{campaignId}/uploads?institutionId={institutionId}")
         {
             Content = new ByteArrayContent(body) { Headers = { ContentType = new(mediaType) } },
         };

@@ -43,6 +43,16 @@ public sealed class BulkUploadTests : IAsyncLifetime
 
     public async Task DisposeAsync() => await _engine.DisposeAsync();
 
+    /// <summary>Uploads <paramref name="rows"/> for <paramref name="institutionId"/> and waits for the job: the job and its rejections.</summary>
+    private async Task<(BulkJobView Job, Dictionary<long, string> Rejected)> FinishedUploadAsync(string campaignId, IEnumerable<string> rows, string institutionId)
+    {
+        using var response = await BulkScenario.UploadAsync(_authority, campaignId, BulkScenario.Csv(rows), institutionId: institutionId);
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        var accepted = await response.Content.ReadFromJsonAsync<BulkJobView>(BulkScenario.Json);
+        var job = await BulkScenario.FinishedAsync(_authority, accepted!.Id, s_finish);
+        return (job, await BulkScenario.RejectionsAsync(_authority, accepted.Id));
+    }
+
     [Fact]
     public async Task A_directed_roster_is_issued_once_per_worker_and_its_bad_rows_are_rejected_with_their_row_numbers()
     {
@@ -78,6 +88,33 @@ public sealed class BulkUploadTests : IAsyncLifetime
         Assert.Equal("Li, \"Xiao\"", (await _engine.Grains.GetGrain<IWorkerGrain>(BulkScenario.Citizen(40)).GetAsync()).GetValueOrThrow().Attributes.Name);
         var voucher = (await _engine.Grains.GetGrain<IVoucherGrain>(held.Code).GetAsync()).GetValueOrThrow();
         Assert.Equal((BulkScenario.Citizen(3), BulkScenario.Institution, BulkScenario.Nursery), (voucher.CitizenId, voucher.InstitutionId, voucher.OccupationCode));
+    }
+
+    [Fact]
+    public async Task A_directed_upload_for_an_institution_outside_the_campaigns_region_issues_nothing()
+    {
+        await BulkScenario.InstitutionAsync(_engine.Grains, "instbulksh", "310101", BulkScenario.Nursery);
+        await BulkScenario.CampaignAsync(_engine.Grains, "directed-away", DateTimeOffset.UtcNow, IssuanceMode.Directed, quantity: 1000);
+        var rows = Enumerable.Range(3000, 3).Select(i => BulkScenario.Row(BulkScenario.Citizen(i)));
+
+        var (job, rejected) = await FinishedUploadAsync("directed-away", rows, "instbulksh");
+
+        Assert.Equal((0, 3), (job.Issued, job.Rejected));
+        Assert.All(rejected.Values, code => Assert.Equal("out-of-region", code));
+    }
+
+    [Fact]
+    public async Task A_directed_row_for_an_occupation_outside_the_campaigns_catalogue_is_rejected()
+    {
+        // Listed for the institution, but not a subsidised programme of the region.
+        await BulkScenario.InstitutionAsync(_engine.Grains, "instbulk02", BulkScenario.District, BulkScenario.Nursery, "4-07-05-01");
+        await BulkScenario.CampaignAsync(_engine.Grains, "directed-uncatalogued", DateTimeOffset.UtcNow, IssuanceMode.Directed, quantity: 1000);
+        string[] rows = [BulkScenario.Row(BulkScenario.Citizen(3100)), $"{BulkScenario.Citizen(3101)},张三,4-07-05-01,5"];
+
+        var (job, rejected) = await FinishedUploadAsync("directed-uncatalogued", rows, "instbulk02");
+
+        Assert.Equal((1, 1), (job.Issued, job.Rejected));
+        Assert.Equal(new Dictionary<long, string> { [2] = "occupation-not-in-catalogue" }, rejected);
     }
 
     [Fact]

@@ -4,7 +4,7 @@ namespace OrleansVoucher.Api.Tests.Endpoints;
 
 /// <summary>
 /// Seed 000 (Fujian) over HTTP: a general face-value voucher valid 3 months (R9), one live voucher per
-/// worker (R7), one training per occupation per calendar year (R10), through verification, attendance,
+/// worker (R7), each campaign's voucher claimed once (R8), one training per occupation per calendar year (R10), through verification, attendance,
 /// result and settlement, and an unused voucher that expires on its own.
 /// </summary>
 [Collection(PostgresCollection.Name)]
@@ -54,8 +54,12 @@ public sealed class FujianGeneralVoucherTests(VoucherEngine engine) : IClassFixt
             .PostJsonAsync($"/api/v1/vouchers/{code}/settlement-decisions", new { part = "whole", decision = "approve" }).ExpectAsync(200);
         Assert.Equal("settled", settled.Str("status"));
 
+        // R8: the campaign's voucher is claimed once; a second comes from another campaign.
+        await engine.As(Caller.Worker(holder)).PostJsonAsync("/api/v1/campaigns/fj-general-2026/claims", new { citizenId = holder }).ProblemAsync(409, "already-claimed");
+        await programme.CampaignAsync("fj-general-2026-2", Fujian, programme.General(Fujian, faceValueFen: 50_000));
+
         // R10: one training per occupation per year — a second e-commerce training this year is refused, another occupation is not.
-        var second = await programme.ClaimAsync("fj-general-2026", holder);
+        var second = await programme.ClaimAsync("fj-general-2026-2", holder);
         await programme.ClassAsync(School, "EC-2", Programme.Ecommerce);
         await programme.VerifyAsync(School, second, holder, "EC-2").ProblemAsync(422, "yearly-limit-reached");
         await programme.ClassAsync(School, "NU-1", Programme.Nursery);
@@ -70,8 +74,8 @@ public sealed class FujianGeneralVoucherTests(VoucherEngine engine) : IClassFixt
 
         // R19: the campaign's indicators.
         var statistics = await engine.As(Caller.Authority(Fujian)).GetAsync("/api/v1/campaigns/fj-general-2026/statistics").ExpectAsync(200);
-        Assert.Equal(3, statistics.GetProperty("claimed").GetInt64());
-        Assert.Equal(2, statistics.GetProperty("activated").GetInt64());
+        Assert.Equal(2, statistics.GetProperty("claimed").GetInt64());
+        Assert.Equal(1, statistics.GetProperty("activated").GetInt64());
         Assert.Equal(1, statistics.GetProperty("settled").GetInt64());
         Assert.Equal(1, statistics.GetProperty("expired").GetInt64());
         Assert.Equal(50_000, statistics.GetProperty("settledAmountFen").GetInt64());

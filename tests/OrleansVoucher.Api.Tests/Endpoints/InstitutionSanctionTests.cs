@@ -35,6 +35,28 @@ public sealed class InstitutionSanctionTests(VoucherEngine engine) : IClassFixtu
     }
 
     [Fact]
+    public async Task R3_a_settlement_claimed_before_a_suspension_or_removal_is_not_approved_while_it_lasts()
+    {
+        const string school = "FJSANCT04";
+        var (programme, trainee, code) = await EnrolledAsync(school, 4);
+        await programme.AttendAsync(school, "EC-1", trainee);
+        Assert.True((await programme.PassAsync(school, "EC-1", trainee)).GetProperty("completed").GetBoolean());
+        await Institution(school).PostJsonAsync($"/api/v1/institutions/{school}/settlement-claims", new { voucherCode = code, part = "whole" }).ExpectAsync(201);
+        var decisions = $"/api/v1/vouchers/{code}/settlement-decisions";
+
+        await Authority().PostJsonAsync($"/api/v1/institutions/{school}/suspend", new { reason = "Three quality problems" }).ExpectAsync(200);
+        await Authority().PostJsonAsync(decisions, new { part = "whole", decision = "approve" }).ProblemAsync(422, "institution-suspended");
+        await Authority().PostJsonAsync($"/api/v1/institutions/{school}/remove", new { reason = "Fake training" }).ExpectAsync(200);
+        await Authority().PostJsonAsync(decisions, new { part = "whole", decision = "approve" }).ProblemAsync(422, "institution-removed");
+        Assert.Equal("claimed", (await programme.VoucherAsync(code, Fujian)).GetProperty("settlement")[0].Str("status"));
+
+        // Listed again, it is paid what it claimed; a rejection was open to the authority all along.
+        await Authority().PutJsonAsync($"/api/v1/institutions/{school}", Programme.Listing(school, Gulou)).ExpectAsync(200);
+        await Authority().PostJsonAsync(decisions, new { part = "whole", decision = "approve" }).ExpectAsync(200);
+        Assert.Equal("settled", (await programme.VoucherAsync(code, Fujian)).Str("status"));
+    }
+
+    [Fact]
     public async Task R3_a_removed_institution_records_no_result_rating_or_check_in_code_while_its_trainees_check_ins_still_count()
     {
         const string school = "FJSANCT02";

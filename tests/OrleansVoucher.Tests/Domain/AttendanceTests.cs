@@ -153,6 +153,41 @@ public abstract class AttendanceTests : DomainTestBase
     }
 
     [Fact]
+    public async Task R14_a_voucher_is_used_only_for_a_class_within_the_online_share_of_the_policy_it_was_issued_under()
+    {
+        // The province lets knowledge-skill classes run fully online; one campaign keeps the 40% cap.
+        await Given.RegionAsync(Fujian, RegionPolicy.Fujian with { OnlineShareCapPercent = 100 });
+        await Given.InstitutionAsync("SCHOOL1");
+        await Given.CampaignAsync("open", General(Fujian));
+        await Given.CampaignAsync("strict", General(Fujian) with { PolicyOverride = RegionPolicy.Fujian });
+        var strictHolder = await Given.WorkerAsync(1);
+        var strict = await Given.ClaimAsync("strict", strictHolder);
+        var openHolder = await Given.WorkerAsync(2);
+        var open = await Given.ClaimAsync("open", openHolder);
+        await Given.ClassAsync("SCHOOL1", "ONLINE", Ecommerce, offline: 0, online: 4);
+        var institution = Grains.GetGrain<IInstitutionGrain>("SCHOOL1");
+
+        Assert.Equal(RejectionCode.OnlineShareExceeded, (await institution.CheckVoucherAsync(new VerificationRequest(strict, strictHolder, "ONLINE"))).Rejection);
+        Rejected(RejectionCode.OnlineShareExceeded, await Given.TryVerifyAsync("SCHOOL1", strict, strictHolder, "ONLINE"));
+        Assert.Equal(VoucherStatus.Claimed, (await Given.VoucherAsync(strict)).Status);
+        await Given.VerifyAsync("SCHOOL1", open, openHolder, "ONLINE");
+    }
+
+    [Fact]
+    public async Task R15_an_online_partner_teaches_only_an_occupation_it_is_listed_for()
+    {
+        await Given.FujianAsync();
+        await Given.InstitutionAsync("SCHOOL1");
+        await Given.InstitutionAsync("ONLINE1", onlinePlatform: true, occupations: [Ecommerce]);
+        var institution = Grains.GetGrain<IInstitutionGrain>("SCHOOL1");
+        var registration = new ClassRegistration("N1", Nursery, null, Given.Sessions(TimeSpan.FromDays(7), offline: 4, online: 2), "ONLINE1");
+
+        Rejected(RejectionCode.OccupationNotAllowed, await institution.RegisterClassAsync(registration));
+        await Given.InstitutionAsync("ONLINE1", onlinePlatform: true, occupations: [Ecommerce, Nursery]);
+        Ok(await institution.RegisterClassAsync(registration));
+    }
+
+    [Fact]
     public async Task R15_with_an_online_partner_both_parts_must_pass_each_reported_by_its_own_institution()
     {
         await Given.FujianAsync();

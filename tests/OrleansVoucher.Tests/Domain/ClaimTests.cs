@@ -233,6 +233,22 @@ public abstract class ClaimTests : DomainTestBase
     }
 
     [Fact]
+    public async Task R4_a_campaign_with_face_values_by_level_only_issues_no_voucher_without_a_face_value()
+    {
+        await Given.FujianAsync();
+        await Given.CampaignAsync("levels", General(Fujian, quantity: 2) with { FaceValueFen = 0, FaceValuesByLevel = [new(SkillLevel.Elementary, 100_000)] });
+        var worker = await Given.WorkerAsync(1);
+
+        Rejected(RejectionCode.LevelMismatch, await Given.TryClaimAsync("levels", worker));
+        Rejected(RejectionCode.LevelMismatch, await Given.TryClaimAsync("levels", worker, SkillLevel.Advanced));
+        Assert.Empty((await Given.WorkerViewAsync(worker)).Vouchers);
+        Assert.Equal(100_000, (await Given.TryClaimAsync("levels", worker, SkillLevel.Elementary)).GetValueOrThrow().AmountFen);
+
+        // The refused claims took no stock: the second voucher is still there.
+        Ok(await Given.TryClaimAsync("levels", await Given.WorkerAsync(2), SkillLevel.Elementary));
+    }
+
+    [Fact]
     public async Task R5_a_voucher_revoked_or_rolled_back_after_the_sell_out_gives_no_stock_back()
     {
         await Given.FujianAsync();
@@ -254,8 +270,10 @@ public abstract class ClaimTests : DomainTestBase
         Ok(await Grains.GetGrain<IInstitutionGrain>("SCHOOL1").RollBackVerificationAsync(rolledBackCode, "trainee changed class"));
         Assert.Equal(VoucherStatus.Claimed, (await Given.VoucherAsync(rolledBackCode)).Status);
 
-        Rejected(RejectionCode.StockExhausted, await Given.TryClaimAsync("two", revoked));
         Rejected(RejectionCode.StockExhausted, await Given.TryClaimAsync("two", waiting));
+
+        // The worker answers first: whose voucher was revoked has claimed this campaign's once (R8).
+        Rejected(RejectionCode.AlreadyClaimed, await Given.TryClaimAsync("two", revoked));
         Rejected(RejectionCode.LiveVoucherHeld, await Given.TryClaimAsync("two", rolledBack));
         Rejected(RejectionCode.StockExhausted, await Grains.GetGrain<ICampaignStock>("two").AllocateAsync(0, 1, 0));
     }
@@ -348,6 +366,28 @@ public abstract class ClaimTests : DomainTestBase
         await Given.ClaimAsync("first", worker);
         Ok(await Given.TryClaimAsync("second", worker));
         Assert.Equal(2, (await Given.WorkerViewAsync(worker)).Vouchers.Count);
+    }
+
+    [Fact]
+    public async Task R8_a_worker_claims_a_general_campaigns_voucher_once_even_where_two_may_be_held()
+    {
+        await Given.RegionAsync(Shaoxing, RegionPolicy.Shaoxing);
+        await Given.CampaignAsync("general", General(Shaoxing, quantity: 3));
+        var worker = await Given.WorkerAsync(1, region: Yuecheng);
+        var first = await Given.ClaimAsync("general", worker);
+
+        // A repeated claim (a second tap, a retry without its idempotency key) is told of the voucher claimed.
+        var again = await Given.TryClaimAsync("general", worker);
+        Rejected(RejectionCode.AlreadyClaimed, again);
+        Assert.Contains(first, again.Detail, StringComparison.Ordinal);
+
+        // Nor once the voucher has lapsed: the campaign's stock is for its population, one each.
+        Given.Advance(TimeSpan.FromDays(100));
+        Assert.Equal(VoucherStatus.Expired, (await Given.VoucherAsync(first)).Status);
+        Rejected(RejectionCode.AlreadyClaimed, await Given.TryClaimAsync("general", worker));
+        Assert.Single((await Given.WorkerViewAsync(worker)).Vouchers);
+        Assert.Equal(1, (await Grains.GetGrain<OrleansVoucher.Grains.Statistics.ICampaignStatisticsGrain>("general").GetAsync()).Claimed);
+        Ok(await Given.TryClaimAsync("general", await Given.WorkerAsync(2, region: Yuecheng)));
     }
 
     [Fact]
@@ -447,6 +487,39 @@ public abstract class ClaimTests : DomainTestBase
         Ok(await institution.ReinstateAsync("rectified"));
         Assert.Equal(RosterStatus.Approved, (await roster.ApproveAsync()).GetValueOrThrow().Status);
         Assert.Single((await Given.WorkerViewAsync(worker)).Vouchers);
+    }
+
+    [Fact]
+    public async Task R11_a_roster_of_an_institution_outside_the_campaigns_region_issues_nothing()
+    {
+        await Given.FujianAsync();
+        await Given.InstitutionAsync("SCHOOL1");
+        await Given.InstitutionAsync("SHSCHOOL", Huangpu);
+        await Given.CampaignAsync("directed", Directed(Fujian, Nursery));
+        var worker = await Given.WorkerAsync(1);
+
+        // Its vouchers would be bound to an institution that may not verify them, and hold the worker (R7) till they lapse.
+        Rejected(RejectionCode.OutOfRegion, await Grains.GetGrain<IRosterGrain>("directed/1").SubmitAsync(new RosterSubmission("SHSCHOOL", [new RosterEntry(worker, Nursery)])));
+
+        // Nor when the institution moves out of the region between submission and approval.
+        var roster = Grains.GetGrain<IRosterGrain>("directed/2");
+        Ok(await roster.SubmitAsync(new RosterSubmission("SCHOOL1", [new RosterEntry(worker, Nursery)])));
+        await Given.InstitutionAsync("SCHOOL1", Huangpu);
+        Rejected(RejectionCode.OutOfRegion, await roster.ApproveAsync());
+        Assert.Empty((await Given.WorkerViewAsync(worker)).Vouchers);
+    }
+
+    [Fact]
+    public async Task R1_a_roster_naming_an_occupation_outside_the_campaigns_catalogue_is_refused()
+    {
+        await Given.FujianAsync();
+        await Given.InstitutionAsync("SCHOOL1", Gulou, false, Nursery, "4-07-05-01");
+        await Given.CampaignAsync("directed", Directed(Fujian));
+        var worker = await Given.WorkerAsync(1);
+
+        // Listed for the institution, but not a subsidised programme of the region: the voucher could never be activated.
+        Rejected(RejectionCode.OccupationNotInCatalogue, await Grains.GetGrain<IRosterGrain>("directed/1").SubmitAsync(new RosterSubmission("SCHOOL1", [new RosterEntry(worker, "4-07-05-01")])));
+        Ok(await Grains.GetGrain<IRosterGrain>("directed/2").SubmitAsync(new RosterSubmission("SCHOOL1", [new RosterEntry(worker, Nursery)])));
     }
 
     [Fact]

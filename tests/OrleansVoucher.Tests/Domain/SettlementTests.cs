@@ -56,6 +56,30 @@ public abstract class SettlementTests : DomainTestBase
     }
 
     [Fact]
+    public async Task R16_a_voucher_naming_no_level_is_paid_the_standard_of_the_level_its_class_trains()
+    {
+        await SetUpAsync();
+
+        // 育婴员 at the intermediate level is 2,000 yuan; without a level it would be 1,000.
+        Assert.Equal(200_000, await NurseryClaimAsync(SkillLevel.Intermediate));
+    }
+
+    [Fact]
+    public async Task R16_training_enrolled_under_the_catalogue_is_paid_its_standard_when_the_occupation_leaves_it_before_completion()
+    {
+        await SetUpAsync();
+
+        // The yearly adjustment drops the occupation while the class runs: no new enrolment, but this one was made.
+        var amount = await NurseryClaimAsync(
+            SkillLevel.Elementary,
+            new WorkerAttributes { Categories = ["LowIncomeRural"] },
+            async () => Ok(await Grains.GetGrain<IOccupationCatalogueGrain>(OccupationCatalogue.KeyFor(Fujian, Year)).RemoveAsync(Nursery)));
+
+        // 1,500 yuan for the elementary level, +20% for a low-income rural worker, as when the trainee enrolled.
+        Assert.Equal(180_000, amount);
+    }
+
+    [Fact]
     public async Task R16_the_authority_approves_or_rejects_with_a_reason_and_a_rejected_claim_may_be_made_again()
     {
         await SetUpAsync();
@@ -235,6 +259,28 @@ public abstract class SettlementTests : DomainTestBase
         Assert.Empty((await Given.WorkerViewAsync(worker)).Vouchers);
         Rejected(RejectionCode.VoucherRevoked, await voucher.RevokeAsync("again"));
         Assert.Equal(1, (await Grains.GetGrain<ICampaignStatisticsGrain>("face").GetAsync()).Revoked);
+    }
+
+    /// <summary>
+    /// The amount SCHOOL1 claims for a credit voucher (3,000-yuan reserve, naming no level) of worker 1,
+    /// verified into a 育婴员 class of <paramref name="level"/>, attended and passed; <paramref name="whileEnrolled"/>
+    /// runs between the verification and the first session.
+    /// </summary>
+    private async Task<long> NurseryClaimAsync(SkillLevel level, WorkerAttributes? attributes = null, Func<Task>? whileEnrolled = null)
+    {
+        await Given.CampaignAsync("credit", General(Fujian) with { ValueMode = ValueMode.Credit, FaceValueFen = 0, CreditReserveFen = 300_000 });
+        var worker = await Given.WorkerAsync(1, attributes);
+        var code = await Given.ClaimAsync("credit", worker);
+        var classKey = await Given.ClassAsync("SCHOOL1", "N1", Nursery, level: level);
+        await Given.VerifyAsync("SCHOOL1", code, worker, "N1");
+        if (whileEnrolled is not null)
+        {
+            await whileEnrolled();
+        }
+
+        await Given.AttendAllAsync(classKey, worker);
+        Ok(await Grains.GetGrain<IClassGrain>(classKey).RecordResultAsync(new AssessmentReport("SCHOOL1", worker, TrainingPart.Whole, true, "CERT-N1")));
+        return (await Grains.GetGrain<IInstitutionGrain>("SCHOOL1").ClaimSettlementAsync(new SettlementRequest(code, TrainingPart.Whole))).GetValueOrThrow().AmountFen;
     }
 
     private async Task SetUpAsync()
