@@ -47,7 +47,7 @@ public static class VoucherEndpoints
             return validation.Problem();
         }
 
-        var voucher = await grains.GetGrain<IVoucherGrain>(code!).GetAsync();
+        var voucher = await grains.GetGrain<IVoucherGrain>(code!).ReadAsync();
         if (!voucher.IsSuccess)
         {
             return ApiProblems.Rejection(voucher);

@@ -153,7 +153,7 @@ public static class WorkerEndpoints
             return (null, ApiProblems.OutOfScope());
         }
 
-        var worker = await grains.GetGrain<IWorkerGrain>(id).GetAsync();
+        var worker = await grains.GetGrain<IWorkerGrain>(id).ReadAsync();
         if (!worker.IsSuccess)
         {
             return (null, worker.Rejection == RejectionCode.WorkerNotRegistered

@@ -13,6 +13,12 @@ public interface IVoucherGrain : IGrainWithStringKey
     /// <summary>The voucher.</summary>
     Task<Result<VoucherView>> GetAsync();
 
+    /// <summary>
+    /// The voucher as the store holds it now, with what any engine changed: for the views a client reads.
+    /// Costs a read of the store.
+    /// </summary>
+    Task<Result<VoucherView>> ReadAsync();
+
     /// <summary>Claims a directed voucher issued to the worker (R8): only its named holder can, once, before its deadline.</summary>
     Task<Result<VoucherView>> ClaimAsync(string citizenId);
 

@@ -14,6 +14,12 @@ public interface IWorkerGrain : IGrainWithStringKey
     Task<Result<WorkerView>> GetAsync();
 
     /// <summary>
+    /// The worker as the store holds it now, with what any engine changed: for the views a client reads
+    /// (a claim won through another engine shows at once). Costs a read of the store.
+    /// </summary>
+    Task<Result<WorkerView>> ReadAsync();
+
+    /// <summary>
     /// The lifelong training archive: every claim, enrolment, check-in, result, certificate, settlement
     /// and revocation in order, read from the durable stream written atomically with each change, plus
     /// the expiry of held vouchers past their deadline.

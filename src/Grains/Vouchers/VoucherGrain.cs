@@ -28,6 +28,18 @@ internal sealed class VoucherGrain : Grain, IVoucherGrain, IVoucherParticipant
 
     private string Code => this.GetPrimaryKeyString();
 
+    public async Task<Result<VoucherView>> ReadAsync()
+    {
+        if (!VoucherCode.IsValid(Code))
+        {
+            return Result<VoucherView>.From(Missing()!);
+        }
+
+        return await _state.ReadStoredAsync() is { } stored
+            ? Result<VoucherView>.Ok(ToView(stored, _services.Now))
+            : Result<VoucherView>.From(NotFound());
+    }
+
     public Task<Result<VoucherView>> GetAsync() =>
         Task.FromResult(Missing() is { } missing ? Result<VoucherView>.From(missing) : Result<VoucherView>.Ok(ToView(_state.State, _services.Now)));
 
@@ -647,8 +659,10 @@ internal sealed class VoucherGrain : Grain, IVoucherGrain, IVoucherParticipant
             return Result.Reject(RejectionCode.InvalidVoucherCode, $"'{Code}' is not a valid voucher code.");
         }
 
-        return _state.RecordExists ? null : Result.Reject(RejectionCode.VoucherNotFound, $"No voucher has code {VoucherCode.Format(Code)}.");
+        return _state.RecordExists ? null : NotFound();
     }
+
+    private Result NotFound() => Result.Reject(RejectionCode.VoucherNotFound, $"No voucher has code {VoucherCode.Format(Code)}.");
 
     private static Result StatusRejection(VoucherStatus status, string action) => status switch
     {

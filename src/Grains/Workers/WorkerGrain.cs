@@ -95,26 +95,25 @@ internal sealed partial class WorkerGrain : Grain, IWorkerGrain, IWorkerParticip
         return Result.Ok;
     }
 
-    public Task<Result<WorkerView>> GetAsync()
-    {
-        if (!HasValidId())
-        {
-            return Task.FromResult(Result<WorkerView>.From(InvalidId()));
-        }
+    public async Task<Result<WorkerView>> ReadAsync() =>
+        HasValidId() ? View(await _state.ReadStoredAsync() ?? new WorkerState()) : Result<WorkerView>.From(InvalidId());
 
-        var state = _state.State;
+    public Task<Result<WorkerView>> GetAsync() =>
+        Task.FromResult(HasValidId() ? View(_state.State) : Result<WorkerView>.From(InvalidId()));
+
+    private Result<WorkerView> View(WorkerState state)
+    {
         if (state.Attributes is null && state.Held.Count == 0)
         {
-            return Task.FromResult(Result<WorkerView>.Reject(RejectionCode.WorkerNotRegistered, $"Worker {Id} is not registered."));
+            return Result<WorkerView>.Reject(RejectionCode.WorkerNotRegistered, $"Worker {Id} is not registered.");
         }
 
         var now = _services.Now;
-        var view = new WorkerView(
+        return Result<WorkerView>.Ok(new WorkerView(
             Id,
             state.Attributes ?? new WorkerAttributes(),
             [.. state.Held.Select(h => new HeldVoucher(h.Key, h.Value.CampaignId, h.Value.Deadline <= now ? VoucherStatus.Expired : h.Value.Status, h.Value.Deadline))],
-            [.. state.Slots]);
-        return Task.FromResult(Result<WorkerView>.Ok(view));
+            [.. state.Slots]));
     }
 
     public async Task<Result<IReadOnlyList<ArchiveEntry>>> GetArchiveAsync()

@@ -28,6 +28,14 @@ public interface IPersistentState<TState>
     /// <summary>Reloads the state from the store.</summary>
     Task ReadStateAsync(CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// What the store holds now, read without changing <see cref="State"/> or <see cref="Version"/>: for an
+    /// answer that must show what another activation (in this process or another) wrote, whatever this
+    /// activation holds — a draft waiting for its transaction's outcome included. Null when the store
+    /// holds no record.
+    /// </summary>
+    Task<TState?> ReadStoredAsync(CancellationToken cancellationToken = default);
+
     /// <summary>Writes the state; completes when it is durable.</summary>
     Task WriteStateAsync(CancellationToken cancellationToken = default);
 

@@ -40,6 +40,12 @@ internal sealed class PersistentState<TState> : IPersistentState<TState>, IActiv
         RecordExists = stored.RecordExists;
     }
 
+    public async Task<TState?> ReadStoredAsync(CancellationToken cancellationToken = default)
+    {
+        var stored = await _storage.ReadAsync(Key, cancellationToken).ConfigureAwait(false);
+        return stored.Payload is { } payload ? _serializer.Deserialize<TState>(payload) : null;
+    }
+
     public Task WriteStateAsync(CancellationToken cancellationToken = default) => CommitAsync(PrepareWrite(), [], cancellationToken);
 
     public Task WriteStateAsync(IReadOnlyList<StreamEventWrite> events, CancellationToken cancellationToken = default) =>

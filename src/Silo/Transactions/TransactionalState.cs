@@ -197,6 +197,13 @@ public sealed class TransactionalState<TState>
         }
     }
 
+    /// <summary>
+    /// What the store holds now, read without changing this activation's state or a pending draft: for an
+    /// answer that must show what another activation, in this process or another, wrote since this one
+    /// read the state; null when the store holds no record. Do not change it.
+    /// </summary>
+    public Task<TState?> ReadStoredAsync(CancellationToken cancellationToken = default) => _state.ReadStoredAsync(cancellationToken);
+
     /// <summary>Reloads the committed state from the store, dropping any pending draft.</summary>
     public Task ReloadAsync(CancellationToken cancellationToken = default)
     {
