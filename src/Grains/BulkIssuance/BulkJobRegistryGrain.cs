@@ -30,37 +30,31 @@ internal interface IBulkJobRegistryGrain : IGrainWithStringKey
 /// see what another engine's activation wrote, so the registry is read from the store on every call.
 /// </summary>
 [GrainType("bulk-job-registry")]
-internal sealed class BulkJobRegistryGrain([PersistentState("registry")] IPersistentState<BulkJobRegistryState> state) : Grain, IBulkJobRegistryGrain
+internal sealed class BulkJobRegistryGrain : Grain, IBulkJobRegistryGrain
 {
+    private readonly TransactionalState<BulkJobRegistryState> _state;
+
+    public BulkJobRegistryGrain([PersistentState("registry")] IPersistentState<BulkJobRegistryState> state, IServiceProvider services) =>
+        _state = new GrainServices(services).Transactional(state);
+
     public Task AddAsync(string jobId) => ChangeAsync(active => active.Add(jobId));
 
     public Task RemoveAsync(string jobId) => ChangeAsync(active => active.Remove(jobId));
 
     public async Task<IReadOnlyList<string>> GetActiveAsync()
     {
-        await state.ReadStateAsync();
-        return [.. state.State.Active];
+        await _state.ReloadAsync();
+        return [.. _state.State.Active];
     }
 
-    /// <summary>Applies a change to the registry as the store holds it, again if another engine wrote it in between.</summary>
+    /// <summary>
+    /// Applies a change to the registry as the store holds it, again if another engine wrote it in
+    /// between. Read first: a change that finds nothing to do (a removal of a job this activation never
+    /// saw added) writes nothing, so it must not decide on a state that may be behind.
+    /// </summary>
     private async Task ChangeAsync(Func<SortedSet<string>, bool> change)
     {
-        for (var attempt = 1; ; attempt++)
-        {
-            await state.ReadStateAsync();
-            if (!change(state.State.Active))
-            {
-                return;
-            }
-
-            try
-            {
-                await state.WriteStateAsync();
-                return;
-            }
-            catch (InconsistentStateException) when (attempt < Attempts.Max)
-            {
-            }
-        }
+        await _state.ReloadAsync();
+        await _state.ChangeAsync(draft => change(draft.Active) ? [] : null, Attempts.Max);
     }
 }

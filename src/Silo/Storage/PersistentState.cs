@@ -35,16 +35,17 @@ internal sealed class PersistentState<TState> : IPersistentState<TState>, IActiv
     public async Task ReadStateAsync(CancellationToken cancellationToken = default)
     {
         var stored = await _storage.ReadAsync(Key, cancellationToken).ConfigureAwait(false);
-        State = stored.Payload is { } payload ? _serializer.Deserialize<TState>(payload) : new TState();
+        State = Decode(stored) ?? new TState();
         Version = stored.Version;
         RecordExists = stored.RecordExists;
     }
 
     public async Task<TState?> ReadStoredAsync(CancellationToken cancellationToken = default)
     {
-        var stored = await _storage.ReadAsync(Key, cancellationToken).ConfigureAwait(false);
-        return stored.Payload is { } payload ? _serializer.Deserialize<TState>(payload) : null;
+        return Decode(await _storage.ReadAsync(Key, cancellationToken).ConfigureAwait(false));
     }
+
+    private TState? Decode(StoredState stored) => stored.Payload is { } payload ? _serializer.Deserialize<TState>(payload) : null;
 
     public Task WriteStateAsync(CancellationToken cancellationToken = default) => CommitAsync(PrepareWrite(), [], cancellationToken);
 

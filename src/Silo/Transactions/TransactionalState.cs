@@ -170,7 +170,9 @@ public sealed class TransactionalState<TState>
     /// setting — on what the store holds: first on this activation's state; when another activation (in
     /// this process or another) wrote the state since, read again and made again, up to
     /// <paramref name="attempts"/> times. <paramref name="change"/> changes the draft it is given and
-    /// answers the events to write with it, or null when there is nothing to write.
+    /// answers the events to write with it, or null when there is nothing to write. A change found to
+    /// have nothing to do is decided on this activation's state, which may be behind: where that could
+    /// be wrong (removing what another activation added), read the state first.
     /// </summary>
     /// <exception cref="InconsistentStateException">Every attempt lost its race.</exception>
     public async Task ChangeAsync(Func<TState, IReadOnlyList<StreamEventWrite>?> change, int attempts = 3, CancellationToken cancellationToken = default)
