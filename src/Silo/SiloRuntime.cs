@@ -33,6 +33,9 @@ public sealed partial class SiloRuntime : IHostedService, IAsyncDisposable
         ArgumentNullException.ThrowIfNull(options);
         Options = options.Value;
         _responseTimeoutBounded = TimerLimit.IsBounded(Options.ResponseTimeout);
+        MaxActivationAgeTicks = Options.MaxActivationAge > TimeSpan.Zero
+            ? (long)Math.Min(Options.MaxActivationAge.TotalSeconds * timeProvider.TimestampFrequency, long.MaxValue / 2)
+            : 0;
         Registry = registry;
         TimeProvider = timeProvider;
         Metrics = metrics;
@@ -50,6 +53,9 @@ public sealed partial class SiloRuntime : IHostedService, IAsyncDisposable
     public long ActivationCount => Metrics.ActivationCount;
 
     internal SiloOptions Options { get; }
+
+    /// <summary><see cref="SiloOptions.MaxActivationAge"/> in TimeProvider timestamp ticks; 0 for no bound.</summary>
+    internal long MaxActivationAgeTicks { get; }
 
     internal GrainTypeRegistry Registry { get; }
 

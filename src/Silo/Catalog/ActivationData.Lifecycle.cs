@@ -11,6 +11,12 @@ internal sealed partial class ActivationData
         // Leave the caller's thread at once: activation reads storage, and the caller's thread may be a
         // grain turn that must not be held up by another grain's activation.
         await Task.Yield();
+        if (Runtime.MaxActivationAgeTicks > 0)
+        {
+            // The age runs from before the states are read: what they hold is at least that recent.
+            _freshUntil = Runtime.TimeProvider.GetTimestamp() + Runtime.MaxActivationAgeTicks;
+        }
+
         try
         {
             t_constructing = this;

@@ -29,6 +29,7 @@ internal sealed partial class ActivationData : IThreadPoolWorkItem
     private TaskCompletionSource? _deactivated;
     private long _lastActive;
     private long _turnStart;
+    private long _freshUntil = long.MaxValue;
 
     public ActivationData(GrainId grainId, SiloRuntime runtime)
     {
@@ -112,9 +113,13 @@ internal sealed partial class ActivationData : IThreadPoolWorkItem
         return Runtime.WithResponseTimeout(item.Task, GrainId, methodName);
     }
 
-    /// <summary>Takes the activation for an inline call if it is active and idle.</summary>
+    /// <summary>
+    /// Takes the activation for an inline call if it is active, idle and not past its age; one past its
+    /// age starts deactivating, and the caller queues the call for the grain's next activation.
+    /// </summary>
     private bool TryEnterIdle()
     {
+        bool aged;
         lock (this)
         {
             if (_state != ActivationState.Valid || _running)
@@ -123,11 +128,25 @@ internal sealed partial class ActivationData : IThreadPoolWorkItem
             }
 
             _running = true;
+            aged = IsAged();
+            if (aged)
+            {
+                _state = ActivationState.Deactivating;
+            }
+        }
+
+        if (aged)
+        {
+            _ = DeactivateAsync(DeactivationReason.Aged);
+            return false;
         }
 
         _turnStart = Runtime.Metrics.CallDuration.Enabled ? Stopwatch.GetTimestamp() : 0;
         return true;
     }
+
+    /// <summary>Whether the activation has served calls for longer than the silo's maximum activation age.</summary>
+    private bool IsAged() => _freshUntil != long.MaxValue && Runtime.TimeProvider.GetTimestamp() >= _freshUntil;
 
     /// <summary>
     /// Queues a call. Returns null when accepted, or a task that completes when this activation is gone,
@@ -137,6 +156,7 @@ internal sealed partial class ActivationData : IThreadPoolWorkItem
     {
         var activate = false;
         var schedule = false;
+        Task? aged = null;
         lock (this)
         {
             switch (_state)
@@ -152,6 +172,13 @@ internal sealed partial class ActivationData : IThreadPoolWorkItem
                     if (!_running)
                     {
                         _running = true;
+                        if (IsAged())
+                        {
+                            _state = ActivationState.Deactivating;
+                            aged = (_deactivated ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).Task;
+                            break;
+                        }
+
                         schedule = true;
                     }
 
@@ -162,7 +189,16 @@ internal sealed partial class ActivationData : IThreadPoolWorkItem
                     return Task.CompletedTask;
             }
 
-            (_queue ??= new Queue<IWorkItem>(2)).Enqueue(item);
+            if (aged is null)
+            {
+                (_queue ??= new Queue<IWorkItem>(2)).Enqueue(item);
+            }
+        }
+
+        if (aged is not null)
+        {
+            _ = DeactivateAsync(DeactivationReason.Aged);
+            return aged;
         }
 
         if (activate)
@@ -247,7 +283,16 @@ internal sealed partial class ActivationData : IThreadPoolWorkItem
             }
             else if (_queue is { Count: > 0 })
             {
-                schedule = true;
+                // A busy activation past its age hands its queued calls to a fresh one.
+                if (IsAged())
+                {
+                    _state = ActivationState.Deactivating;
+                    deactivate = DeactivationReason.Aged;
+                }
+                else
+                {
+                    schedule = true;
+                }
             }
             else if (_deactivateWhenIdle is { } whenIdle)
             {

@@ -14,4 +14,10 @@ public enum DeactivationReason
 
     /// <summary>The silo is shutting down.</summary>
     ShuttingDown,
+
+    /// <summary>
+    /// It had served calls for <see cref="Hosting.SiloOptions.MaxActivationAge"/>; the call that found it
+    /// so goes to a fresh activation, which reads the grain's states again.
+    /// </summary>
+    Aged,
 }

@@ -12,6 +12,15 @@ public sealed class SiloOptions
     /// <summary>How long an activation may be idle before idle collection deactivates it.</summary>
     public TimeSpan CollectionAge { get; set; } = TimeSpan.FromMinutes(15);
 
+    /// <summary>
+    /// How long one activation may serve calls before the grain is activated afresh, reading its states
+    /// again: the bound on how long its answers may lag a change written by another silo sharing the
+    /// store (a write never acts on an older copy: it loses its version race). Checked as each call
+    /// arrives; a call that finds its activation older waits for the next one. 0 means no bound, for a
+    /// silo that has its store to itself.
+    /// </summary>
+    public TimeSpan MaxActivationAge { get; set; } = TimeSpan.FromMinutes(1);
+
     /// <summary>How often idle collection runs.</summary>
     public TimeSpan CollectionQuantum { get; set; } = TimeSpan.FromMinutes(1);
 

@@ -13,6 +13,11 @@ internal sealed class SiloOptionsValidator : IValidateOptions<SiloOptions>
         Positive(options.CollectionQuantum, nameof(options.CollectionQuantum));
         Positive(options.ActivationTimeout, nameof(options.ActivationTimeout));
         Positive(options.DeactivationTimeout, nameof(options.DeactivationTimeout));
+        if (options.MaxActivationAge < TimeSpan.Zero)
+        {
+            failures.Add($"Silo:{nameof(options.MaxActivationAge)} must be 0 (no bound) or positive; it is {options.MaxActivationAge}.");
+        }
+
         if (options.MaxActivations < 0)
         {
             failures.Add($"Silo:{nameof(options.MaxActivations)} must be 0 (no limit) or positive.");

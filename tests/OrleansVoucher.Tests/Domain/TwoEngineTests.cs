@@ -7,6 +7,7 @@ using OrleansVoucher.Grains.Regions;
 using OrleansVoucher.Grains.Settlement;
 using OrleansVoucher.Grains.Statistics;
 using OrleansVoucher.Grains.Vouchers;
+using OrleansVoucher.Silo.Hosting;
 using OrleansVoucher.Tests.Storage;
 using static OrleansVoucher.Tests.Domain.Scenario;
 
@@ -195,6 +196,28 @@ public abstract class TwoEngineTests : DomainTestBase
         Assert.Equal(["SCHOOL1", "SCHOOL2"], (await other.Grains.GetGrain<IRegionGrain>(Gulou).ListInstitutionsAsync()).Order());
         await RestartAsync();
         Assert.Equal(["first", "second", "third"], (await Grains.GetGrain<IRegionGrain>(Fujian).ListCampaignsAsync()).Order());
+    }
+
+    [Fact]
+    public async Task R11_a_voucher_verified_through_one_engine_is_answered_used_by_the_other_once_its_activations_are_past_the_maximum_age()
+    {
+        var (code, worker) = await Given.ClaimedAsync(1);
+        await Given.ClassAsync("SCHOOL1", "C1");
+        await using var other = await StartAnotherSiloAsync();
+        await LoadBothAsync(other, ("SCHOOL1", code, worker));
+        var classThroughOther = other.Grains.GetGrain<IClassGrain>(ClassKey.Of("SCHOOL1", "C1"));
+        var statisticsThroughOther = other.Grains.GetGrain<ICampaignStatisticsGrain>("general");
+        Assert.Empty((await classThroughOther.GetAsync())!.Trainees);
+        Assert.Equal(0, (await statisticsThroughOther.GetAsync()).Activated);
+
+        Ok(await Given.TryVerifyAsync("SCHOOL1", code, worker, "C1"));
+        Clock.Advance(new SiloOptions().MaxActivationAge);
+
+        // What the other engine's activations read before the verification is no longer what it answers.
+        var check = await other.Grains.GetGrain<IInstitutionGrain>("SCHOOL1").CheckVoucherAsync(new VerificationRequest(code, worker, "C1"));
+        Assert.Equal(RejectionCode.AlreadyUsed, check.Rejection);
+        Assert.Single((await classThroughOther.GetAsync())!.Trainees);
+        Assert.Equal(1, (await statisticsThroughOther.GetAsync()).Activated);
     }
 
     /// <summary>

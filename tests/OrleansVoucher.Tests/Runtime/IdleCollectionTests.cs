@@ -8,7 +8,8 @@ namespace OrleansVoucher.Tests.Runtime;
 /// <summary>
 /// Idle activations are collected: those idle past the collection age, by the periodic collector or on
 /// demand, and the least recently used ones when the silo holds more than its limit. Busy activations are
-/// never collected, and a collected grain comes back from its stored state.
+/// never collected, and a collected grain comes back from its stored state. The silos here set no
+/// maximum activation age, so that only collection replaces an activation.
 /// </summary>
 public sealed class IdleCollectionTests
 {
@@ -26,6 +27,7 @@ public sealed class IdleCollectionTests
             options: o =>
             {
                 o.CollectionAge = s_age;
+                o.MaxActivationAge = TimeSpan.Zero;
                 o.CollectionQuantum = s_never;
                 o.ResponseTimeout = s_never;
             },
@@ -78,6 +80,7 @@ public sealed class IdleCollectionTests
             options: o =>
             {
                 o.CollectionAge = age;
+                o.MaxActivationAge = TimeSpan.Zero;
                 o.CollectionQuantum = quantum;
                 o.ResponseTimeout = s_never;
             },
@@ -119,6 +122,7 @@ public sealed class IdleCollectionTests
             options: o =>
             {
                 o.CollectionAge = s_age;
+                o.MaxActivationAge = TimeSpan.Zero;
                 o.CollectionQuantum = quantum;
                 o.ResponseTimeout = s_never;
             },
@@ -155,6 +159,7 @@ public sealed class IdleCollectionTests
             {
                 o.MaxActivations = limit;
                 o.CollectionAge = s_never;
+                o.MaxActivationAge = TimeSpan.Zero;
                 o.CollectionQuantum = s_never;
                 o.ResponseTimeout = s_never;
             },

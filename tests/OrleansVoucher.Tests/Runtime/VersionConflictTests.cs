@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using OrleansVoucher.Testing;
 using OrleansVoucher.Tests.Runtime.Grains;
 using OrleansVoucher.Tests.Runtime.Stores;
 using OrleansVoucher.Tests.Storage;
@@ -36,6 +37,31 @@ public abstract class VersionConflictTests : StoreTests
         // Now west is the stale one.
         await Assert.ThrowsAsync<InconsistentStateException>(() => westCounter.IncrementAsync());
         Assert.Equal(5, await westCounter.IncrementAsync());
+    }
+
+    [Fact]
+    public async Task A_silo_that_only_reads_sees_another_silos_writes_once_its_activation_is_past_the_maximum_age()
+    {
+        var time = new ManualTimeProvider();
+        var age = TimeSpan.FromSeconds(30);
+        await using var east = await TestSilo.StartAsync(Store, o => o.MaxActivationAge = age, time);
+        await using var west = await TestSilo.StartAsync(Store, o => o.MaxActivationAge = age, time);
+        var eastCounter = east.Grains.GetGrain<ICounterGrain>("read-elsewhere");
+        var westCounter = west.Grains.GetGrain<ICounterGrain>("read-elsewhere");
+
+        Assert.Equal(0, await eastCounter.GetAsync());
+        for (var i = 1; i <= 3; i++)
+        {
+            Assert.Equal(i, await westCounter.IncrementAsync());
+        }
+
+        // Within the age east answers from what its activation read; past it, from the store.
+        time.Advance(age - TimeSpan.FromSeconds(1));
+        Assert.Equal(0, await eastCounter.GetAsync());
+        time.Advance(TimeSpan.FromSeconds(1));
+        Assert.Equal(3, await eastCounter.GetAsync());
+        Assert.Equal(3L, await eastCounter.GetVersionAsync());
+        Assert.Equal(4, await eastCounter.IncrementAsync());
     }
 
     [Fact]

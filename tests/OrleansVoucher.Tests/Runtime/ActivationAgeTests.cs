@@ -1,0 +1,101 @@
+using Microsoft.Extensions.DependencyInjection;
+using OrleansVoucher.Silo.Hosting;
+using OrleansVoucher.Testing;
+using OrleansVoucher.Tests.Runtime.Grains;
+
+namespace OrleansVoucher.Tests.Runtime;
+
+/// <summary>
+/// An activation serves calls for at most <see cref="SiloOptions.MaxActivationAge"/>: the first call to
+/// find it older goes to a fresh activation, which reads the grain's states again, and calls queued on
+/// a busy one move to the fresh one in their order. An age of 0 never replaces an activation.
+/// </summary>
+public sealed class ActivationAgeTests
+{
+    private static readonly TimeSpan s_age = TimeSpan.FromSeconds(30);
+    private static readonly TimeSpan s_never = TimeSpan.FromDays(365);
+
+    [Fact]
+    public async Task An_idle_activation_past_the_age_is_replaced_by_the_call_that_finds_it()
+    {
+        var time = new ManualTimeProvider();
+        await using var silo = await StartAsync(time, s_age);
+        var grain = silo.Grains.GetGrain<ILifecycleGrain>("idle");
+        Assert.Equal(1, await grain.IncrementAsync());
+        var first = (await grain.GetReportAsync()).ActivationId;
+
+        time.Advance(s_age - TimeSpan.FromTicks(1));
+        Assert.Equal(first, (await grain.GetReportAsync()).ActivationId);
+
+        time.Advance(TimeSpan.FromTicks(1));
+        var report = await grain.GetReportAsync();
+        Assert.NotEqual(first, report.ActivationId);
+        Assert.True(report.Activated);
+        Assert.Equal(1, report.ValueOnActivate);
+        Assert.Equal(["idle:deactivate:Aged"], silo.Probe.Events.Where(e => e.Contains(":deactivate:", StringComparison.Ordinal)));
+        Assert.Equal(1, silo.Runtime.ActivationCount);
+
+        // The fresh activation's age starts when it read its states.
+        time.Advance(s_age - TimeSpan.FromTicks(1));
+        Assert.Equal(report.ActivationId, (await grain.GetReportAsync()).ActivationId);
+    }
+
+    [Fact]
+    public async Task Calls_queued_on_a_busy_activation_past_the_age_run_on_a_fresh_one_in_their_order()
+    {
+        var time = new ManualTimeProvider();
+        await using var silo = await StartAsync(time, s_age);
+        var grain = silo.Grains.GetGrain<ILifecycleGrain>("busy");
+        var first = (await grain.GetReportAsync()).ActivationId;
+        var holding = grain.HoldAsync("busy-may-finish");
+        await silo.Probe.WhenSet("busy:holding").WaitAsync(TestSilo.Hang);
+        var queued = Enumerable.Range(0, 5).Select(_ => grain.IncrementAsync()).ToArray();
+
+        time.Advance(s_age);
+        silo.Probe.Set("busy-may-finish");
+        await holding.WaitAsync(TestSilo.Hang);
+
+        var results = await Task.WhenAll(queued).WaitAsync(TestSilo.Hang);
+        Assert.Equal([1, 2, 3, 4, 5], results);
+        var report = await grain.GetReportAsync();
+        Assert.NotEqual(first, report.ActivationId);
+        Assert.Equal(5, report.Value);
+        Assert.Equal(2, silo.Probe.Count("busy:activations"));
+        Assert.Equal(["busy:deactivate:Aged"], silo.Probe.Events.Where(e => e.Contains(":deactivate:", StringComparison.Ordinal)));
+    }
+
+    [Fact]
+    public async Task An_age_of_zero_never_replaces_an_activation()
+    {
+        var time = new ManualTimeProvider();
+        await using var silo = await StartAsync(time, TimeSpan.Zero);
+        var grain = silo.Grains.GetGrain<ILifecycleGrain>("kept");
+        var first = (await grain.GetReportAsync()).ActivationId;
+
+        time.Advance(TimeSpan.FromDays(300));
+
+        Assert.Equal(first, (await grain.GetReportAsync()).ActivationId);
+        Assert.Equal(1, silo.Probe.Count("kept:activations"));
+    }
+
+    [Fact]
+    public async Task A_negative_age_is_refused_at_start()
+    {
+        var refused = await Assert.ThrowsAsync<Microsoft.Extensions.Options.OptionsValidationException>(
+            () => TestSilo.StartAsync(options: o => o.MaxActivationAge = TimeSpan.FromSeconds(-1)));
+        Assert.Contains("Silo:MaxActivationAge", refused.Message, StringComparison.Ordinal);
+    }
+
+    // Idle collection and the expired-state sweep stay out of the way of the clock these tests move.
+    private static Task<TestSilo> StartAsync(ManualTimeProvider time, TimeSpan age) =>
+        TestSilo.StartAsync(
+            options: o =>
+            {
+                o.MaxActivationAge = age;
+                o.CollectionAge = s_never;
+                o.CollectionQuantum = s_never;
+                o.ResponseTimeout = s_never;
+            },
+            timeProvider: time,
+            services: s => s.Configure<ExpiredStateSweepOptions>(o => o.Enabled = false));
+}
