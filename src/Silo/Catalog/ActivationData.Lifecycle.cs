@@ -161,6 +161,11 @@ internal sealed partial class ActivationData
         }
 
         Runtime.Logger.Deactivated(GrainId, reason);
+        if (reason == DeactivationReason.Aged)
+        {
+            Runtime.Metrics.ActivationsAged.Add(1);
+        }
+
         foreach (var item in Retire())
         {
             Runtime.Catalog.Submit(this, item);

@@ -22,6 +22,7 @@ public sealed class SiloMetrics : IDisposable
         _meter.CreateObservableUpDownCounter("orleansvoucher.silo.activations", () => Volatile.Read(ref _activationCount), "{activation}", "Activations resident in this silo.");
         ActivationsCreated = _meter.CreateCounter<long>("orleansvoucher.silo.activations.created", "{activation}", "Activations created.");
         ActivationsCollected = _meter.CreateCounter<long>("orleansvoucher.silo.activations.collected", "{activation}", "Activations deactivated by idle collection.");
+        ActivationsAged = _meter.CreateCounter<long>("orleansvoucher.silo.activations.aged", "{activation}", "Activations replaced, at a call, for being older than the maximum activation age.");
         Calls = _meter.CreateCounter<long>("orleansvoucher.silo.calls", "{call}", "Grain calls completed.");
         CallFailures = _meter.CreateCounter<long>("orleansvoucher.silo.calls.failed", "{call}", "Grain calls that ended in an exception.");
         CallDuration = _meter.CreateHistogram<double>("orleansvoucher.silo.call.duration", "ms", "Time from a call's arrival at its activation to its completion.");
@@ -37,6 +38,9 @@ public sealed class SiloMetrics : IDisposable
 
     /// <summary>Activations deactivated by idle collection.</summary>
     public Counter<long> ActivationsCollected { get; }
+
+    /// <summary>Activations replaced for being older than <see cref="Hosting.SiloOptions.MaxActivationAge"/>.</summary>
+    public Counter<long> ActivationsAged { get; }
 
     /// <summary>Grain calls completed.</summary>
     public Counter<long> Calls { get; }

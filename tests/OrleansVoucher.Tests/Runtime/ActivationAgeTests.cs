@@ -20,6 +20,7 @@ public sealed class ActivationAgeTests
     {
         var time = new ManualTimeProvider();
         await using var silo = await StartAsync(time, s_age);
+        using var recorder = new MeterRecorder(silo);
         var grain = silo.Grains.GetGrain<ILifecycleGrain>("idle");
         Assert.Equal(1, await grain.IncrementAsync());
         var first = (await grain.GetReportAsync()).ActivationId;
@@ -34,6 +35,7 @@ public sealed class ActivationAgeTests
         Assert.Equal(1, report.ValueOnActivate);
         Assert.Equal(["idle:deactivate:Aged"], silo.Probe.Events.Where(e => e.Contains(":deactivate:", StringComparison.Ordinal)));
         Assert.Equal(1, silo.Runtime.ActivationCount);
+        Assert.Equal(1, recorder.Total("orleansvoucher.silo.activations.aged"));
 
         // The fresh activation's age starts when it read its states.
         time.Advance(s_age - TimeSpan.FromTicks(1));
