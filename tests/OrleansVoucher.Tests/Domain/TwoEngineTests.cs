@@ -151,8 +151,8 @@ public abstract class TwoEngineTests : DomainTestBase
         Assert.Contains(claims.Single(r => !r.IsSuccess).Rejection, new RejectionCode?[] { RejectionCode.SettlementAlreadyClaimed, RejectionCode.ConcurrentOperation });
 
         var approvals = await Task.WhenAll(
-            Task.Run(() => RetriedAsync(() => Grains.GetGrain<IVoucherGrain>(code).ApproveSettlementAsync(TrainingPart.Whole))),
-            Task.Run(() => RetriedAsync(() => other.Grains.GetGrain<IVoucherGrain>(code).ApproveSettlementAsync(TrainingPart.Whole))));
+            Task.Run(() => RetriedAsync(() => Grains.GetGrain<IInstitutionGrain>("SCHOOL1").ApproveSettlementAsync(code, TrainingPart.Whole))),
+            Task.Run(() => RetriedAsync(() => other.Grains.GetGrain<IInstitutionGrain>("SCHOOL1").ApproveSettlementAsync(code, TrainingPart.Whole))));
 
         Assert.Equal(1, approvals.Count(r => r.IsSuccess));
         Assert.Contains(approvals.Single(r => !r.IsSuccess).Rejection, new RejectionCode?[] { RejectionCode.VoucherSettled, RejectionCode.ConcurrentOperation });
