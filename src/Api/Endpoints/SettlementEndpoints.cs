@@ -88,38 +88,21 @@ public static class SettlementEndpoints
             return refused;
         }
 
-        if (decision == SettlementDecision.Approve && await SanctionedClaimantAsync(voucher, request.Part, grains) is { } sanctioned)
-        {
-            return sanctioned;
-        }
-
         var decided = decision == SettlementDecision.Approve
-            ? await voucher.ApproveSettlementAsync(request.Part)
+            ? await ApproveAsync(voucher, code!, request.Part, grains)
             : await voucher.RejectSettlementAsync(request.Part, reason!);
         return decided.IsSuccess ? TypedResults.Ok((await voucher.GetAsync()).Value!) : ApiProblems.Rejection(decided);
     }
 
     /// <summary>
-    /// R3: a suspended or removed institution settles nothing, and a claim it made while active waits for
-    /// its reinstatement (or listing again) to be paid; it may be rejected meanwhile. Vouchers never call
-    /// institutions, so the payee's standing is read here; null when the payee may be paid, or when there
-    /// is no claim for the part (the voucher refuses that itself).
+    /// Approves the part's claim through the institution it pays: the approval is that institution's
+    /// transaction, refused while it is suspended or removed (R3), whose claim then waits for its
+    /// reinstatement or listing again.
     /// </summary>
-    private static async Task<ProblemHttpResult?> SanctionedClaimantAsync(IVoucherGrain voucher, TrainingPart part, IGrainFactory grains)
+    private static async Task<Result<SettlementPartView>> ApproveAsync(IVoucherGrain voucher, string code, TrainingPart part, IGrainFactory grains)
     {
-        var view = await voucher.GetAsync();
-        if (view.Value?.Settlement.FirstOrDefault(p => p.Part == part && p.Status == SettlementStatus.Claimed) is not { } claim)
-        {
-            return null;
-        }
-
-        return (await grains.GetGrain<IInstitutionGrain>(claim.InstitutionId).GetAsync()) switch
-        {
-            null => ApiProblems.Rejection(RejectionCode.InstitutionNotListed, $"Institution {claim.InstitutionId} is not in the catalogue."),
-            { Status: InstitutionStatus.Suspended } institution => ApiProblems.Rejection(RejectionCode.InstitutionSuspended, $"Institution {claim.InstitutionId} is suspended ({institution.StatusReason}); its claim is paid once it is reinstated."),
-            { Status: InstitutionStatus.Removed } institution => ApiProblems.Rejection(RejectionCode.InstitutionRemoved, $"Institution {claim.InstitutionId} was removed from the catalogue ({institution.StatusReason})."),
-            _ => null,
-        };
+        var claim = await voucher.PendingClaimAsync(part);
+        return claim.IsSuccess ? await grains.GetGrain<IInstitutionGrain>(claim.Value!.InstitutionId).ApproveSettlementAsync(code, part) : claim;
     }
 
     /// <summary>A settlement claim.</summary>

@@ -54,4 +54,13 @@ public interface IInstitutionGrain : IGrainWithStringKey
 
     /// <summary>Claims the subsidy for the institution's part of a completed voucher (R15, R16).</summary>
     Task<Result<SettlementPartView>> ClaimSettlementAsync(SettlementRequest request);
+
+    /// <summary>
+    /// The issuing authority approves the institution's claim for a part of a voucher (R16); with every part
+    /// approved the voucher is settled and its code invalid for good (R17). Refused while the institution is
+    /// suspended or removed (R3): its claim waits for reinstatement or listing again. The approval and the
+    /// institution's record are one atomic write, so a suspension or removal that lands first, through any
+    /// engine, refuses it.
+    /// </summary>
+    Task<Result<SettlementPartView>> ApproveSettlementAsync(string voucherCode, TrainingPart part);
 }

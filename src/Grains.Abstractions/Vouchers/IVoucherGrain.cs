@@ -25,8 +25,13 @@ public interface IVoucherGrain : IGrainWithStringKey
     /// <summary>Revokes the voucher (the authority, with a reason). A settled voucher cannot be revoked.</summary>
     Task<Result> RevokeAsync(string reason);
 
-    /// <summary>Approves a part's settlement claim (R16); when every part is approved the voucher is settled and its code invalid for good (R17).</summary>
-    Task<Result<SettlementPartView>> ApproveSettlementAsync(TrainingPart part);
+    /// <summary>
+    /// The part's settlement claim awaiting a decision, which names the institution an approval pays;
+    /// refused as a decision on it would be when there is none. The approval itself is the paid
+    /// institution's (<see cref="Institutions.IInstitutionGrain.ApproveSettlementAsync"/>), so that the
+    /// institution's standing (R3) is part of it.
+    /// </summary>
+    Task<Result<SettlementPartView>> PendingClaimAsync(TrainingPart part);
 
     /// <summary>Rejects a part's settlement claim with a reason.</summary>
     Task<Result<SettlementPartView>> RejectSettlementAsync(TrainingPart part, string reason);

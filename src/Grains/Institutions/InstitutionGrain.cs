@@ -28,6 +28,9 @@ internal sealed class InstitutionState : ICopyableState<InstitutionState>
 
     public long SettlementClaims { get; set; }
 
+    /// <summary>Claims approved for payment; counting them writes the record with each approval (R3).</summary>
+    public long SettlementApprovals { get; set; }
+
     /// <summary>The secret check-in tokens are derived from (R13).</summary>
     public byte[] TokenSecret { get; set; } = [];
 
@@ -46,9 +49,9 @@ internal sealed class InstitutionState : ICopyableState<InstitutionState>
 
 /// <summary>
 /// A training institution. It coordinates the operations it performs — verification, rollback,
-/// settlement claims — each as one atomic write of every grain it touches, its own record included, so
-/// a suspension (written to the same record) and a verification can never both succeed out of order,
-/// whichever processes they ran in (R3, R11).
+/// settlement claims — and the approvals of its claims, each as one atomic write of every grain it
+/// touches, its own record included, so a suspension (written to the same record) and a verification or
+/// an approval can never both succeed out of order, whichever processes they ran in (R3, R11).
 /// </summary>
 [GrainType("institution")]
 internal sealed class InstitutionGrain : Grain, IInstitutionGrain
@@ -570,45 +573,27 @@ internal sealed class InstitutionGrain : Grain, IInstitutionGrain
         return Result<CheckInToken>.Ok(new CheckInToken(CheckInTokens.Create(key, classKey, session, expiresAt), expiresAt));
     }
 
-    public async Task<Result<SettlementPartView>> ClaimSettlementAsync(SettlementRequest request)
+    public Task<Result<SettlementPartView>> ClaimSettlementAsync(SettlementRequest request)
     {
         if (request is null || !VoucherCode.TryParse(request.VoucherCode, out var code))
         {
-            return Result<SettlementPartView>.Reject(RejectionCode.InvalidVoucherCode, "The voucher code is not valid.");
+            return Task.FromResult(Result<SettlementPartView>.Reject(RejectionCode.InvalidVoucherCode, "The voucher code is not valid."));
         }
 
         if (!Enum.IsDefined(request.Part) || !Enum.IsDefined(request.PaymentTarget))
         {
-            return Result<SettlementPartView>.Reject(RejectionCode.InvalidRequest, "Unknown part or payment target.");
+            return Task.FromResult(Result<SettlementPartView>.Reject(RejectionCode.InvalidRequest, "Unknown part or payment target."));
         }
 
         var now = _services.Now;
-        for (var attempt = 0; attempt < Attempts.Max; attempt++)
-        {
-            // R3: a suspended or removed institution cannot settle.
-            if (await InactiveAsync() is { } inactive)
-            {
-                return Result<SettlementPartView>.From(inactive);
-            }
 
-            await using var transaction = new TransactionCoordinator(_services.Storage);
-            var voucher = GrainFactory.GetGrain<IVoucherParticipant>(code);
-            var vote = await voucher.PrepareSettlementClaimAsync(transaction.Id, new SettlementClaimRequest(Id, request.Part, request.PaymentTarget, now));
-            if (vote.Write is { } voucherWrite)
-            {
-                transaction.Enlist(voucherWrite, voucher.CompleteAsync);
-            }
-
-            if (!vote.Value.IsSuccess)
-            {
-                return Result<SettlementPartView>.Reject(vote.Value.Rejection!.Value, vote.Value.Detail);
-            }
-
-            var facts = vote.Value.Value!;
-            var draft = _state.Draft();
-            draft.SettlementClaims++;
-            transaction.EnlistSelf(_state, draft);
-            transaction.Publish(new SettlementClaimed
+        // R3: a suspended or removed institution cannot settle.
+        return SettleAsync(
+            code,
+            InactiveAsync,
+            (voucher, transaction) => voucher.PrepareSettlementClaimAsync(transaction, new SettlementClaimRequest(Id, request.Part, request.PaymentTarget, now)),
+            draft => draft.SettlementClaims++,
+            facts => (facts.Part, new SettlementClaimed
             {
                 At = now,
                 Code = code,
@@ -619,16 +604,42 @@ internal sealed class InstitutionGrain : Grain, IInstitutionGrain
                 Part = request.Part,
                 InstitutionId = Id,
                 AmountFen = facts.Part.AmountFen,
-            });
-            if (await transaction.CommitAsync())
-            {
-                return Result<SettlementPartView>.Ok(facts.Part);
-            }
+            }));
+    }
 
-            await _state.ReloadAsync();
+    public Task<Result<SettlementPartView>> ApproveSettlementAsync(string voucherCode, TrainingPart part)
+    {
+        if (!VoucherCode.TryParse(voucherCode, out var code))
+        {
+            return Task.FromResult(Result<SettlementPartView>.Reject(RejectionCode.InvalidVoucherCode, "The voucher code is not valid."));
         }
 
-        return Attempts.Contended<SettlementPartView>();
+        if (!Enum.IsDefined(part))
+        {
+            return Task.FromResult(Result<SettlementPartView>.Reject(RejectionCode.InvalidRequest, "Unknown part."));
+        }
+
+        var now = _services.Now;
+
+        // R3: a suspended or removed institution is paid nothing; a claim it made while active waits for its
+        // reinstatement (or listing again), and may be rejected meanwhile.
+        return SettleAsync(
+            code,
+            UnpaidAsync,
+            (voucher, transaction) => voucher.PrepareSettlementApprovalAsync(transaction, new SettlementApprovalRequest(Id, part, now)),
+            draft => draft.SettlementApprovals++,
+            facts => (facts.Part, new SettlementApproved
+            {
+                At = now,
+                Code = code,
+                CampaignId = facts.CampaignId,
+                CitizenId = facts.CitizenId,
+                From = facts.From,
+                To = facts.To,
+                Part = part,
+                InstitutionId = Id,
+                AmountFen = facts.Part.AmountFen,
+            }));
     }
 
     internal static Result? InstitutionRejection(InstitutionView? institution) => institution switch
@@ -650,6 +661,61 @@ internal sealed class InstitutionGrain : Grain, IInstitutionGrain
         ?? (RegionCode.Contains(campaignRegion, institution!.Listing.RegionCode)
             ? null
             : Result.Reject(RejectionCode.OutOfRegion, $"The institution's region {institution.Listing.RegionCode} is outside the campaign's region {campaignRegion}."));
+
+    /// <summary>
+    /// A settlement step of this institution on a voucher's part — its claim, or the authority's approval of
+    /// it — as one atomic write of the voucher and this institution's record, tried again on a lost race.
+    /// The institution's standing (<paramref name="refusal"/>, R3) is checked on the state its record is
+    /// written from, so a sanction that lands before the commit, through any engine, fails the commit and
+    /// refuses the next attempt.
+    /// </summary>
+    /// <param name="code">The voucher.</param>
+    /// <param name="refusal">Why the institution may not take the step now, or null.</param>
+    /// <param name="prepare">Asks the voucher to hold its part of the step pending.</param>
+    /// <param name="count">Counts the step in the institution's record.</param>
+    /// <param name="recorded">The part as the step leaves it, and the event that announces it.</param>
+    private async Task<Result<SettlementPartView>> SettleAsync<TFacts>(
+        string code,
+        Func<Task<Result?>> refusal,
+        Func<IVoucherParticipant, TransactionId, Task<Prepared<Result<TFacts>>>> prepare,
+        Action<InstitutionState> count,
+        Func<TFacts, (SettlementPartView Part, VoucherEvent Event)> recorded)
+    {
+        for (var attempt = 0; attempt < Attempts.Max; attempt++)
+        {
+            if (await refusal() is { } refused)
+            {
+                return Result<SettlementPartView>.From(refused);
+            }
+
+            await using var transaction = new TransactionCoordinator(_services.Storage);
+            var voucher = GrainFactory.GetGrain<IVoucherParticipant>(code);
+            var vote = await prepare(voucher, transaction.Id);
+            if (vote.Write is { } voucherWrite)
+            {
+                transaction.Enlist(voucherWrite, voucher.CompleteAsync);
+            }
+
+            if (!vote.Value.IsSuccess)
+            {
+                return Result<SettlementPartView>.Reject(vote.Value.Rejection!.Value, vote.Value.Detail);
+            }
+
+            var (part, announced) = recorded(vote.Value.Value!);
+            var draft = _state.Draft();
+            count(draft);
+            transaction.EnlistSelf(_state, draft);
+            transaction.Publish(announced);
+            if (await transaction.CommitAsync())
+            {
+                return Result<SettlementPartView>.Ok(part);
+            }
+
+            await _state.ReloadAsync();
+        }
+
+        return Attempts.Contended<SettlementPartView>();
+    }
 
     private async Task<Result> ChangeStatusAsync(InstitutionStatus status, string reason, InstitutionStatus? from)
     {
@@ -733,6 +799,17 @@ internal sealed class InstitutionGrain : Grain, IInstitutionGrain
         { Listing: null } => InstitutionRejection(null),
         { Status: InstitutionStatus.Active } => null,
         _ => InstitutionRejection(View()),
+    };
+
+    /// <summary>
+    /// R3: why the institution may not be paid a claim now, confirmed on the store as <see cref="InactiveAsync"/>
+    /// is, in the words the authority reads; null when it is active.
+    /// </summary>
+    private async Task<Result?> UnpaidAsync() => await InactiveAsync() is null ? null : _state.State switch
+    {
+        { Listing: null } => Result.Reject(RejectionCode.InstitutionNotListed, $"Institution {Id} is not in the catalogue."),
+        { Status: InstitutionStatus.Removed } state => Result.Reject(RejectionCode.InstitutionRemoved, $"Institution {Id} was removed from the catalogue ({state.StatusReason})."),
+        var state => Result.Reject(RejectionCode.InstitutionSuspended, $"Institution {Id} is suspended ({state.StatusReason}); its claim is paid once it is reinstated."),
     };
 
     /// <summary>

@@ -219,42 +219,8 @@ internal sealed class VoucherGrain : Grain, IVoucherGrain, IVoucherParticipant
         };
     }
 
-    public async Task<Result<SettlementPartView>> ApproveSettlementAsync(TrainingPart part)
-    {
-        if (Check(part) is { } rejected)
-        {
-            return rejected;
-        }
-
-        var now = _services.Now;
-        var state = _state.State;
-        var draft = _state.Draft();
-        var claim = draft.Parts.Single(p => p.Part == part);
-        claim.Status = SettlementStatus.Approved;
-        claim.DecidedAt = now;
-        var settled = draft.Parts.All(p => p.Status == SettlementStatus.Approved);
-        if (settled)
-        {
-            // R17: settled, the code is invalid for good.
-            draft.Status = VoucherStatus.Settled;
-            draft.SettledAt = now;
-        }
-
-        var approved = new SettlementApproved
-        {
-            At = now,
-            Code = Code,
-            CampaignId = state.CampaignId,
-            CitizenId = state.CitizenId,
-            From = state.Status,
-            To = draft.Status,
-            Part = part,
-            InstitutionId = claim.InstitutionId,
-            AmountFen = claim.AmountFen,
-        };
-        await _state.WriteAsync(draft, EventPublishing.StreamsOf(approved));
-        return Result<SettlementPartView>.Ok(claim.ToView());
-    }
+    public Task<Result<SettlementPartView>> PendingClaimAsync(TrainingPart part) =>
+        Task.FromResult(ClaimRejection(part) is { } rejected ? rejected : Result<SettlementPartView>.Ok(_state.State.Parts.Single(p => p.Part == part).ToView()));
 
     public async Task<Result<SettlementPartView>> RejectSettlementAsync(TrainingPart part, string reason)
     {
@@ -576,6 +542,35 @@ internal sealed class VoucherGrain : Grain, IVoucherGrain, IVoucherParticipant
         return Task.FromResult(new Prepared<Result<SettlementFacts>>(_state.Prepare(transaction, draft), Result<SettlementFacts>.Ok(facts)));
     }
 
+    public Task<Prepared<Result<SettlementApprovalFacts>>> PrepareSettlementApprovalAsync(TransactionId transaction, SettlementApprovalRequest request)
+    {
+        if (Check(request.Part) is { } rejected)
+        {
+            return Task.FromResult(Refuse<SettlementApprovalFacts>(rejected.ToResult()));
+        }
+
+        var state = _state.State;
+        if (state.Parts.Single(p => p.Part == request.Part).InstitutionId != request.InstitutionId)
+        {
+            return Task.FromResult(Refuse<SettlementApprovalFacts>(Result.Reject(
+                RejectionCode.SettlementNotClaimed, $"No claim of institution {request.InstitutionId} for the {request.Part} part awaits a decision.")));
+        }
+
+        var draft = _state.Draft();
+        var claim = draft.Parts.Single(p => p.Part == request.Part);
+        claim.Status = SettlementStatus.Approved;
+        claim.DecidedAt = request.Now;
+        if (draft.Parts.All(p => p.Status == SettlementStatus.Approved))
+        {
+            // R17: settled, the code is invalid for good.
+            draft.Status = VoucherStatus.Settled;
+            draft.SettledAt = request.Now;
+        }
+
+        var facts = new SettlementApprovalFacts(state.CampaignId, state.CitizenId, state.Status, draft.Status, claim.ToView());
+        return Task.FromResult(new Prepared<Result<SettlementApprovalFacts>>(_state.Prepare(transaction, draft), Result<SettlementApprovalFacts>.Ok(facts)));
+    }
+
     public Task CompleteAsync(TransactionOutcome outcome)
     {
         _state.Complete(outcome);
@@ -631,7 +626,11 @@ internal sealed class VoucherGrain : Grain, IVoucherGrain, IVoucherParticipant
         ];
     }
 
-    private Result<SettlementPartView>? Check(TrainingPart part)
+    private Result<SettlementPartView>? Check(TrainingPart part) =>
+        ClaimRejection(part) ?? (_state.IsBusy ? Attempts.Busy<SettlementPartView>() : null);
+
+    /// <summary>Why no claim for <paramref name="part"/> awaits a decision, on the committed state; null when one does.</summary>
+    private Result<SettlementPartView>? ClaimRejection(TrainingPart part)
     {
         if (Missing() is { } missing)
         {
@@ -649,7 +648,7 @@ internal sealed class VoucherGrain : Grain, IVoucherGrain, IVoucherParticipant
             return Result<SettlementPartView>.Reject(RejectionCode.SettlementNotClaimed, $"No claim for the {part} part awaits a decision.");
         }
 
-        return _state.IsBusy ? Attempts.Busy<SettlementPartView>() : null;
+        return null;
     }
 
     private Result? Missing()

@@ -89,7 +89,18 @@ internal sealed record SettlementClaimRequest(string InstitutionId, TrainingPart
 /// <summary>What the coordinator of a settlement claim needs from the voucher.</summary>
 internal sealed record SettlementFacts(string CampaignId, string CitizenId, SettlementPartView Part);
 
-/// <summary>The voucher's part in the transactions that issue, activate, roll back, complete and settle it.</summary>
+/// <summary>The authority's approval of an institution's claim, as the institution it pays presents it.</summary>
+internal sealed record SettlementApprovalRequest(string InstitutionId, TrainingPart Part, DateTimeOffset Now);
+
+/// <summary>What the coordinator of a settlement approval needs from the voucher.</summary>
+/// <param name="CampaignId">The voucher's campaign.</param>
+/// <param name="CitizenId">Its holder.</param>
+/// <param name="From">Its status before the approval.</param>
+/// <param name="To">Its status once approved: settled when every part is (R17).</param>
+/// <param name="Part">The part, approved.</param>
+internal sealed record SettlementApprovalFacts(string CampaignId, string CitizenId, VoucherStatus From, VoucherStatus To, SettlementPartView Part);
+
+/// <summary>The voucher's part in the transactions that issue, activate, roll back, complete it, claim its settlement and approve it.</summary>
 internal interface IVoucherParticipant : IGrainWithStringKey
 {
     /// <summary>Holds the new voucher pending; refuses if the code exists.</summary>
@@ -109,6 +120,9 @@ internal interface IVoucherParticipant : IGrainWithStringKey
 
     /// <summary>Holds a part's settlement claim pending.</summary>
     Task<Prepared<Result<SettlementFacts>>> PrepareSettlementClaimAsync(TransactionId transaction, SettlementClaimRequest request);
+
+    /// <summary>Holds the approval of a part's settlement claim pending: the claim awaits a decision and is the presenting institution's.</summary>
+    Task<Prepared<Result<SettlementApprovalFacts>>> PrepareSettlementApprovalAsync(TransactionId transaction, SettlementApprovalRequest request);
 
     /// <summary>Applies a transaction's outcome.</summary>
     Task CompleteAsync(TransactionOutcome outcome);

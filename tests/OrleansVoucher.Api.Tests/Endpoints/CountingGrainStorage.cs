@@ -5,13 +5,15 @@ namespace OrleansVoucher.Api.Tests.Endpoints;
 
 /// <summary>
 /// Passes every call through to the engine's grain store and counts the reads (state and stream) and
-/// the commits, so a test can tell whether an operation touched storage.
+/// the commits, so a test can tell whether an operation touched storage; and runs a test's step just
+/// before a commit it picks (<see cref="Interleave"/>).
 /// </summary>
 public sealed class CountingGrainStorage(IGrainStorage inner) : IGrainStorage
 {
     private long _stateReads;
     private long _streamReads;
     private long _commits;
+    private Interleaving? _interleaving;
 
     /// <summary>States read.</summary>
     public long StateReads => Interlocked.Read(ref _stateReads);
@@ -45,10 +47,22 @@ public sealed class CountingGrainStorage(IGrainStorage inner) : IGrainStorage
         return inner.ReadAsync(key, cancellationToken);
     }
 
-    public Task<IReadOnlyList<long>> CommitAsync(WriteUnit unit, CancellationToken cancellationToken)
+    /// <summary>
+    /// Runs <paramref name="step"/> once, just before the next commit that <paramref name="matches"/> reaches
+    /// the store: what the step writes lands between what the committing grains read and their commit.
+    /// </summary>
+    public void Interleave(Func<WriteUnit, bool> matches, Func<Task> step) => Volatile.Write(ref _interleaving, new Interleaving(matches, step));
+
+    public async Task<IReadOnlyList<long>> CommitAsync(WriteUnit unit, CancellationToken cancellationToken)
     {
         Interlocked.Increment(ref _commits);
-        return inner.CommitAsync(unit, cancellationToken);
+        if (Volatile.Read(ref _interleaving) is { } interleaving && interleaving.Matches(unit)
+            && Interlocked.CompareExchange(ref _interleaving, null, interleaving) == interleaving)
+        {
+            await interleaving.Step();
+        }
+
+        return await inner.CommitAsync(unit, cancellationToken);
     }
 
     public Task<IReadOnlyList<StoredStreamEvent>> ReadStreamAsync(string stream, long afterSequence, int maxCount, CancellationToken cancellationToken)
@@ -59,4 +73,6 @@ public sealed class CountingGrainStorage(IGrainStorage inner) : IGrainStorage
 
     public Task<int> DeleteExpiredAsync(DateTimeOffset expiredBefore, int maxCount, CancellationToken cancellationToken) =>
         inner.DeleteExpiredAsync(expiredBefore, maxCount, cancellationToken);
+
+    private sealed record Interleaving(Func<WriteUnit, bool> Matches, Func<Task> Step);
 }

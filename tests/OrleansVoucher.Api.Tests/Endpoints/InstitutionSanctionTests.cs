@@ -1,4 +1,6 @@
 using OrleansVoucher.Api.Tests.Infrastructure;
+using OrleansVoucher.Grains.Vouchers;
+using OrleansVoucher.Silo.Storage;
 
 namespace OrleansVoucher.Api.Tests.Endpoints;
 
@@ -6,7 +8,9 @@ namespace OrleansVoucher.Api.Tests.Endpoints;
 /// R3 over HTTP: what a sanctioned institution may still do. A suspended one (rectifying, 002 四(四)) is
 /// refused new verifications and settlement claims but finishes the training under way, which it settles
 /// once reinstated; a removed one (out of the catalogue, 004 五) vouches for nothing of its classes, while
-/// what its trainees do themselves is still recorded.
+/// what its trainees do themselves is still recorded. A sanction that lands while an approval of the
+/// institution's claim is under way, through this engine or another on the same database, is either
+/// before the approval (refused) or after it (paid while active), never in between.
 /// </summary>
 [Collection(PostgresCollection.Name)]
 public sealed class InstitutionSanctionTests(VoucherEngine engine) : IClassFixture<VoucherEngine>
@@ -38,22 +42,62 @@ public sealed class InstitutionSanctionTests(VoucherEngine engine) : IClassFixtu
     public async Task R3_a_settlement_claimed_before_a_suspension_or_removal_is_not_approved_while_it_lasts()
     {
         const string school = "FJSANCT04";
-        var (programme, trainee, code) = await EnrolledAsync(school, 4);
-        await programme.AttendAsync(school, "EC-1", trainee);
-        Assert.True((await programme.PassAsync(school, "EC-1", trainee)).GetProperty("completed").GetBoolean());
-        await Institution(school).PostJsonAsync($"/api/v1/institutions/{school}/settlement-claims", new { voucherCode = code, part = "whole" }).ExpectAsync(201);
-        var decisions = $"/api/v1/vouchers/{code}/settlement-decisions";
+        var (programme, code) = await ClaimedAsync(school, 4);
 
         await Authority().PostJsonAsync($"/api/v1/institutions/{school}/suspend", new { reason = "Three quality problems" }).ExpectAsync(200);
-        await Authority().PostJsonAsync(decisions, new { part = "whole", decision = "approve" }).ProblemAsync(422, "institution-suspended");
+        await ApproveAsync(Authority(), code).ProblemAsync(422, "institution-suspended");
         await Authority().PostJsonAsync($"/api/v1/institutions/{school}/remove", new { reason = "Fake training" }).ExpectAsync(200);
-        await Authority().PostJsonAsync(decisions, new { part = "whole", decision = "approve" }).ProblemAsync(422, "institution-removed");
+        await ApproveAsync(Authority(), code).ProblemAsync(422, "institution-removed");
         Assert.Equal("claimed", (await programme.VoucherAsync(code, Fujian)).GetProperty("settlement")[0].Str("status"));
 
         // Listed again, it is paid what it claimed; a rejection was open to the authority all along.
         await Authority().PutJsonAsync($"/api/v1/institutions/{school}", Programme.Listing(school, Gulou)).ExpectAsync(200);
-        await Authority().PostJsonAsync(decisions, new { part = "whole", decision = "approve" }).ExpectAsync(200);
+        await ApproveAsync(Authority(), code).ExpectAsync(200);
         Assert.Equal("settled", (await programme.VoucherAsync(code, Fujian)).Str("status"));
+    }
+
+    [Fact]
+    public async Task R3_a_suspension_through_another_engine_between_an_approvals_check_and_its_commit_refuses_the_approval()
+    {
+        const string school = "FJSANCT05";
+        var (programme, code) = await ClaimedAsync(school, 5);
+        var other = engine.SecondEngine();
+        var suspensions = 0;
+
+        // Just before this engine's approval reaches the store, with the institution found active, another
+        // engine suspends the institution, and the authority is told it is suspended.
+        engine.Storage.Interleave(WritesVoucher(code), async () =>
+        {
+            await VoucherEngine.As(Caller.Authority(Fujian), other)
+                .PostJsonAsync($"/api/v1/institutions/{school}/suspend", new { reason = "Three quality problems" }).ExpectAsync(200);
+            suspensions++;
+        });
+
+        var refused = await ApproveAsync(Authority(), code).ProblemAsync(422, "institution-suspended");
+
+        Assert.Equal(1, suspensions);
+        Assert.Equal($"Institution {school} is suspended (Three quality problems); its claim is paid once it is reinstated.", refused.Str("detail"));
+        Assert.Equal("claimed", (await programme.VoucherAsync(code, Fujian)).GetProperty("settlement")[0].Str("status"));
+
+        // Reinstated through the other engine, it is paid through this one.
+        await VoucherEngine.As(Caller.Authority(Fujian), other).PostJsonAsync($"/api/v1/institutions/{school}/reinstate", new { reason = "Rectified" }).ExpectAsync(200);
+        await ApproveAsync(Authority(), code).ExpectAsync(200);
+        Assert.Equal("settled", (await programme.VoucherAsync(code, Fujian)).Str("status"));
+    }
+
+    [Fact]
+    public async Task R3_an_engine_that_last_saw_the_institution_active_does_not_pay_it_once_another_engine_removed_it()
+    {
+        const string school = "FJSANCT06";
+
+        // The claim went through this engine, whose activation of the institution still holds it active.
+        var (programme, code) = await ClaimedAsync(school, 6);
+        await VoucherEngine.As(Caller.Authority(Fujian), engine.SecondEngine())
+            .PostJsonAsync($"/api/v1/institutions/{school}/remove", new { reason = "Fake training" }).ExpectAsync(200);
+
+        await ApproveAsync(Authority(), code).ProblemAsync(422, "institution-removed");
+
+        Assert.Equal("claimed", (await programme.VoucherAsync(code, Fujian)).GetProperty("settlement")[0].Str("status"));
     }
 
     [Fact]
@@ -107,6 +151,27 @@ public sealed class InstitutionSanctionTests(VoucherEngine engine) : IClassFixtu
 
     /// <summary>Fujian's authority as a caller.</summary>
     private HttpClient Authority() => engine.As(Caller.Authority(Fujian));
+
+    /// <summary>The authority's approval of the whole part's claim on <paramref name="code"/>.</summary>
+    private static Task<HttpResponseMessage> ApproveAsync(HttpClient authority, string code) =>
+        authority.PostJsonAsync($"/api/v1/vouchers/{code}/settlement-decisions", new { part = "whole", decision = "approve" });
+
+    /// <summary>Whether a unit writes the voucher's state.</summary>
+    private static Func<WriteUnit, bool> WritesVoucher(string code)
+    {
+        var key = VoucherCode.TryParse(code, out var canonical) ? canonical : throw new FormatException($"'{code}' is not a voucher code.");
+        return unit => unit.States.Any(s => s.Key.GrainType == "voucher" && s.Key.GrainKey == key);
+    }
+
+    /// <summary>As <see cref="EnrolledAsync"/>, with the training completed and the whole part's settlement claimed.</summary>
+    private async Task<(Programme Programme, string Code)> ClaimedAsync(string school, int n)
+    {
+        var (programme, trainee, code) = await EnrolledAsync(school, n);
+        await programme.AttendAsync(school, "EC-1", trainee);
+        Assert.True((await programme.PassAsync(school, "EC-1", trainee)).GetProperty("completed").GetBoolean());
+        await Institution(school).PostJsonAsync($"/api/v1/institutions/{school}/settlement-claims", new { voucherCode = code, part = "whole" }).ExpectAsync(201);
+        return (programme, code);
+    }
 
     /// <summary>A Fujian institution with a class EC-1 in 7 days and worker <paramref name="n"/> verified into it.</summary>
     private async Task<(Programme Programme, string Trainee, string Code)> EnrolledAsync(string school, int n)

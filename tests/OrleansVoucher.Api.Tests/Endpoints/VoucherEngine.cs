@@ -16,6 +16,8 @@ public class VoucherEngine : IAsyncLifetime
     public static readonly DateTimeOffset Start = new(2026, 3, 2, 9, 0, 0, TimeSpan.FromHours(8));
 
     private EngineFactory? _factory;
+    private Dictionary<string, string?> _settings = [];
+    private EngineFactory? _other;
 
     /// <summary>The engine's clock.</summary>
     public ManualTimeProvider Clock { get; } = new(Start.ToUniversalTime());
@@ -49,24 +51,47 @@ public class VoucherEngine : IAsyncLifetime
             settings[key] = value;
         }
 
+        _settings = settings;
         _factory = new EngineFactory(settings, time: Clock, services: CountingGrainStorage.Install(storage => Storage = storage));
         _factory.CreateClient().Dispose();
     }
 
     public async Task DisposeAsync()
     {
-        if (_factory is not null)
+        foreach (var factory in new[] { _other, _factory })
         {
-            await _factory.DisposeAsync();
+            if (factory is not null)
+            {
+                await factory.DisposeAsync();
+            }
         }
     }
 
+    /// <summary>
+    /// A second engine on the same database and clock, as another process sharing the store would be,
+    /// with its own activations of the same grains; started on first use.
+    /// </summary>
+    public EngineFactory SecondEngine()
+    {
+        if (_other is null)
+        {
+            _other = new EngineFactory(_settings, time: Clock);
+            _other.CreateClient().Dispose();
+        }
+
+        return _other;
+    }
+
     /// <summary>A client acting as <paramref name="caller"/>, with a token minted now on the engine's clock.</summary>
-    public HttpClient As(Caller caller)
+    public HttpClient As(Caller caller) => As(caller, Factory);
+
+    /// <summary>A client of <paramref name="engine"/> (this one's <see cref="SecondEngine"/>) acting as <paramref name="caller"/>.</summary>
+    public static HttpClient As(Caller caller, EngineFactory engine)
     {
         ArgumentNullException.ThrowIfNull(caller);
-        var client = Factory.CreateClient();
-        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", Factory.Token(caller.Role, caller.Subject, caller.Region));
+        ArgumentNullException.ThrowIfNull(engine);
+        var client = engine.CreateClient();
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", engine.Token(caller.Role, caller.Subject, caller.Region));
         return client;
     }
 

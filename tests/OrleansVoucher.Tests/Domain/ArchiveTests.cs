@@ -27,7 +27,7 @@ public abstract class ArchiveTests : DomainTestBase
         var worker = await Given.WorkerAsync(1);
         var code = await Given.CompletedAsync("general", worker, "C1");
         Ok(await Grains.GetGrain<IInstitutionGrain>("SCHOOL1").ClaimSettlementAsync(new SettlementRequest(code, TrainingPart.Whole)));
-        Ok(await Grains.GetGrain<IVoucherGrain>(code).ApproveSettlementAsync(TrainingPart.Whole));
+        Ok(await Grains.GetGrain<IInstitutionGrain>("SCHOOL1").ApproveSettlementAsync(code, TrainingPart.Whole));
         await RestartAsync();
 
         var archive = (await Grains.GetGrain<IWorkerGrain>(worker).GetArchiveAsync()).GetValueOrThrow();

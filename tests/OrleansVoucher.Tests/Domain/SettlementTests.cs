@@ -88,7 +88,7 @@ public abstract class SettlementTests : DomainTestBase
         var institution = Grains.GetGrain<IInstitutionGrain>("SCHOOL1");
         var voucher = Grains.GetGrain<IVoucherGrain>(code);
 
-        Rejected(RejectionCode.SettlementNotClaimed, await voucher.ApproveSettlementAsync(TrainingPart.Whole));
+        Rejected(RejectionCode.SettlementNotClaimed, await institution.ApproveSettlementAsync(code, TrainingPart.Whole));
         Ok(await institution.ClaimSettlementAsync(new SettlementRequest(code, TrainingPart.Whole)));
         Rejected(RejectionCode.SettlementAlreadyClaimed, await institution.ClaimSettlementAsync(new SettlementRequest(code, TrainingPart.Whole)));
         Rejected(RejectionCode.InvalidRequest, await voucher.RejectSettlementAsync(TrainingPart.Whole, ""));
@@ -97,7 +97,7 @@ public abstract class SettlementTests : DomainTestBase
         Assert.Equal("certificate not found in the registry", (await Given.VoucherAsync(code)).Settlement.Single().Reason);
 
         Ok(await institution.ClaimSettlementAsync(new SettlementRequest(code, TrainingPart.Whole, PaymentTarget.Individual)));
-        var approved = (await voucher.ApproveSettlementAsync(TrainingPart.Whole)).GetValueOrThrow();
+        var approved = (await institution.ApproveSettlementAsync(code, TrainingPart.Whole)).GetValueOrThrow();
 
         Assert.Equal(SettlementStatus.Approved, approved.Status);
         Assert.Equal(PaymentTarget.Individual, approved.PaymentTarget);
@@ -117,13 +117,13 @@ public abstract class SettlementTests : DomainTestBase
         var worker = await Given.WorkerAsync(1);
         var code = await Given.CompletedAsync("face", worker, "C1");
         Ok(await Grains.GetGrain<IInstitutionGrain>("SCHOOL1").ClaimSettlementAsync(new SettlementRequest(code, TrainingPart.Whole)));
-        Ok(await Grains.GetGrain<IVoucherGrain>(code).ApproveSettlementAsync(TrainingPart.Whole));
+        Ok(await Grains.GetGrain<IInstitutionGrain>("SCHOOL1").ApproveSettlementAsync(code, TrainingPart.Whole));
         await Given.ClassAsync("SCHOOL1", "C9");
 
         Rejected(RejectionCode.VoucherSettled, await Given.TryVerifyAsync("SCHOOL1", code, worker, "C9"));
         Rejected(RejectionCode.VoucherSettled, await Grains.GetGrain<IVoucherGrain>(code).RevokeAsync("audit"));
         Rejected(RejectionCode.VoucherSettled, await Grains.GetGrain<IInstitutionGrain>("SCHOOL1").ClaimSettlementAsync(new SettlementRequest(code, TrainingPart.Whole)));
-        Rejected(RejectionCode.VoucherSettled, await Grains.GetGrain<IVoucherGrain>(code).ApproveSettlementAsync(TrainingPart.Whole));
+        Rejected(RejectionCode.VoucherSettled, await Grains.GetGrain<IInstitutionGrain>("SCHOOL1").ApproveSettlementAsync(code, TrainingPart.Whole));
         Rejected(RejectionCode.VoucherSettled, await Grains.GetGrain<IVoucherGrain>(code).ClaimAsync(worker));
         Given.Advance(TimeSpan.FromDays(400));
         Assert.Equal(VoucherStatus.Settled, (await Given.VoucherAsync(code)).Status);
@@ -170,10 +170,10 @@ public abstract class SettlementTests : DomainTestBase
         // 育婴员 without a level: 1,000 yuan, shared by hours: 2 online sessions of 6.
         Assert.Equal(100_000, offlinePart.AmountFen + onlinePart.AmountFen);
         Assert.Equal(33_333, onlinePart.AmountFen);
-        var voucher = Grains.GetGrain<IVoucherGrain>(code);
-        Ok(await voucher.ApproveSettlementAsync(TrainingPart.Offline));
+        Rejected(RejectionCode.SettlementNotClaimed, await school.ApproveSettlementAsync(code, TrainingPart.Online));
+        Ok(await school.ApproveSettlementAsync(code, TrainingPart.Offline));
         Assert.Equal(VoucherStatus.Completed, (await Given.VoucherAsync(code)).Status);
-        Ok(await voucher.ApproveSettlementAsync(TrainingPart.Online));
+        Ok(await online.ApproveSettlementAsync(code, TrainingPart.Online));
         Assert.Equal(VoucherStatus.Settled, (await Given.VoucherAsync(code)).Status);
     }
 
@@ -233,7 +233,7 @@ public abstract class SettlementTests : DomainTestBase
         var view = await Given.VoucherAsync(code);
         Assert.Equal(VoucherStatus.Revoked, view.Status);
         Assert.Equal(SettlementStatus.Rejected, Assert.Single(view.Settlement).Status);
-        Rejected(RejectionCode.SettlementNotClaimed, await Grains.GetGrain<IVoucherGrain>(code).ApproveSettlementAsync(TrainingPart.Whole));
+        Rejected(RejectionCode.SettlementNotClaimed, await Grains.GetGrain<IInstitutionGrain>("SCHOOL1").ApproveSettlementAsync(code, TrainingPart.Whole));
         var figures = await statistics.GetAsync();
         Assert.Equal(0, figures.PendingSettlementFen);
         Assert.Equal(0, figures.SettledAmountFen);

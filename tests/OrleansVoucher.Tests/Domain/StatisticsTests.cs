@@ -88,7 +88,7 @@ public abstract class StatisticsTests : DomainTestBase
         var completed = await Given.CompletedAsync("general", workers[1], "S2");
         codes.AddRange([settled, completed]);
         Ok(await Grains.GetGrain<IInstitutionGrain>("SCHOOL1").ClaimSettlementAsync(new SettlementRequest(settled, TrainingPart.Whole)));
-        Ok(await Grains.GetGrain<IVoucherGrain>(settled).ApproveSettlementAsync(TrainingPart.Whole));
+        Ok(await Grains.GetGrain<IInstitutionGrain>("SCHOOL1").ApproveSettlementAsync(settled, TrainingPart.Whole));
         Ok(await Grains.GetGrain<IInstitutionGrain>("SCHOOL1").ClaimSettlementAsync(new SettlementRequest(completed, TrainingPart.Whole)));
         var revoked = await Given.ClaimAsync("general", workers[2]);
         Ok(await Grains.GetGrain<IVoucherGrain>(revoked).RevokeAsync("impersonation"));

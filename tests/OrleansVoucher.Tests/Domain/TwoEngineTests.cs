@@ -152,11 +152,39 @@ public abstract class TwoEngineTests : DomainTestBase
         Assert.Contains(claims.Single(r => !r.IsSuccess).Rejection, new RejectionCode?[] { RejectionCode.SettlementAlreadyClaimed, RejectionCode.ConcurrentOperation });
 
         var approvals = await Task.WhenAll(
-            Task.Run(() => RetriedAsync(() => Grains.GetGrain<IVoucherGrain>(code).ApproveSettlementAsync(TrainingPart.Whole))),
-            Task.Run(() => RetriedAsync(() => other.Grains.GetGrain<IVoucherGrain>(code).ApproveSettlementAsync(TrainingPart.Whole))));
+            Task.Run(() => RetriedAsync(() => Grains.GetGrain<IInstitutionGrain>("SCHOOL1").ApproveSettlementAsync(code, TrainingPart.Whole))),
+            Task.Run(() => RetriedAsync(() => other.Grains.GetGrain<IInstitutionGrain>("SCHOOL1").ApproveSettlementAsync(code, TrainingPart.Whole))));
 
         Assert.Equal(1, approvals.Count(r => r.IsSuccess));
         Assert.Contains(approvals.Single(r => !r.IsSuccess).Rejection, new RejectionCode?[] { RejectionCode.VoucherSettled, RejectionCode.ConcurrentOperation });
+        await RestartAsync();
+        Assert.Equal(VoucherStatus.Settled, (await Given.VoucherAsync(code)).Status);
+        Assert.Equal(1, (await Grains.GetGrain<ICampaignStatisticsGrain>("face").RecountAsync()).Settled);
+    }
+
+    [Fact]
+    public async Task R3_a_suspension_through_one_engine_landing_before_an_approval_through_the_other_commits_refuses_the_approval()
+    {
+        await Given.FujianAsync();
+        await Given.InstitutionAsync("SCHOOL1");
+        await Given.CampaignAsync("face", General(Fujian));
+        var code = await Given.CompletedAsync("face", await Given.WorkerAsync(1), "C1");
+        Ok(await Grains.GetGrain<IInstitutionGrain>("SCHOOL1").ClaimSettlementAsync(new SettlementRequest(code, TrainingPart.Whole)));
+        await using var other = await StartAnotherSiloAsync();
+
+        // Just before this engine's approval commits, with the institution found active, the other engine suspends it.
+        InterleavingGrainStorage? interleaving = null;
+        await RestartAsync(inner => interleaving = new InterleavingGrainStorage(
+            inner,
+            unit => unit.States.Any(s => s.Key == new GrainStateKey("voucher", "voucher", code)),
+            async () => Ok(await other.Grains.GetGrain<IInstitutionGrain>("SCHOOL1").SuspendAsync("quality problems"))));
+
+        Rejected(RejectionCode.InstitutionSuspended, await Grains.GetGrain<IInstitutionGrain>("SCHOOL1").ApproveSettlementAsync(code, TrainingPart.Whole));
+        Assert.True(interleaving!.Fired);
+
+        // Reinstated through the other engine, it is paid through this one.
+        Ok(await other.Grains.GetGrain<IInstitutionGrain>("SCHOOL1").ReinstateAsync("rectified"));
+        Ok(await Grains.GetGrain<IInstitutionGrain>("SCHOOL1").ApproveSettlementAsync(code, TrainingPart.Whole));
         await RestartAsync();
         Assert.Equal(VoucherStatus.Settled, (await Given.VoucherAsync(code)).Status);
         Assert.Equal(1, (await Grains.GetGrain<ICampaignStatisticsGrain>("face").RecountAsync()).Settled);
