@@ -19,11 +19,15 @@ internal static class RunCommand
 {
     public const string Verb = "run";
 
-    /// <summary>Runs the command; usage and command-line errors go to <paramref name="usage"/> (stderr by default).</summary>
-    public static async Task<int> RunAsync(IReadOnlyList<string> args, ScenarioRegistry? registry = null, TextWriter? usage = null)
+    /// <summary>
+    /// Runs the command. Help asked for and <c>--list</c> go to <paramref name="output"/> (stdout by default);
+    /// usage and command-line errors go to <paramref name="errors"/> (stderr by default).
+    /// </summary>
+    public static async Task<int> RunAsync(IReadOnlyList<string> args, ScenarioRegistry? registry = null, TextWriter? errors = null, TextWriter? output = null)
     {
         registry ??= ScenarioRegistry.CreateDefault();
-        usage ??= Console.Error;
+        errors ??= Console.Error;
+        output ??= Console.Out;
         RunArguments arguments;
         try
         {
@@ -32,23 +36,29 @@ internal static class RunCommand
         catch (FormatException exception)
         {
             // The mistake, then the synopsis: the full option list would push the mistake off the screen.
-            usage.WriteLine(exception.Message);
-            WriteSynopsis(usage);
-            usage.WriteLine("'run --help' lists every option and scenario.");
+            errors.WriteLine(exception.Message);
+            WriteSynopsis(errors);
+            errors.WriteLine("'run --help' lists every option and scenario.");
             return 2;
         }
 
-        if (arguments.Help || (arguments.Scenario is null && arguments.Config is null && !arguments.List))
+        if (arguments.Help)
         {
-            WriteUsage(usage, registry);
-            return arguments.Help ? 0 : 2;
+            WriteUsage(output, registry);
+            return 0;
+        }
+
+        if (arguments.Scenario is null && arguments.Config is null && !arguments.List)
+        {
+            WriteUsage(errors, registry);
+            return 2;
         }
 
         if (arguments.List)
         {
             foreach (var scenario in registry.All)
             {
-                Console.Out.WriteLine($"{scenario.Name,-24}{scenario.Description}");
+                output.WriteLine($"{scenario.Name,-24}{scenario.Description}");
             }
 
             return 0;
@@ -65,7 +75,7 @@ internal static class RunCommand
         catch (Exception exception) when (exception is FormatException or ScenarioSetupException or ArgumentException or UriFormatException)
         {
             http?.Dispose();
-            usage.WriteLine(exception.Message);
+            errors.WriteLine(exception.Message);
             return 2;
         }
 
