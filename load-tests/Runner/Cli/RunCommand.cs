@@ -301,7 +301,8 @@ internal static class RunCommand
     private static Uri ParseUrl(string text, string what) =>
         Uri.TryCreate(text, UriKind.Absolute, out var url) ? url : throw new FormatException($"{what}: '{text}' is not an absolute URL.");
 
-    private static string SummaryLine(RunResult result, string directory)
+    /// <summary>The one line of JSON that ends the output, for scripts.</summary>
+    internal static string SummaryLine(RunResult result, string directory)
     {
         var summary = new
         {
@@ -335,6 +336,7 @@ internal static class RunCommand
         line["capacity_rps"] = capacity.CapacityRps;
         line["capacity_outcome"] = capacity.OutcomeText;
         line["first_failing_rps"] = capacity.FirstFailingRps;
+        line["generator_limited_rps"] = capacity.GeneratorLimitedRps;
         line["conclusion"] = capacity.Conclusion;
         line["steps"] = JsonSerializer.SerializeToNode(capacity.Steps.Select(step => new
         {

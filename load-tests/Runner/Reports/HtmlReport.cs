@@ -127,22 +127,10 @@ public static class HtmlReport
 
     // The knee tile: below the lowest rate above the capacity at which the target failed. A step the load
     // generator failed says nothing about the target, so it bounds no knee.
-    private static (string Value, string Note) Knee(CapacitySearchResult capacity)
-    {
-        var held = capacity.CapacityRps ?? 0;
-        var failed = capacity.Steps
-            .Where(s => s.Verdict is not (CapacityVerdict.Pass or CapacityVerdict.Generator or CapacityVerdict.Stopped) && s.TargetRps > held)
-            .Select(s => (double?)s.TargetRps)
-            .Min();
-        if (failed is { } rate)
-        {
-            return ("< " + Rate(rate) + "/s", "lowest rate above it the target failed");
-        }
-
-        return capacity.Steps.FirstOrDefault(s => s.Verdict == CapacityVerdict.Generator) is { } lagged
-            ? ("unknown", $"{Rate(lagged.TargetRps)}/s failed on the load generator, not the target")
-            : ("not reached", "no rate above it failed");
-    }
+    private static (string Value, string Note) Knee(CapacitySearchResult capacity) =>
+        capacity.FirstFailingRps is { } rate ? ("< " + Rate(rate) + "/s", "lowest rate above it the target failed")
+        : capacity.GeneratorLimitedRps is { } lagged ? ("unknown", $"{Rate(lagged)}/s failed on the load generator, not the target")
+        : ("not reached", "no rate above it failed");
 
     private static void CurveChart(StringBuilder html, string title, string subtitle, IReadOnlyList<double> x, IReadOnlyList<ChartSeries> series, string unit, (double, string)? marker, Func<double, string> xTick)
     {
