@@ -148,11 +148,6 @@ internal static class RunCommand
             return 3;
         }
 
-        foreach (var failure in result.CleanFailures)
-        {
-            Console.Out.WriteLine($"FAILED after the run: {failure}");
-        }
-
         Console.Out.WriteLine(SummaryLine(result, directory));
         return result.StoppedEarly ? 130 : result.Passed ? 0 : 1;
     }

@@ -26,7 +26,7 @@ public static class HtmlReport
     {
         ArgumentNullException.ThrowIfNull(result);
         var html = new StringBuilder(64 * 1024);
-        var verdictClass = !result.Thresholds.Any() ? "neutral" : result.Passed ? "pass" : "fail";
+        var verdictClass = !result.Thresholds.Any() && result.CleanFailures.Count == 0 ? "neutral" : result.Passed ? "pass" : "fail";
         html.Append("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n");
         html.Append($"<title>{H(result.TestName)} · {H(Timestamp(result.StartedUtc))}</title>\n<style>{Styles}</style>\n</head>\n<body>\n");
 
@@ -44,6 +44,17 @@ public static class HtmlReport
 
         Overview(html, result);
         Thresholds(html, result);
+        if (result.CleanFailures.Count > 0)
+        {
+            html.Append($"<section class=\"card\" id=\"after-the-run\"><h2>{H(FailedAfterTheRun)}</h2><ul>");
+            foreach (var failure in result.CleanFailures)
+            {
+                html.Append($"<li><span class=\"chip fail\">FAIL</span> {H(failure)}</li>");
+            }
+
+            html.Append("</ul></section>\n");
+        }
+
         for (var index = 0; index < result.Scenarios.Count; index++)
         {
             ScenarioSection(html, result.Scenarios[index], index, result.ReportingInterval);

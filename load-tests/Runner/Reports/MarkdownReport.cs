@@ -58,6 +58,18 @@ public static class MarkdownReport
             text.AppendLine();
         }
 
+        if (result.CleanFailures.Count > 0)
+        {
+            text.AppendLine($"## {FailedAfterTheRun}");
+            text.AppendLine();
+            foreach (var failure in result.CleanFailures)
+            {
+                text.AppendLine($"- {Escape(failure)}");
+            }
+
+            text.AppendLine();
+        }
+
         foreach (var s in result.Scenarios)
         {
             text.AppendLine($"## {Escape(s.Name)} ({s.Model} model)");

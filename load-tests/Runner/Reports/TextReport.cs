@@ -81,6 +81,11 @@ public static class TextReport
             table.WriteTo(writer);
             writer.WriteLine();
         }
+
+        foreach (var failure in result.CleanFailures)
+        {
+            writer.WriteLine($"{FailedAfterTheRun}: {failure}");
+        }
     }
 
     private static void WriteCapacity(RunResult result, CapacitySearchResult capacity, TextWriter writer)

@@ -81,6 +81,31 @@ public sealed class ReportTests : IDisposable
     }
 
     [Fact]
+    public async Task A_check_that_failed_after_the_run_fails_every_report_and_is_listed_in_it()
+    {
+        // Every threshold holds, but the clean hook finds the target in a state it should not be in.
+        var scenario = Scenario.Create("claim-storm", Taking(Ms(1)))
+            .WithLoadSimulations(Simulation.Inject(10, S(1), S(1)))
+            .WithThresholds(Threshold.Parse("fail_percent <= 0.1"))
+            .WithClean(_ => throw new ScenarioFailureException("invariants broken: oversold by 3"));
+        var result = await RunAsync(new ReplayClock(), new RunOptions { TestName = "claim-storm load test" }, scenario);
+
+        ReportWriter.Write(result, _directory, ReportFormats.Text | ReportFormats.Markdown | ReportFormats.Html);
+
+        Assert.False(result.Passed);
+        const string Verdict = "FAILED: 1 check failed after the run (1 of 1 thresholds held)";
+        var text = File.ReadAllText(Path.Combine(_directory, "report.txt"));
+        Assert.StartsWith("claim-storm load test: " + Verdict, text, StringComparison.Ordinal);
+        Assert.Contains("FAILED after the run: claim-storm: invariants broken: oversold by 3", text, StringComparison.Ordinal);
+        var markdown = File.ReadAllText(Path.Combine(_directory, "report.md"));
+        Assert.Contains($"**{Verdict}**", markdown, StringComparison.Ordinal);
+        Assert.Contains("- claim-storm: invariants broken: oversold by 3", markdown, StringComparison.Ordinal);
+        var html = File.ReadAllText(Path.Combine(_directory, "report.html"));
+        Assert.Contains($"<span class=\"verdict fail\">{Verdict}</span>", html, StringComparison.Ordinal);
+        Assert.Contains("claim-storm: invariants broken: oversold by 3</li>", html, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Formats_parse_from_a_list()
     {
         Assert.Equal(ReportFormats.Html | ReportFormats.Csv, ReportWriter.ParseFormats(["html,csv"]));
