@@ -33,7 +33,7 @@ public static class HtmlReport
         html.Append("<header><div class=\"wrap\">");
         html.Append($"<div class=\"brand\">OrleansVoucher · load test report</div><h1>{H(result.TestName)}</h1>");
         html.Append($"<div class=\"meta\"><span class=\"verdict {verdictClass}\">{H(Verdict(result))}</span>");
-        html.Append($"<span>started {H(Timestamp(result.StartedUtc))}</span><span>ran {H(Seconds(result.Duration))} (warm-up included)</span>");
+        html.Append($"<span>started {H(Timestamp(result.StartedUtc))}</span><span>ran {H(Seconds(result.Duration))} (set-up, warm-up and clean-up included)</span>");
         html.Append($"<span>{result.Scenarios.Count} scenario{(result.Scenarios.Count == 1 ? string.Empty : "s")}</span><span>interval {H(DurationText.Format(result.ReportingInterval))}</span></div>");
         html.Append("</div></header>\n<main class=\"wrap\">\n");
 

@@ -12,7 +12,7 @@ public static class MarkdownReport
         var text = new StringBuilder();
         text.AppendLine($"# {Escape(result.TestName)}");
         text.AppendLine();
-        text.AppendLine($"**{Verdict(result)}** · started {Timestamp(result.StartedUtc)} · ran {Seconds(result.Duration)} (warm-up included)");
+        text.AppendLine($"**{Verdict(result)}** · started {Timestamp(result.StartedUtc)} · ran {Seconds(result.Duration)} (set-up, warm-up and clean-up included)");
         text.AppendLine();
 
         if (result.Capacity is { } capacity)
