@@ -10,7 +10,7 @@ namespace OrleansVoucher.LoadTests.Runner.Cli;
 /// <summary>
 /// <c>run</c>: runs a registered scenario (or a suite file), shows the live view on stderr, writes the
 /// reports, prints the text report and a one-line JSON summary on stdout, and exits 0 when every
-/// threshold held, 1 when one broke, 2 for a usage or set-up error, 3 when the run itself failed and
+/// threshold held, 1 when one broke or a check after the run (a clean hook) failed, 2 for a usage or set-up error, 3 when the run itself failed and
 /// 130 when stopped with Ctrl+C (reports are still written). With <c>--find-capacity</c> (or a suite's
 /// <c>"capacity"</c>) it runs a <see cref="CapacitySearch"/> instead: 0 when it found a capacity, 1 when
 /// even the first rate failed or the load generator was the limit.
@@ -377,7 +377,7 @@ internal static class RunCommand
         }
 
         writer.WriteLine();
-        writer.WriteLine("Exit code: 0 all thresholds held (--find-capacity: a capacity was found), 1 a threshold broke (no capacity found), 2 usage error, 3 run failed, 130 stopped.");
+        writer.WriteLine("Exit code: 0 all thresholds held (--find-capacity: a capacity was found), 1 a threshold broke or a check after the run failed (no capacity found), 2 usage error, 3 run failed, 130 stopped.");
         writer.WriteLine("See docs/load-testing.md.");
     }
 
