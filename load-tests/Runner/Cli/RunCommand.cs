@@ -307,6 +307,7 @@ internal static class RunCommand
             stopped_early = result.StoppedEarly,
             report_dir = directory,
             thresholds_broken = result.Thresholds.Count(t => !t.Passed),
+            failed_after_the_run = result.CleanFailures,
             scenarios = result.Scenarios.Select(s => new
             {
                 name = s.Name,

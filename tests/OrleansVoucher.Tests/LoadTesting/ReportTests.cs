@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using OrleansVoucher.LoadTests.Runner;
+using OrleansVoucher.LoadTests.Runner.Cli;
 using OrleansVoucher.LoadTests.Runner.Reports;
 using static OrleansVoucher.Tests.LoadTesting.FakeRuns;
 
@@ -103,6 +104,10 @@ public sealed class ReportTests : IDisposable
         var html = File.ReadAllText(Path.Combine(_directory, "report.html"));
         Assert.Contains($"<span class=\"verdict fail\">{Verdict}</span>", html, StringComparison.Ordinal);
         Assert.Contains("claim-storm: invariants broken: oversold by 3</li>", html, StringComparison.Ordinal);
+        using var line = JsonDocument.Parse(RunCommand.SummaryLine(result, _directory));
+        Assert.False(line.RootElement.GetProperty("passed").GetBoolean());
+        Assert.Equal(0, line.RootElement.GetProperty("thresholds_broken").GetInt32());
+        Assert.Equal("claim-storm: invariants broken: oversold by 3", Assert.Single(line.RootElement.GetProperty("failed_after_the_run").EnumerateArray()).GetString());
     }
 
     [Fact]
