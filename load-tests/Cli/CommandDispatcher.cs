@@ -2,14 +2,16 @@ namespace OrleansVoucher.LoadTests.Cli;
 
 /// <summary>
 /// Finds the command named by the first two arguments, parses the rest as its options and runs it.
-/// Usage and errors go to stderr (or <paramref name="usage"/>), so that stdout carries only what commands
-/// report. <c>--help</c> after the verb or the command's name shows the usage of those commands alone.
+/// Help that was asked for (<c>help</c>, <c>--help</c>, <c>-h</c>) goes to stdout (or <paramref name="output"/>)
+/// with exit code 0, so it can be paged or searched; a usage mistake goes to stderr (or <paramref name="errors"/>)
+/// with exit code 2. <c>--help</c> after the verb or the command's name shows the usage of those commands alone.
 /// </summary>
-internal sealed class CommandDispatcher(string programName, TextWriter? usage = null)
+internal sealed class CommandDispatcher(string programName, TextWriter? output = null, TextWriter? errors = null)
 {
     private readonly List<CommandDefinition> _commands = [];
     private readonly List<(string Usage, string Description)> _others = [];
-    private readonly TextWriter _usage = usage ?? Console.Error;
+    private readonly TextWriter _output = output ?? Console.Out;
+    private readonly TextWriter _errors = errors ?? Console.Error;
 
     /// <summary>Lists a command parsed elsewhere (such as <c>run</c>) in the usage text.</summary>
     public CommandDispatcher Mention(string usage, string description)
@@ -31,37 +33,43 @@ internal sealed class CommandDispatcher(string programName, TextWriter? usage = 
 
     public async Task<int> RunAsync(string[] args)
     {
-        if (args.Length == 0 || IsHelp(args[0]))
+        if (args.Length == 0)
         {
-            WriteUsage(verb: null, name: null);
-            return args.Length == 0 ? 2 : 0;
+            WriteUsage(_errors, verb: null, name: null);
+            return 2;
+        }
+
+        if (IsHelp(args[0]))
+        {
+            WriteUsage(_output, verb: null, name: null);
+            return 0;
         }
 
         var verb = args[0];
         if (!_commands.Exists(c => c.Verb == verb))
         {
-            _usage.WriteLine($"Unknown command '{verb}'.");
-            WriteUsage(verb: null, name: null);
+            _errors.WriteLine($"Unknown command '{verb}'.");
+            WriteUsage(_errors, verb: null, name: null);
             return 2;
         }
 
         if (args.Length > 1 && IsHelp(args[1]))
         {
-            WriteUsage(verb, name: null);
+            WriteUsage(_output, verb, name: null);
             return 0;
         }
 
         var command = args.Length > 1 ? _commands.Find(c => c.Verb == verb && c.Name == args[1]) : null;
         if (command is null)
         {
-            _usage.WriteLine(args.Length > 1 ? $"Unknown {verb} '{args[1]}'." : $"'{verb}' needs a name.");
-            WriteUsage(verb, name: null);
+            _errors.WriteLine(args.Length > 1 ? $"Unknown {verb} '{args[1]}'." : $"'{verb}' needs a name.");
+            WriteUsage(_errors, verb, name: null);
             return 2;
         }
 
         if (args.Skip(2).Any(IsHelp))
         {
-            WriteUsage(verb, command.Name);
+            WriteUsage(_output, verb, command.Name);
             return 0;
         }
 
@@ -72,8 +80,8 @@ internal sealed class CommandDispatcher(string programName, TextWriter? usage = 
         }
         catch (ArgumentException exception)
         {
-            _usage.WriteLine(exception.Message);
-            WriteUsage(verb, command.Name);
+            _errors.WriteLine(exception.Message);
+            WriteUsage(_errors, verb, command.Name);
             return 2;
         }
 
@@ -90,38 +98,38 @@ internal sealed class CommandDispatcher(string programName, TextWriter? usage = 
         }
         catch (OptionException exception)
         {
-            _usage.WriteLine(exception.Message);
-            WriteUsage(verb, command.Name);
+            _errors.WriteLine(exception.Message);
+            WriteUsage(_errors, verb, command.Name);
             return 2;
         }
         catch (OperationCanceledException) when (cancellation.IsCancellationRequested)
         {
-            _usage.WriteLine("Cancelled.");
+            _errors.WriteLine("Cancelled.");
             return 130;
         }
     }
 
     private static bool IsHelp(string arg) => arg is "help" or "--help" or "-h";
 
-    private void WriteUsage(string? verb, string? name)
+    private void WriteUsage(TextWriter writer, string? verb, string? name)
     {
-        _usage.WriteLine($"Usage: {programName} <command> <name> [options]");
+        writer.WriteLine($"Usage: {programName} <command> <name> [options]");
         if (verb is null)
         {
             foreach (var (usage, description) in _others)
             {
-                _usage.WriteLine();
-                _usage.WriteLine($"  {usage}    {description}");
+                writer.WriteLine();
+                writer.WriteLine($"  {usage}    {description}");
             }
         }
 
         foreach (var command in _commands.Where(c => (verb is null || c.Verb == verb) && (name is null || c.Name == name)))
         {
-            _usage.WriteLine();
-            _usage.WriteLine($"  {command.Verb} {command.Name}    {command.Description}");
+            writer.WriteLine();
+            writer.WriteLine($"  {command.Verb} {command.Name}    {command.Description}");
             foreach (var option in command.Options)
             {
-                _usage.WriteLine($"      --{option.Name} <{option.Value}>".PadRight(34) + option.Help);
+                writer.WriteLine($"      --{option.Name} <{option.Value}>".PadRight(34) + option.Help);
             }
         }
     }

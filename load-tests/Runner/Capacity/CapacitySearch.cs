@@ -285,7 +285,7 @@ public sealed class CapacitySearch
             var step = await StepAsync(scenario, middle, "bisect", runs, stop, abort).ConfigureAwait(false);
             if (step.Verdict == CapacityVerdict.Stopped || stop.IsCancellationRequested)
             {
-                return Stopped(scenario.Name, runs, low);
+                return Stopped(scenario.Name, runs, low, high);
             }
 
             if (step.Verdict == CapacityVerdict.Generator)
@@ -337,11 +337,12 @@ public sealed class CapacitySearch
         return step;
     }
 
-    private static CapacitySearchResult Stopped(string scenario, List<(CapacityStep Step, RunResult Run)> runs, double? passed) => new()
+    private static CapacitySearchResult Stopped(string scenario, List<(CapacityStep Step, RunResult Run)> runs, double? passed, double? failed = null) => new()
     {
         Scenario = scenario,
         Outcome = CapacityOutcome.Stopped,
         CapacityRps = passed,
+        FirstFailingRps = failed,
         Conclusion = $"Stopped at step {runs.Count}, before the search ended; {(passed is { } rate ? $"the highest rate that held so far is {Rate(rate)}/s" : "no rate held so far")}.",
         Steps = Steps(runs),
     };
@@ -360,7 +361,8 @@ public sealed class CapacitySearch
             Scenario = scenario,
             Outcome = CapacityOutcome.GeneratorLimited,
             CapacityRps = passed,
-            FirstFailingRps = step.TargetRps,
+            FirstFailingRps = targetFailure?.TargetRps,
+            GeneratorLimitedRps = step.TargetRps,
             Conclusion = conclusion,
             Steps = Steps(runs),
         };

@@ -93,8 +93,15 @@ public sealed record CapacitySearchResult
     /// <summary>The highest rate that passed (a lower bound unless <see cref="Outcome"/> is <see cref="CapacityOutcome.Found"/>); null when none did.</summary>
     public double? CapacityRps { get; init; }
 
-    /// <summary>The lowest rate above the capacity that failed, when one did: the knee lies between the two.</summary>
+    /// <summary>
+    /// The lowest rate above the capacity at which the target failed a step, when one did: the knee lies
+    /// between the two. A step the load generator could not keep up with says nothing about the target, so
+    /// it is not counted here but in <see cref="GeneratorLimitedRps"/>.
+    /// </summary>
     public double? FirstFailingRps { get; init; }
+
+    /// <summary>The rate at which the load generator fell behind its schedule and the search stopped (outcome <see cref="CapacityOutcome.GeneratorLimited"/>); null otherwise.</summary>
+    public double? GeneratorLimitedRps { get; init; }
 
     /// <summary>One or two sentences: the result and why, for the console and the reports.</summary>
     public required string Conclusion { get; init; }

@@ -10,7 +10,7 @@ namespace OrleansVoucher.LoadTests.Runner.Cli;
 /// <summary>
 /// <c>run</c>: runs a registered scenario (or a suite file), shows the live view on stderr, writes the
 /// reports, prints the text report and a one-line JSON summary on stdout, and exits 0 when every
-/// threshold held, 1 when one broke, 2 for a usage or set-up error, 3 when the run itself failed and
+/// threshold held, 1 when one broke or a check after the run (a clean hook) failed, 2 for a usage or set-up error, 3 when the run itself failed and
 /// 130 when stopped with Ctrl+C (reports are still written). With <c>--find-capacity</c> (or a suite's
 /// <c>"capacity"</c>) it runs a <see cref="CapacitySearch"/> instead: 0 when it found a capacity, 1 when
 /// even the first rate failed or the load generator was the limit.
@@ -19,11 +19,15 @@ internal static class RunCommand
 {
     public const string Verb = "run";
 
-    /// <summary>Runs the command; usage and command-line errors go to <paramref name="usage"/> (stderr by default).</summary>
-    public static async Task<int> RunAsync(IReadOnlyList<string> args, ScenarioRegistry? registry = null, TextWriter? usage = null)
+    /// <summary>
+    /// Runs the command. Help asked for and <c>--list</c> go to <paramref name="output"/> (stdout by default);
+    /// usage and command-line errors go to <paramref name="errors"/> (stderr by default).
+    /// </summary>
+    public static async Task<int> RunAsync(IReadOnlyList<string> args, ScenarioRegistry? registry = null, TextWriter? errors = null, TextWriter? output = null)
     {
         registry ??= ScenarioRegistry.CreateDefault();
-        usage ??= Console.Error;
+        errors ??= Console.Error;
+        output ??= Console.Out;
         RunArguments arguments;
         try
         {
@@ -32,23 +36,29 @@ internal static class RunCommand
         catch (FormatException exception)
         {
             // The mistake, then the synopsis: the full option list would push the mistake off the screen.
-            usage.WriteLine(exception.Message);
-            WriteSynopsis(usage);
-            usage.WriteLine("'run --help' lists every option and scenario.");
+            errors.WriteLine(exception.Message);
+            WriteSynopsis(errors);
+            errors.WriteLine("'run --help' lists every option and scenario.");
             return 2;
         }
 
-        if (arguments.Help || (arguments.Scenario is null && arguments.Config is null && !arguments.List))
+        if (arguments.Help)
         {
-            WriteUsage(usage, registry);
-            return arguments.Help ? 0 : 2;
+            WriteUsage(output, registry);
+            return 0;
+        }
+
+        if (arguments.Scenario is null && arguments.Config is null && !arguments.List)
+        {
+            WriteUsage(errors, registry);
+            return 2;
         }
 
         if (arguments.List)
         {
             foreach (var scenario in registry.All)
             {
-                Console.Out.WriteLine($"{scenario.Name,-24}{scenario.Description}");
+                output.WriteLine($"{scenario.Name,-24}{scenario.Description}");
             }
 
             return 0;
@@ -65,7 +75,7 @@ internal static class RunCommand
         catch (Exception exception) when (exception is FormatException or ScenarioSetupException or ArgumentException or UriFormatException)
         {
             http?.Dispose();
-            usage.WriteLine(exception.Message);
+            errors.WriteLine(exception.Message);
             return 2;
         }
 
@@ -136,11 +146,6 @@ internal static class RunCommand
             Console.Error.WriteLine($"Could not write the reports to {directory}: {exception.Message}");
             Console.Out.WriteLine(SummaryLine(result, directory));
             return 3;
-        }
-
-        foreach (var failure in result.CleanFailures)
-        {
-            Console.Out.WriteLine($"FAILED after the run: {failure}");
         }
 
         Console.Out.WriteLine(SummaryLine(result, directory));
@@ -291,7 +296,8 @@ internal static class RunCommand
     private static Uri ParseUrl(string text, string what) =>
         Uri.TryCreate(text, UriKind.Absolute, out var url) ? url : throw new FormatException($"{what}: '{text}' is not an absolute URL.");
 
-    private static string SummaryLine(RunResult result, string directory)
+    /// <summary>The one line of JSON that ends the output, for scripts.</summary>
+    internal static string SummaryLine(RunResult result, string directory)
     {
         var summary = new
         {
@@ -301,6 +307,7 @@ internal static class RunCommand
             stopped_early = result.StoppedEarly,
             report_dir = directory,
             thresholds_broken = result.Thresholds.Count(t => !t.Passed),
+            failed_after_the_run = result.CleanFailures,
             scenarios = result.Scenarios.Select(s => new
             {
                 name = s.Name,
@@ -325,6 +332,7 @@ internal static class RunCommand
         line["capacity_rps"] = capacity.CapacityRps;
         line["capacity_outcome"] = capacity.OutcomeText;
         line["first_failing_rps"] = capacity.FirstFailingRps;
+        line["generator_limited_rps"] = capacity.GeneratorLimitedRps;
         line["conclusion"] = capacity.Conclusion;
         line["steps"] = JsonSerializer.SerializeToNode(capacity.Steps.Select(step => new
         {
@@ -370,7 +378,7 @@ internal static class RunCommand
         }
 
         writer.WriteLine();
-        writer.WriteLine("Exit code: 0 all thresholds held (--find-capacity: a capacity was found), 1 a threshold broke (no capacity found), 2 usage error, 3 run failed, 130 stopped.");
+        writer.WriteLine("Exit code: 0 all thresholds held (--find-capacity: a capacity was found), 1 a threshold broke or a check after the run failed (no capacity found), 2 usage error, 3 run failed, 130 stopped.");
         writer.WriteLine("See docs/load-testing.md.");
     }
 

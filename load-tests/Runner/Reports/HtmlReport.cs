@@ -26,14 +26,14 @@ public static class HtmlReport
     {
         ArgumentNullException.ThrowIfNull(result);
         var html = new StringBuilder(64 * 1024);
-        var verdictClass = !result.Thresholds.Any() ? "neutral" : result.Passed ? "pass" : "fail";
+        var verdictClass = !result.Thresholds.Any() && result.CleanFailures.Count == 0 ? "neutral" : result.Passed ? "pass" : "fail";
         html.Append("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n");
         html.Append($"<title>{H(result.TestName)} · {H(Timestamp(result.StartedUtc))}</title>\n<style>{Styles}</style>\n</head>\n<body>\n");
 
         html.Append("<header><div class=\"wrap\">");
         html.Append($"<div class=\"brand\">OrleansVoucher · load test report</div><h1>{H(result.TestName)}</h1>");
         html.Append($"<div class=\"meta\"><span class=\"verdict {verdictClass}\">{H(Verdict(result))}</span>");
-        html.Append($"<span>started {H(Timestamp(result.StartedUtc))}</span><span>ran {H(Seconds(result.Duration))} (warm-up included)</span>");
+        html.Append($"<span>started {H(Timestamp(result.StartedUtc))}</span><span>ran {H(Seconds(result.Duration))} (set-up, warm-up and clean-up included)</span>");
         html.Append($"<span>{result.Scenarios.Count} scenario{(result.Scenarios.Count == 1 ? string.Empty : "s")}</span><span>interval {H(DurationText.Format(result.ReportingInterval))}</span></div>");
         html.Append("</div></header>\n<main class=\"wrap\">\n");
 
@@ -44,6 +44,17 @@ public static class HtmlReport
 
         Overview(html, result);
         Thresholds(html, result);
+        if (result.CleanFailures.Count > 0)
+        {
+            html.Append($"<section class=\"card\" id=\"after-the-run\"><h2>{H(FailedAfterTheRun)}</h2><ul>");
+            foreach (var failure in result.CleanFailures)
+            {
+                html.Append($"<li><span class=\"chip fail\">FAIL</span> {H(failure)}</li>");
+            }
+
+            html.Append("</ul></section>\n");
+        }
+
         for (var index = 0; index < result.Scenarios.Count; index++)
         {
             ScenarioSection(html, result.Scenarios[index], index, result.ReportingInterval);
@@ -127,22 +138,10 @@ public static class HtmlReport
 
     // The knee tile: below the lowest rate above the capacity at which the target failed. A step the load
     // generator failed says nothing about the target, so it bounds no knee.
-    private static (string Value, string Note) Knee(CapacitySearchResult capacity)
-    {
-        var held = capacity.CapacityRps ?? 0;
-        var failed = capacity.Steps
-            .Where(s => s.Verdict is not (CapacityVerdict.Pass or CapacityVerdict.Generator or CapacityVerdict.Stopped) && s.TargetRps > held)
-            .Select(s => (double?)s.TargetRps)
-            .Min();
-        if (failed is { } rate)
-        {
-            return ("< " + Rate(rate) + "/s", "lowest rate above it the target failed");
-        }
-
-        return capacity.Steps.FirstOrDefault(s => s.Verdict == CapacityVerdict.Generator) is { } lagged
-            ? ("unknown", $"{Rate(lagged.TargetRps)}/s failed on the load generator, not the target")
-            : ("not reached", "no rate above it failed");
-    }
+    private static (string Value, string Note) Knee(CapacitySearchResult capacity) =>
+        capacity.FirstFailingRps is { } rate ? ("< " + Rate(rate) + "/s", "lowest rate above it the target failed")
+        : capacity.GeneratorLimitedRps is { } lagged ? ("unknown", $"{Rate(lagged)}/s failed on the load generator, not the target")
+        : ("not reached", "no rate above it failed");
 
     private static void CurveChart(StringBuilder html, string title, string subtitle, IReadOnlyList<double> x, IReadOnlyList<ChartSeries> series, string unit, (double, string)? marker, Func<double, string> xTick)
     {

@@ -12,7 +12,7 @@ public static class MarkdownReport
         var text = new StringBuilder();
         text.AppendLine($"# {Escape(result.TestName)}");
         text.AppendLine();
-        text.AppendLine($"**{Verdict(result)}** · started {Timestamp(result.StartedUtc)} · ran {Seconds(result.Duration)} (warm-up included)");
+        text.AppendLine($"**{Verdict(result)}** · started {Timestamp(result.StartedUtc)} · ran {Seconds(result.Duration)} (set-up, warm-up and clean-up included)");
         text.AppendLine();
 
         if (result.Capacity is { } capacity)
@@ -53,6 +53,18 @@ public static class MarkdownReport
             foreach (var t in thresholds)
             {
                 text.AppendLine($"| `{t.Threshold.Text}` | {Escape(t.Scenario)} | {t.ActualText} | {(t.Passed ? "pass" : "**FAIL**" + (t.Note is null ? string.Empty : $" ({Escape(t.Note)})"))} |");
+            }
+
+            text.AppendLine();
+        }
+
+        if (result.CleanFailures.Count > 0)
+        {
+            text.AppendLine($"## {FailedAfterTheRun}");
+            text.AppendLine();
+            foreach (var failure in result.CleanFailures)
+            {
+                text.AppendLine($"- {Escape(failure)}");
             }
 
             text.AppendLine();

@@ -54,12 +54,19 @@ internal static class ReportFormat
         var thresholds = result.Thresholds.ToList();
         var broken = thresholds.Count(t => !t.Passed);
         var stopped = result.StoppedEarly ? " (stopped early)" : string.Empty;
-        return thresholds.Count == 0
-            ? "NO THRESHOLDS" + stopped
-            : broken == 0
-                ? $"PASSED: {thresholds.Count} of {thresholds.Count} thresholds held{stopped}"
-                : $"FAILED: {broken} of {thresholds.Count} thresholds broken{stopped}";
+        var after = result.CleanFailures.Count == 0 ? null : $"{result.CleanFailures.Count} check{(result.CleanFailures.Count == 1 ? string.Empty : "s")} failed after the run";
+        return (thresholds.Count, broken, after) switch
+        {
+            (0, _, null) => "NO THRESHOLDS" + stopped,
+            (0, _, _) => $"FAILED: {after}{stopped}",
+            (_, 0, null) => $"PASSED: {thresholds.Count} of {thresholds.Count} thresholds held{stopped}",
+            (_, 0, _) => $"FAILED: {after} ({thresholds.Count} of {thresholds.Count} thresholds held){stopped}",
+            _ => $"FAILED: {broken} of {thresholds.Count} thresholds broken{(after is null ? string.Empty : ", " + after)}{stopped}",
+        };
     }
+
+    /// <summary>The heading of the list of checks that failed after the run (a scenario's clean hook: for a domain scenario, its invariants).</summary>
+    public const string FailedAfterTheRun = "FAILED after the run";
 
     /// <summary>The latency rows every report shows, as label, note and stats.</summary>
     public static IEnumerable<(string Label, string Note, LatencyStats Stats)> LatencyRows(ScenarioStats scenario)

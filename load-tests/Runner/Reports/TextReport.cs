@@ -19,7 +19,7 @@ public static class TextReport
         ArgumentNullException.ThrowIfNull(result);
         ArgumentNullException.ThrowIfNull(writer);
         writer.WriteLine($"{result.TestName}: {Verdict(result)}");
-        writer.WriteLine($"Started {Timestamp(result.StartedUtc)}, ran {Seconds(result.Duration)} (warm-up included).");
+        writer.WriteLine($"Started {Timestamp(result.StartedUtc)}, ran {Seconds(result.Duration)} (set-up, warm-up and clean-up included).");
         writer.WriteLine();
         if (result.Capacity is { } capacity)
         {
@@ -80,6 +80,11 @@ public static class TextReport
 
             table.WriteTo(writer);
             writer.WriteLine();
+        }
+
+        foreach (var failure in result.CleanFailures)
+        {
+            writer.WriteLine($"{FailedAfterTheRun}: {failure}");
         }
     }
 

@@ -1,4 +1,5 @@
 using OrleansVoucher.LoadTests.Runner;
+using System.Text.Json;
 using System.Text.RegularExpressions;
 using OrleansVoucher.LoadTests.Runner.Cli;
 using OrleansVoucher.LoadTests.Runner.Reports;
@@ -61,6 +62,10 @@ public sealed class CapacitySearchTests
         Assert.Equal("inject 1100/1s for 2s", Assert.Single(Assert.Single(result.Scenarios).LoadSimulations));
         Assert.Contains(result.Configuration, c => c.Key == "capacity search");
         Assert.Equal(("< 1,200/s", "lowest rate above it the target failed"), KneeTile(HtmlReport.Render(result)));
+        var line = SummaryJson(result);
+        Assert.Equal(1100, line.GetProperty("capacity_rps").GetDouble());
+        Assert.Equal(1200, line.GetProperty("first_failing_rps").GetDouble());
+        Assert.Equal(JsonValueKind.Null, line.GetProperty("generator_limited_rps").ValueKind);
     }
 
     [Fact]
@@ -98,7 +103,8 @@ public sealed class CapacitySearchTests
 
         Assert.Equal(CapacityOutcome.GeneratorLimited, capacity.Outcome);
         Assert.Equal(400, capacity.CapacityRps);
-        Assert.Equal(800, capacity.FirstFailingRps);
+        Assert.Null(capacity.FirstFailingRps);
+        Assert.Equal(800, capacity.GeneratorLimitedRps);
         var step = capacity.Steps[^1];
         Assert.Equal(CapacityVerdict.Generator, step.Verdict);
         Assert.StartsWith("the load generator fell behind", step.Reason, StringComparison.Ordinal);
@@ -110,8 +116,12 @@ public sealed class CapacitySearchTests
         Assert.StartsWith("The load generator, not the target, is the limit", capacity.Conclusion, StringComparison.Ordinal);
         Assert.False(result.Passed);
 
-        // The report does not present the generator's failure as the target's knee.
+        // Neither the report nor the JSON line presents the generator's failure as the target's knee.
         Assert.Equal(("unknown", "800/s failed on the load generator, not the target"), KneeTile(HtmlReport.Render(result)));
+        var line = SummaryJson(result);
+        Assert.Equal("generator-limited", line.GetProperty("capacity_outcome").GetString());
+        Assert.Equal(JsonValueKind.Null, line.GetProperty("first_failing_rps").ValueKind);
+        Assert.Equal(800, line.GetProperty("generator_limited_rps").GetDouble());
     }
 
     [Fact]
@@ -145,8 +155,14 @@ public sealed class CapacitySearchTests
         Assert.StartsWith("The target held 800/s and failed at 1,600/s (achieved", capacity.Conclusion, StringComparison.Ordinal);
         Assert.Contains("the step at 1,200/s between them could not be judged", capacity.Conclusion, StringComparison.Ordinal);
 
-        // The knee lies below the rate the target failed at, not the one the generator could not judge.
+        // The knee lies below the rate the target failed at, not the one the generator could not judge:
+        // the report and the JSON line agree.
         Assert.Equal(("< 1,600/s", "lowest rate above it the target failed"), KneeTile(HtmlReport.Render(result)));
+        Assert.Equal(1600, capacity.FirstFailingRps);
+        Assert.Equal(1200, capacity.GeneratorLimitedRps);
+        var line = SummaryJson(result);
+        Assert.Equal(1600, line.GetProperty("first_failing_rps").GetDouble());
+        Assert.Equal(1200, line.GetProperty("generator_limited_rps").GetDouble());
     }
 
     [Fact]
@@ -246,6 +262,9 @@ public sealed class CapacitySearchTests
     [Fact]
     public void Rates_round_to_significant_digits() =>
         Assert.Equal(new[] { 1200.0, 1100, 34, 0.15 }, new[] { CapacitySearch.RoundRate(1234, 2), CapacitySearch.RoundRate(1050, 2), CapacitySearch.RoundRate(33.75, 2), CapacitySearch.RoundRate(0.1523, 2) });
+
+    /// <summary>The JSON line the <c>run</c> command ends its output with.</summary>
+    private static JsonElement SummaryJson(RunResult result) => JsonDocument.Parse(RunCommand.SummaryLine(result, "reports/x")).RootElement;
 
     /// <summary>The knee tile of a capacity report: its value and note.</summary>
     private static (string Value, string Note) KneeTile(string html)

@@ -8,10 +8,12 @@ namespace OrleansVoucher.Tests.LoadTesting;
 /// The program's help, as someone who has never used it finds their way: the top-level usage names
 /// <c>run</c> as well as the benches, <c>--help</c> works after <c>bench</c> and after a bench's name, and a
 /// mistake on <c>run</c>'s command line is shown with the synopsis rather than buried above every option.
+/// Help that was asked for goes to stdout with exit code 0, so it can be piped into <c>less</c> or <c>grep</c>;
+/// a usage mistake goes to stderr with a non-zero exit code.
 /// </summary>
 public sealed class CommandLineHelpTests
 {
-    private static CommandDispatcher Dispatcher(TextWriter usage) => new CommandDispatcher("OrleansVoucher.LoadTests", usage)
+    private static CommandDispatcher Dispatcher(TextWriter usage, TextWriter? errors = null) => new CommandDispatcher("OrleansVoucher.LoadTests", usage, errors ?? new StringWriter())
         .Mention("run <scenario>", "a load test; 'run --help' lists its options")
         .Add("bench", "runtime", "grain calls/s", [new("duration", "seconds", "length of each timed phase")], (_, _) => Task.FromResult(0))
         .Add("bench", "http", "HTTP hot paths", [new("phases", "list", "which phases to run")], (_, _) => Task.FromResult(0));
@@ -56,13 +58,92 @@ public sealed class CommandLineHelpTests
         Assert.DoesNotContain("bench runtime", usage.ToString(), StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("--help")]
+    [InlineData("-h")]
+    [InlineData("help")]
+    [InlineData("bench", "help")]
+    [InlineData("bench", "runtime", "help")]
+    public async Task Help_asked_for_at_any_level_goes_to_stdout_and_succeeds(params string[] args)
+    {
+        using var output = new StringWriter();
+        using var errors = new StringWriter();
+
+        Assert.Equal(0, await Dispatcher(output, errors).RunAsync(args));
+
+        Assert.StartsWith("Usage: OrleansVoucher.LoadTests", output.ToString(), StringComparison.Ordinal);
+        Assert.Empty(errors.ToString());
+    }
+
+    [Theory]
+    [InlineData]
+    [InlineData("frobnicate")]
+    [InlineData("bench")]
+    [InlineData("bench", "nope")]
+    [InlineData("bench", "http", "--bogus", "1")]
+    public async Task A_usage_mistake_goes_to_stderr_with_a_failing_exit_code(params string[] args)
+    {
+        using var output = new StringWriter();
+        using var errors = new StringWriter();
+
+        Assert.Equal(2, await Dispatcher(output, errors).RunAsync(args));
+
+        Assert.Empty(output.ToString());
+        Assert.Contains("Usage: OrleansVoucher.LoadTests", errors.ToString(), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("--help")]
+    [InlineData("-h")]
+    [InlineData("help")]
+    [InlineData("http-get", "--help")]
+    public async Task Run_help_goes_to_stdout_and_succeeds(params string[] args)
+    {
+        using var output = new StringWriter();
+        using var errors = new StringWriter();
+
+        Assert.Equal(0, await RunCommand.RunAsync(args, new ScenarioRegistry(), errors, output));
+
+        Assert.StartsWith("Usage: OrleansVoucher.LoadTests run", output.ToString(), StringComparison.Ordinal);
+        Assert.Contains("Scenarios:", output.ToString(), StringComparison.Ordinal);
+        Assert.Empty(errors.ToString());
+    }
+
+    [Fact]
+    public async Task Run_without_a_scenario_is_a_usage_mistake_on_stderr()
+    {
+        using var output = new StringWriter();
+        using var errors = new StringWriter();
+
+        Assert.Equal(2, await RunCommand.RunAsync([], new ScenarioRegistry(), errors, output));
+
+        Assert.Empty(output.ToString());
+        Assert.StartsWith("Usage: OrleansVoucher.LoadTests run", errors.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task The_scenario_list_goes_to_stdout()
+    {
+        using var output = new StringWriter();
+        using var errors = new StringWriter();
+
+        var registry = new ScenarioRegistry().Add("http-get", "GET a URL", _ => throw new InvalidOperationException("not run"));
+
+        Assert.Equal(0, await RunCommand.RunAsync(["--list"], registry, errors, output));
+
+        Assert.StartsWith("http-get", output.ToString(), StringComparison.Ordinal);
+        Assert.Empty(errors.ToString());
+    }
+
     [Fact]
     public async Task A_bad_run_option_is_shown_with_the_synopsis_not_above_every_option()
     {
         using var usage = new StringWriter();
+        using var output = new StringWriter();
 
-        var exitCode = await RunCommand.RunAsync(["http-get", "--rate", "abc"], new ScenarioRegistry(), usage);
+        var exitCode = await RunCommand.RunAsync(["http-get", "--rate", "abc"], new ScenarioRegistry(), usage, output);
 
+        Assert.Empty(output.ToString());
         Assert.Equal(2, exitCode);
         var lines = usage.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries);
         Assert.Equal("--rate must be a number of requests per second above zero; got 'abc'.", lines[0].TrimEnd());
@@ -75,7 +156,7 @@ public sealed class CommandLineHelpTests
     {
         using var usage = new StringWriter();
 
-        Assert.Equal(0, await RunCommand.RunAsync(["--help"], new ScenarioRegistry(), usage));
+        Assert.Equal(0, await RunCommand.RunAsync(["--help"], new ScenarioRegistry(), TextWriter.Null, usage));
 
         var text = usage.ToString();
         Assert.Contains("[--url U | --store sqlite|postgres | --pg CONNECTION-STRING]", text, StringComparison.Ordinal);

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text.Json;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using OrleansVoucher.LoadTests.Hosting;
 using OrleansVoucher.LoadTests.Runner;
@@ -31,6 +32,20 @@ public sealed class DomainScenarioTests(DomainEngine engine)
         Assert.Equal(10, scenario.Requests);
         Assert.Equal(0, scenario.Fail);
         Assert.True(result.Passed);
+    }
+
+    [Fact]
+    public async Task Verify_reports_the_scans_it_made_and_names_the_vouchers_it_seeded_as_seeded()
+    {
+        // 10 scans in a second; the seeding plans for 20 vouchers, so half of them are never scanned.
+        var logs = new RecordedLogs();
+
+        var result = await engine.RunAsync("verify", loggers: logs);
+
+        Assert.True(result.Passed);
+        Assert.Equal("POST /api/v1/institutions/…/voucher-checks, round-robin over 20 seeded claimed vouchers at 8 institutions", Assert.Single(result.Scenarios).Description);
+        var summary = Assert.Single(logs.Messages, m => m.StartsWith("invariants hold", StringComparison.Ordinal));
+        Assert.StartsWith("invariants hold (10 scans of 10 of the 20 seeded vouchers; all 20 still claimed, activated 0;", summary, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -136,10 +151,10 @@ public sealed class DomainEngine : IAsyncLifetime
     /// Runs the registered scenario at 10 a second for a second with no warm-up; when <paramref name="behindItsBack"/>
     /// is given, it acts on the scenario's world after the load and before the invariant check.
     /// </summary>
-    public Task<RunResult> RunAsync(string name, Func<DomainWorld, Task>? behindItsBack = null) => RunAsync(name, Engine.Address, behindItsBack);
+    public Task<RunResult> RunAsync(string name, Func<DomainWorld, Task>? behindItsBack = null, ILoggerFactory? loggers = null) => RunAsync(name, Engine.Address, behindItsBack, loggers);
 
-    /// <summary>As <see cref="RunAsync(string, Func{DomainWorld, Task}?)"/>, against the engine at <paramref name="target"/>.</summary>
-    public async Task<RunResult> RunAsync(string name, Uri target, Func<DomainWorld, Task>? behindItsBack = null)
+    /// <summary>As <see cref="RunAsync(string, Func{DomainWorld, Task}?, ILoggerFactory?)"/>, against the engine at <paramref name="target"/>.</summary>
+    public async Task<RunResult> RunAsync(string name, Uri target, Func<DomainWorld, Task>? behindItsBack = null, ILoggerFactory? loggers = null)
     {
         var registry = new ScenarioRegistry();
         new DomainScenarios().Register(registry);
@@ -160,7 +175,7 @@ public sealed class DomainEngine : IAsyncLifetime
             });
         }
 
-        return await new LoadRunner(new RunOptions { TestName = name }).RunAsync([scenario]);
+        return await new LoadRunner(new RunOptions { TestName = name, LoggerFactory = loggers ?? NullLoggerFactory.Instance }).RunAsync([scenario]);
     }
 
     /// <summary>The code of the voucher worker <paramref name="n"/> of the world holds.</summary>

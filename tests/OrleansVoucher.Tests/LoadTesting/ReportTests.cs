@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using OrleansVoucher.LoadTests.Runner;
+using OrleansVoucher.LoadTests.Runner.Cli;
 using OrleansVoucher.LoadTests.Runner.Reports;
 using static OrleansVoucher.Tests.LoadTesting.FakeRuns;
 
@@ -78,6 +79,35 @@ public sealed class ReportTests : IDisposable
         Assert.Contains("FAILED: 1 of 3 thresholds broken", text, StringComparison.Ordinal);
         Assert.Contains("response time", text, StringComparison.Ordinal);
         Assert.Contains("Closed model: latencies are service times", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_check_that_failed_after_the_run_fails_every_report_and_is_listed_in_it()
+    {
+        // Every threshold holds, but the clean hook finds the target in a state it should not be in.
+        var scenario = Scenario.Create("claim-storm", Taking(Ms(1)))
+            .WithLoadSimulations(Simulation.Inject(10, S(1), S(1)))
+            .WithThresholds(Threshold.Parse("fail_percent <= 0.1"))
+            .WithClean(_ => throw new ScenarioFailureException("invariants broken: oversold by 3"));
+        var result = await RunAsync(new ReplayClock(), new RunOptions { TestName = "claim-storm load test" }, scenario);
+
+        ReportWriter.Write(result, _directory, ReportFormats.Text | ReportFormats.Markdown | ReportFormats.Html);
+
+        Assert.False(result.Passed);
+        const string Verdict = "FAILED: 1 check failed after the run (1 of 1 thresholds held)";
+        var text = File.ReadAllText(Path.Combine(_directory, "report.txt"));
+        Assert.StartsWith("claim-storm load test: " + Verdict, text, StringComparison.Ordinal);
+        Assert.Contains("FAILED after the run: claim-storm: invariants broken: oversold by 3", text, StringComparison.Ordinal);
+        var markdown = File.ReadAllText(Path.Combine(_directory, "report.md"));
+        Assert.Contains($"**{Verdict}**", markdown, StringComparison.Ordinal);
+        Assert.Contains("- claim-storm: invariants broken: oversold by 3", markdown, StringComparison.Ordinal);
+        var html = File.ReadAllText(Path.Combine(_directory, "report.html"));
+        Assert.Contains($"<span class=\"verdict fail\">{Verdict}</span>", html, StringComparison.Ordinal);
+        Assert.Contains("claim-storm: invariants broken: oversold by 3</li>", html, StringComparison.Ordinal);
+        using var line = JsonDocument.Parse(RunCommand.SummaryLine(result, _directory));
+        Assert.False(line.RootElement.GetProperty("passed").GetBoolean());
+        Assert.Equal(0, line.RootElement.GetProperty("thresholds_broken").GetInt32());
+        Assert.Equal("claim-storm: invariants broken: oversold by 3", Assert.Single(line.RootElement.GetProperty("failed_after_the_run").EnumerateArray()).GetString());
     }
 
     [Fact]
