@@ -97,14 +97,16 @@ internal sealed partial class ActivationData
     }
 
     /// <summary>
-    /// Starts deactivating if the activation is valid, idle, and was last active at or before
-    /// <paramref name="idleSince"/> (a TimeProvider timestamp). Returns the deactivation, or null.
+    /// Starts deactivating if the activation is valid, idle, was last active at or before
+    /// <paramref name="idleSince"/> (a TimeProvider timestamp) and is not held (<see cref="Hold"/>).
+    /// Returns the deactivation, or null.
     /// </summary>
     internal Task? TryCollect(long idleSince, DeactivationReason reason)
     {
+        var now = Runtime.TimeProvider.GetTimestamp();
         lock (this)
         {
-            if (_state != ActivationState.Valid || _running || _lastActive > idleSince)
+            if (_state != ActivationState.Valid || _running || _lastActive > idleSince || IsHeld(now))
             {
                 return null;
             }

@@ -30,6 +30,8 @@ internal sealed partial class ActivationData : IThreadPoolWorkItem
     private long _lastActive;
     private long _turnStart;
     private long _freshUntil = long.MaxValue;
+    private int _holds;
+    private long _heldUntil;
 
     public ActivationData(GrainId grainId, SiloRuntime runtime)
     {
@@ -145,8 +147,51 @@ internal sealed partial class ActivationData : IThreadPoolWorkItem
         return true;
     }
 
-    /// <summary>Whether the activation has served calls for longer than the silo's maximum activation age.</summary>
-    private bool IsAged() => _freshUntil != long.MaxValue && Runtime.TimeProvider.GetTimestamp() >= _freshUntil;
+    /// <summary>
+    /// Whether the activation has served calls for longer than the silo's maximum activation age and
+    /// holds nothing that would be lost with it (see <see cref="Hold"/>). Called under the lock.
+    /// </summary>
+    private bool IsAged()
+    {
+        if (_freshUntil == long.MaxValue)
+        {
+            return false;
+        }
+
+        var now = Runtime.TimeProvider.GetTimestamp();
+        return now >= _freshUntil && !IsHeld(now);
+    }
+
+    /// <summary>Whether a hold keeps the activation from being replaced or collected for room. Called under the lock.</summary>
+    private bool IsHeld(long now) => _holds > 0 && now < _heldUntil;
+
+    /// <summary>
+    /// Keeps the activation from being replaced for its age, or collected, until as many
+    /// <see cref="Release"/>s, or for <paramref name="lease"/> at most: a persistent state holding a
+    /// transaction's draft whose outcome it has not heard yet (an activation that dropped it would turn
+    /// the outcome into a reload). Shutdown is not held up.
+    /// </summary>
+    internal void Hold(TimeSpan lease)
+    {
+        var until = Runtime.TimeProvider.GetTimestamp() + (long)(lease.TotalSeconds * Runtime.TimeProvider.TimestampFrequency);
+        lock (this)
+        {
+            _holds++;
+            _heldUntil = Math.Max(_heldUntil, until);
+        }
+    }
+
+    /// <summary>Ends a <see cref="Hold"/>.</summary>
+    internal void Release()
+    {
+        lock (this)
+        {
+            if (_holds > 0 && --_holds == 0)
+            {
+                _heldUntil = 0;
+            }
+        }
+    }
 
     /// <summary>
     /// Queues a call. Returns null when accepted, or a task that completes when this activation is gone,

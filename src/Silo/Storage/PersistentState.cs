@@ -72,6 +72,12 @@ internal sealed class PersistentState<TState> : IPersistentState<TState>, IActiv
 
     public void OnCommitFailed() => _activation.RequestDeactivation(DeactivationReason.InconsistentState);
 
+    /// <summary>Keeps the activation (see <see cref="ActivationData.Hold"/>) while this state holds a transaction's draft.</summary>
+    internal void HoldActivation(TimeSpan lease) => _activation.Hold(lease);
+
+    /// <summary>Ends <see cref="HoldActivation"/>.</summary>
+    internal void ReleaseActivation() => _activation.Release();
+
     private async Task CommitAsync(StateWrite write, IReadOnlyList<StreamEventWrite> events, CancellationToken cancellationToken)
     {
         IReadOnlyList<long> versions;

@@ -72,7 +72,7 @@ public sealed class TransactionalState<TState>
             }
 
             // The coordinator never reported back: its commit may or may not have landed.
-            _pending = null;
+            SetPending(null);
             _state.OnCommitFailed();
             return true;
         }
@@ -101,7 +101,7 @@ public sealed class TransactionalState<TState>
         }
 
         var write = WriteOf(draft);
-        _pending = new PendingDraft(transaction, draft, _timeProvider.GetTimestamp());
+        SetPending(new PendingDraft(transaction, draft, _timeProvider.GetTimestamp()));
         return write;
     }
 
@@ -123,7 +123,7 @@ public sealed class TransactionalState<TState>
             return;
         }
 
-        _pending = null;
+        SetPending(null);
         switch (outcome.Status)
         {
             case TransactionStatus.Committed:
@@ -209,8 +209,29 @@ public sealed class TransactionalState<TState>
     /// <summary>Reloads the committed state from the store, dropping any pending draft.</summary>
     public Task ReloadAsync(CancellationToken cancellationToken = default)
     {
-        _pending = null;
+        SetPending(null);
         return _state.ReadStateAsync(cancellationToken);
+    }
+
+    /// <summary>
+    /// Holds or drops the pending draft; while one is held the activation is kept (not replaced for its
+    /// age nor collected), so that the outcome finds the draft, for the pending lease at most.
+    /// </summary>
+    private void SetPending(PendingDraft? pending)
+    {
+        var held = _pending is not null;
+        _pending = pending;
+        if (_state is PersistentState<TState> persistent && held != (pending is not null))
+        {
+            if (held)
+            {
+                persistent.ReleaseActivation();
+            }
+            else
+            {
+                persistent.HoldActivation(PendingLease);
+            }
+        }
     }
 
     private StateWrite WriteOf(TState draft)

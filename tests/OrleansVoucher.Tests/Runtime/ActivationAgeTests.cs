@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using OrleansVoucher.Silo.Hosting;
+using OrleansVoucher.Silo.Transactions;
 using OrleansVoucher.Testing;
 using OrleansVoucher.Tests.Runtime.Grains;
 
@@ -8,7 +9,8 @@ namespace OrleansVoucher.Tests.Runtime;
 /// <summary>
 /// An activation serves calls for at most <see cref="SiloOptions.MaxActivationAge"/>: the first call to
 /// find it older goes to a fresh activation, which reads the grain's states again, and calls queued on
-/// a busy one move to the fresh one in their order. An age of 0 never replaces an activation.
+/// a busy one move to the fresh one in their order. One holding a transaction's draft is kept until it
+/// hears the outcome, or for the pending lease at most. An age of 0 never replaces an activation.
 /// </summary>
 public sealed class ActivationAgeTests
 {
@@ -64,6 +66,49 @@ public sealed class ActivationAgeTests
         Assert.Equal(5, report.Value);
         Assert.Equal(2, silo.Probe.Count("busy:activations"));
         Assert.Equal(["busy:deactivate:Aged"], silo.Probe.Events.Where(e => e.Contains(":deactivate:", StringComparison.Ordinal)));
+    }
+
+    [Fact]
+    public async Task An_activation_holding_a_transactions_draft_is_kept_past_the_age_until_it_hears_the_outcome()
+    {
+        var time = new ManualTimeProvider();
+        await using var silo = await StartAsync(time, s_age);
+        var grain = silo.Grains.GetGrain<IDraftGrain>("held");
+        var first = (await grain.GetAsync()).ActivationId;
+        await using var transaction = new TransactionCoordinator(silo.Storage);
+        transaction.Enlist(await grain.PrepareAsync(transaction.Id, 7), grain.CompleteAsync);
+
+        time.Advance(s_age);
+        var pending = await grain.GetAsync();
+        Assert.Equal(first, pending.ActivationId);
+        Assert.True(pending.Busy);
+
+        // The outcome finds its draft; the next call finds the activation free to be replaced.
+        Assert.True(await transaction.CommitAsync());
+        var after = await grain.GetAsync();
+        Assert.NotEqual(first, after.ActivationId);
+        Assert.Equal(7, after.Value);
+        Assert.False(after.Busy);
+        Assert.Equal(["held:deactivate:Aged"], silo.Probe.Events.Where(e => e.Contains(":deactivate:", StringComparison.Ordinal)));
+    }
+
+    [Fact]
+    public async Task A_draft_whose_outcome_never_comes_keeps_its_activation_no_longer_than_the_pending_lease()
+    {
+        var time = new ManualTimeProvider();
+        await using var silo = await StartAsync(time, s_age);
+        var grain = silo.Grains.GetGrain<IDraftGrain>("abandoned");
+        var first = (await grain.GetAsync()).ActivationId;
+        await grain.PrepareAsync(TransactionId.New(), 7);
+
+        time.Advance(TransactionalState<CounterState>.PendingLease - TimeSpan.FromTicks(1));
+        Assert.Equal(first, (await grain.GetAsync()).ActivationId);
+
+        time.Advance(TimeSpan.FromTicks(1));
+        var after = await grain.GetAsync();
+        Assert.NotEqual(first, after.ActivationId);
+        Assert.Equal(0, after.Value);
+        Assert.False(after.Busy);
     }
 
     [Fact]

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using OrleansVoucher.Silo.Hosting;
+using OrleansVoucher.Silo.Transactions;
 using OrleansVoucher.Testing;
 using OrleansVoucher.Tests.Runtime.Grains;
 
@@ -8,8 +9,9 @@ namespace OrleansVoucher.Tests.Runtime;
 /// <summary>
 /// Idle activations are collected: those idle past the collection age, by the periodic collector or on
 /// demand, and the least recently used ones when the silo holds more than its limit. Busy activations are
-/// never collected, and a collected grain comes back from its stored state. The silos here set no
-/// maximum activation age, so that only collection replaces an activation.
+/// never collected, nor are those holding a transaction's draft, and a collected grain comes back from
+/// its stored state. The silos here set no maximum activation age, so that only collection replaces an
+/// activation.
 /// </summary>
 public sealed class IdleCollectionTests
 {
@@ -145,6 +147,22 @@ public sealed class IdleCollectionTests
         await silo.Probe.WhenCount("aging:deactivations", 1).WaitAsync(TestSilo.Hang);
         Assert.Equal(["aging:deactivate:IdleCollection"], silo.Probe.Events.Where(e => e.Contains(":deactivate:", StringComparison.Ordinal)));
         Assert.Equal(2, await grain.IncrementAsync());
+    }
+
+    [Fact]
+    public async Task An_idle_activation_holding_a_transactions_draft_is_collected_only_once_it_has_heard_the_outcome()
+    {
+        await using var silo = await TestSilo.StartAsync();
+        var grain = silo.Grains.GetGrain<IDraftGrain>("pending");
+        await using var transaction = new TransactionCoordinator(silo.Storage);
+        transaction.Enlist(await grain.PrepareAsync(transaction.Id, 3), grain.CompleteAsync);
+
+        Assert.Equal(0, await silo.Runtime.CollectIdleActivationsAsync(TimeSpan.Zero));
+
+        Assert.True(await transaction.CommitAsync());
+        Assert.Equal(1, await silo.Runtime.CollectIdleActivationsAsync(TimeSpan.Zero));
+        Assert.Equal(["pending:deactivate:IdleCollection"], silo.Probe.Events.Where(e => e.Contains(":deactivate:", StringComparison.Ordinal)));
+        Assert.Equal(3, (await grain.GetAsync()).Value);
     }
 
     [Fact]
