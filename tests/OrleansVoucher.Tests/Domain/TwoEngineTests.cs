@@ -248,6 +248,20 @@ public abstract class TwoEngineTests : DomainTestBase
         Assert.Equal(1, (await statisticsThroughOther.GetAsync()).Activated);
     }
 
+    [Fact]
+    public async Task R5_a_campaign_closed_through_one_engine_stops_issuing_through_the_other_once_its_activations_are_past_the_maximum_age()
+    {
+        await Given.ClaimedAsync(1);
+        await using var other = await StartAnotherSiloAsync();
+        Ok(await ClaimThroughAsync(other, await Given.WorkerAsync(2)));
+
+        Ok(await Grains.GetGrain<ICampaignGrain>("general").CloseAsync("budget reallocated"));
+        Clock.Advance(new SiloOptions().MaxActivationAge);
+
+        Rejected(RejectionCode.CampaignNotOpen, await ClaimThroughAsync(other, await Given.WorkerAsync(3)));
+        Assert.Equal(2, (await Grains.GetGrain<ICampaignStatisticsGrain>("general").RecountAsync()).Claimed);
+    }
+
     /// <summary>
     /// Checks each voucher through both engines, which activates in both the institution, its class, the
     /// voucher and its worker, as they stand now.
@@ -280,6 +294,9 @@ public abstract class TwoEngineTests : DomainTestBase
             }
         }
     }
+
+    private static Task<Result<ClaimReceipt>> ClaimThroughAsync(DomainSilo engine, string citizenId) =>
+        engine.Grains.GetGrain<ICampaignIssuerGrain>(CampaignIssuers.KeyFor("general", citizenId, 1)).ClaimAsync(new ClaimRequest(citizenId, null));
 
     private static Task<Result<VerificationReceipt>> VerifyThroughAsync(DomainSilo engine, string institutionId, string code, string presenter, string classCode) =>
         engine.Grains.GetGrain<IInstitutionGrain>(institutionId).VerifyVoucherAsync(new VerificationRequest(code, presenter, classCode));
