@@ -542,7 +542,9 @@ public sealed class DomainScenarios : IScenarioCatalog
                 throw new InvariantBrokenException($"{clean.ScenarioName}: invariants broken: {string.Join("; ", broken)}");
             }
 
-            clean.Logger.LogInformation("invariants hold ({Summary}; stock, budget, yearly limits, one live voucher, statistics = recount)", summary);
+            var held = $"invariants hold ({summary}; stock, budget, yearly limits, one live voucher, statistics = recount)";
+            clean.Logger.LogInformation("{Held}", held);
+            clean.CheckHeld(held);
         }
     }
 
