@@ -4,7 +4,8 @@ namespace OrleansVoucher.LoadTests.Cli;
 /// Finds the command named by the first two arguments, parses the rest as its options and runs it.
 /// Help that was asked for (<c>help</c>, <c>--help</c>, <c>-h</c>) goes to stdout (or <paramref name="output"/>)
 /// with exit code 0, so it can be paged or searched; a usage mistake goes to stderr (or <paramref name="errors"/>)
-/// with exit code 2. <c>--help</c> after the verb or the command's name shows the usage of those commands alone.
+/// with exit code 2. <c>--help</c> after the verb or the command's name shows the usage of those commands alone,
+/// and wins over any mistake in the options (see <see cref="HelpRequest"/>).
 /// </summary>
 internal sealed class CommandDispatcher(string programName, TextWriter? output = null, TextWriter? errors = null)
 {
@@ -67,7 +68,8 @@ internal sealed class CommandDispatcher(string programName, TextWriter? output =
             return 2;
         }
 
-        if (args.Skip(2).Any(IsHelp))
+        // Every option takes a value, so a 'help' after one is that value, for the command to judge.
+        if (HelpRequest.IsAskedFor(args[2..], _ => true))
         {
             WriteUsage(_output, verb, command.Name);
             return 0;

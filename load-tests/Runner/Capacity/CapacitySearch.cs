@@ -54,9 +54,10 @@ public sealed class CapacitySearch
         var startedUtc = time.GetUtcNow();
         var start = time.GetTimestamp();
         var data = new ConcurrentDictionary<string, object?>(StringComparer.Ordinal);
-        var hooks = new ScenarioInitContext(scenario.Name, data, _run.LoggerFactory.CreateLogger("Scenario." + scenario.Name), abort) { InitCompleted = false };
-        var runs = new List<(CapacityStep Step, RunResult Run)>();
         var cleanFailures = new List<string>();
+        var cleanPasses = new List<string>();
+        var hooks = new ScenarioInitContext(scenario.Name, data, _run.LoggerFactory.CreateLogger("Scenario." + scenario.Name), abort) { InitCompleted = false, OnCheckHeld = cleanPasses.Add };
+        var runs = new List<(CapacityStep Step, RunResult Run)>();
         CapacitySearchResult search;
         try
         {
@@ -121,6 +122,7 @@ public sealed class CapacitySearch
             StoppedEarly = stop.IsCancellationRequested,
             Configuration = [.. basis.Configuration, new("capacity search", Describe())],
             CleanFailures = cleanFailures,
+            CleanPasses = cleanPasses,
             Capacity = search,
         };
     }

@@ -1,4 +1,5 @@
 using System.Globalization;
+using OrleansVoucher.LoadTests.Cli;
 using OrleansVoucher.LoadTests.Hosting;
 
 namespace OrleansVoucher.LoadTests.Runner.Cli;
@@ -110,14 +111,16 @@ public sealed class RunArguments
     {
         ArgumentNullException.ThrowIfNull(args);
         var parsed = new RunArguments();
+        if (HelpRequest.IsAskedFor(args, name => name is not ("list" or "find-capacity") && Options.Any(o => o.Name == name)))
+        {
+            // Help wins over any other mistake on the line: whoever asked for it is finding out how to fix them.
+            parsed.Help = true;
+            return parsed;
+        }
+
         for (var i = 0; i < args.Count; i++)
         {
             var arg = args[i];
-            if (arg is "-h" or "--help" or "help")
-            {
-                parsed.Help = true;
-                continue;
-            }
 
             if (!arg.StartsWith("--", StringComparison.Ordinal))
             {

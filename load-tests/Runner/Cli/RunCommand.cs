@@ -308,6 +308,7 @@ internal static class RunCommand
             report_dir = directory,
             thresholds_broken = result.Thresholds.Count(t => !t.Passed),
             failed_after_the_run = result.CleanFailures,
+            held_after_the_run = result.CleanPasses,
             scenarios = result.Scenarios.Select(s => new
             {
                 name = s.Name,

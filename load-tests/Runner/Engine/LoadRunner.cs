@@ -50,6 +50,7 @@ public sealed class LoadRunner
         using var abortSource = CancellationTokenSource.CreateLinkedTokenSource(abort);
         var runtimes = scenarios.Select(s => new ScenarioRuntime(s, _options, runStart, abortSource.Token)).ToList();
         var cleanFailures = new List<string>();
+        var cleanPasses = new List<string>();
         var measureStart = TimeSpan.Zero;
         try
         {
@@ -108,7 +109,7 @@ public sealed class LoadRunner
             {
                 try
                 {
-                    await runtime.CleanAsync(abort).ConfigureAwait(false);
+                    await runtime.CleanAsync(cleanPasses.Add, abort).ConfigureAwait(false);
                 }
                 catch (Exception exception) when (exception is not OperationCanceledException)
                 {
@@ -128,6 +129,7 @@ public sealed class LoadRunner
             Scenarios = results,
             Configuration = Configuration(scenarios),
             CleanFailures = cleanFailures,
+            CleanPasses = cleanPasses,
         };
     }
 

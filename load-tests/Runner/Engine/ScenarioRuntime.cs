@@ -113,10 +113,10 @@ internal sealed class ScenarioRuntime
         _initCompleted = true;
     }
 
-    /// <summary>Runs the clean hook, telling it whether the init hook completed.</summary>
-    public Task CleanAsync(CancellationToken cancellationToken) =>
+    /// <summary>Runs the clean hook, telling it whether the init hook completed; the checks it reports as held go to <paramref name="held"/>.</summary>
+    public Task CleanAsync(Action<string> held, CancellationToken cancellationToken) =>
         _scenario.Clean is { } clean
-            ? clean(new ScenarioInitContext(_scenario.Name, _data, _logger, cancellationToken) { InitCompleted = _initCompleted })
+            ? clean(new ScenarioInitContext(_scenario.Name, _data, _logger, cancellationToken) { InitCompleted = _initCompleted, OnCheckHeld = held })
             : Task.CompletedTask;
 
     /// <summary>Runs the load simulations once (cut at <paramref name="cut"/> when given), from <paramref name="phaseStart"/>.</summary>

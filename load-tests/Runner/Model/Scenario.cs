@@ -19,6 +19,15 @@ public sealed record ScenarioInitContext(
     /// because another scenario's did), there was no load: release what the hooks hold and check nothing.
     /// </summary>
     public bool InitCompleted { get; init; } = true;
+
+    /// <summary>Where <see cref="CheckHeld"/> records, set by the runner for a clean hook.</summary>
+    internal Action<string>? OnCheckHeld { get; init; }
+
+    /// <summary>
+    /// For a clean hook: records a check it made that held (for a domain scenario, its invariants), so the
+    /// reports show it was made. A check that fails throws instead, and the reports list it as failed.
+    /// </summary>
+    public void CheckHeld(string what) => OnCheckHeld?.Invoke($"{ScenarioName}: {what}");
 }
 
 /// <summary>

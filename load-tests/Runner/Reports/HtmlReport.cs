@@ -44,12 +44,13 @@ public static class HtmlReport
 
         Overview(html, result);
         Thresholds(html, result);
-        if (result.CleanFailures.Count > 0)
+        var checks = AfterTheRun(result).ToList();
+        if (checks.Count > 0)
         {
-            html.Append($"<section class=\"card\" id=\"after-the-run\"><h2>{H(FailedAfterTheRun)}</h2><ul>");
-            foreach (var failure in result.CleanFailures)
+            html.Append($"<section class=\"card\" id=\"after-the-run\"><h2>{H(ChecksAfterTheRun)}</h2><ul>");
+            foreach (var (passed, check) in checks)
             {
-                html.Append($"<li><span class=\"chip fail\">FAIL</span> {H(failure)}</li>");
+                html.Append(passed ? $"<li><span class=\"chip pass\">ok</span> {H(check)}</li>" : $"<li><span class=\"chip fail\">FAIL</span> {H(check)}</li>");
             }
 
             html.Append("</ul></section>\n");

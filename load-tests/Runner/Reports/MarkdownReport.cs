@@ -58,13 +58,14 @@ public static class MarkdownReport
             text.AppendLine();
         }
 
-        if (result.CleanFailures.Count > 0)
+        var checks = AfterTheRun(result).ToList();
+        if (checks.Count > 0)
         {
-            text.AppendLine($"## {FailedAfterTheRun}");
+            text.AppendLine($"## {ChecksAfterTheRun}");
             text.AppendLine();
-            foreach (var failure in result.CleanFailures)
+            foreach (var (passed, check) in checks)
             {
-                text.AppendLine($"- {Escape(failure)}");
+                text.AppendLine($"- {(passed ? "ok" : "**FAILED**")}: {Escape(check)}");
             }
 
             text.AppendLine();

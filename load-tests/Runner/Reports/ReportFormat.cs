@@ -48,13 +48,13 @@ internal static class ReportFormat
     {
         if (result.Capacity is { } capacity)
         {
-            return CapacityVerdict(capacity) + (result.CleanFailures.Count > 0 ? $", {result.CleanFailures.Count} failed after the run" : string.Empty);
+            return CapacityVerdict(capacity) + (FailedAfterTheRun(result) is { } failed ? ", " + failed : string.Empty);
         }
 
         var thresholds = result.Thresholds.ToList();
         var broken = thresholds.Count(t => !t.Passed);
         var stopped = result.StoppedEarly ? " (stopped early)" : string.Empty;
-        var after = result.CleanFailures.Count == 0 ? null : $"{result.CleanFailures.Count} check{(result.CleanFailures.Count == 1 ? string.Empty : "s")} failed after the run";
+        var after = FailedAfterTheRun(result);
         return (thresholds.Count, broken, after) switch
         {
             (0, _, null) => "NO THRESHOLDS" + stopped,
@@ -65,8 +65,16 @@ internal static class ReportFormat
         };
     }
 
-    /// <summary>The heading of the list of checks that failed after the run (a scenario's clean hook: for a domain scenario, its invariants).</summary>
-    public const string FailedAfterTheRun = "FAILED after the run";
+    /// <summary>How many checks failed after the run, in the words of every verdict; null when none did.</summary>
+    private static string? FailedAfterTheRun(RunResult result) =>
+        result.CleanFailures.Count == 0 ? null : $"{result.CleanFailures.Count} check{(result.CleanFailures.Count == 1 ? string.Empty : "s")} failed after the run";
+
+    /// <summary>The heading of the list of checks made after the run (a scenario's clean hook: for a domain scenario, its invariants).</summary>
+    public const string ChecksAfterTheRun = "Checks after the run";
+
+    /// <summary>Every check made after the run, those that failed first, so a report shows the checks were made even when all held.</summary>
+    public static IEnumerable<(bool Passed, string Text)> AfterTheRun(RunResult result) =>
+        result.CleanFailures.Select(f => (false, f)).Concat(result.CleanPasses.Select(p => (true, p)));
 
     /// <summary>The latency rows every report shows, as label, note and stats.</summary>
     public static IEnumerable<(string Label, string Note, LatencyStats Stats)> LatencyRows(ScenarioStats scenario)

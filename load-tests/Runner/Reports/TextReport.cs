@@ -82,9 +82,14 @@ public static class TextReport
             writer.WriteLine();
         }
 
-        foreach (var failure in result.CleanFailures)
+        var checks = AfterTheRun(result).ToList();
+        if (checks.Count > 0)
         {
-            writer.WriteLine($"{FailedAfterTheRun}: {failure}");
+            writer.WriteLine($"{ChecksAfterTheRun}:");
+            foreach (var (passed, text) in checks)
+            {
+                writer.WriteLine($"  {(passed ? "ok" : "FAILED"),-8}{text}");
+            }
         }
     }
 

@@ -143,6 +143,9 @@ public sealed record RunResult
     /// <summary>The clean hooks that threw (e.g. a domain scenario's broken invariant), as scenario and message; any fails the run.</summary>
     public IReadOnlyList<string> CleanFailures { get; init; } = [];
 
+    /// <summary>The checks the clean hooks made that held (e.g. a domain scenario's invariants), as scenario and what held.</summary>
+    public IReadOnlyList<string> CleanPasses { get; init; } = [];
+
     /// <summary>The capacity search this run was the result of (<c>run --find-capacity</c>), when it was one; the scenarios are then its step at the capacity rate.</summary>
     public CapacitySearchResult? Capacity { get; init; }
 

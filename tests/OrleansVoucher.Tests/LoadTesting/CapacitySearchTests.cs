@@ -178,6 +178,23 @@ public sealed class CapacitySearchTests
     }
 
     [Fact]
+    public async Task The_checks_after_a_search_are_reported_in_the_words_of_an_ordinary_run()
+    {
+        var broken = await SearchAsync(s_search with { To = 200 }, SingleServer(Ms(0.9)).WithClean(_ => throw new ScenarioFailureException("invariants broken: oversold by 3")), "p99 <= 25ms");
+        var held = await SearchAsync(s_search with { To = 200 }, SingleServer(Ms(0.9)).WithClean(clean =>
+        {
+            clean.CheckHeld("invariants hold");
+            return Task.CompletedTask;
+        }), "p99 <= 25ms");
+
+        Assert.False(broken.Passed);
+        Assert.Equal("CAPACITY ≥ 200/s (no step failed), 1 check failed after the run", ReportFormat.Verdict(broken));
+        Assert.True(held.Passed);
+        Assert.Equal("CAPACITY ≥ 200/s (no step failed)", ReportFormat.Verdict(held));
+        Assert.Equal([$"{held.Scenarios[0].Name}: invariants hold"], held.CleanPasses);
+    }
+
+    [Fact]
     public async Task Every_report_shows_the_steps_and_marks_the_knee()
     {
         var result = await SearchAsync(s_search, SingleServer(Ms(0.9)), "p99 <= 25ms");

@@ -1,3 +1,4 @@
+using OrleansVoucher.LoadTests.Benchmarks;
 using OrleansVoucher.LoadTests.Cli;
 using OrleansVoucher.LoadTests.Runner;
 using OrleansVoucher.LoadTests.Runner.Cli;
@@ -73,6 +74,62 @@ public sealed class CommandLineHelpTests
 
         Assert.StartsWith("Usage: OrleansVoucher.LoadTests", output.ToString(), StringComparison.Ordinal);
         Assert.Empty(errors.ToString());
+    }
+
+    [Theory]
+    [InlineData("bench", "http", "--bogus", "1", "--help")]
+    [InlineData("bench", "http", "--phases", "-h")]
+    [InlineData("bench", "http", "--phases", "nope", "help")]
+    public async Task Help_wins_over_a_mistake_on_the_same_line(params string[] args)
+    {
+        using var output = new StringWriter();
+        using var errors = new StringWriter();
+
+        Assert.Equal(0, await Dispatcher(output, errors).RunAsync(args));
+
+        Assert.Contains("--phases <list>", output.ToString(), StringComparison.Ordinal);
+        Assert.Empty(errors.ToString());
+    }
+
+    [Fact]
+    public async Task The_word_help_as_an_option_value_is_that_value_not_a_help_request()
+    {
+        using var output = new StringWriter();
+        using var errors = new StringWriter();
+        var dispatcher = new CommandDispatcher("OrleansVoucher.LoadTests", output, errors)
+            .Add("bench", HttpBenchmark.Name, HttpBenchmark.Description, HttpBenchmark.Options, HttpBenchmark.RunAsync);
+
+        Assert.Equal(2, await dispatcher.RunAsync(["bench", "http", "--phases", "help"]));
+
+        Assert.Empty(output.ToString());
+        Assert.StartsWith("--phases takes some of health,me,verify,activate,claim; got 'help'.", errors.ToString(), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("http-get", "--rate", "abc", "--help")]
+    [InlineData("--help", "http-get", "--rate", "abc")]
+    [InlineData("http-get", "--rate", "-h")]
+    [InlineData("http-get", "--bogus", "--concurrency", "2", "--rate", "3", "help")]
+    public async Task Run_help_wins_over_a_mistake_on_the_same_line(params string[] args)
+    {
+        using var output = new StringWriter();
+        using var errors = new StringWriter();
+
+        Assert.Equal(0, await RunCommand.RunAsync(args, new ScenarioRegistry(), errors, output));
+
+        Assert.StartsWith("Usage: OrleansVoucher.LoadTests run", output.ToString(), StringComparison.Ordinal);
+        Assert.Empty(errors.ToString());
+    }
+
+    [Fact]
+    public void Run_takes_the_word_help_as_an_option_value()
+    {
+        var arguments = RunArguments.Parse(["http-get", "--name", "help"]);
+
+        Assert.False(arguments.Help);
+        Assert.Equal("help", arguments.Name);
+        var mistake = Assert.Throws<FormatException>(() => RunArguments.Parse(["http-get", "--rate", "help"]));
+        Assert.Contains("got 'help'", mistake.Message, StringComparison.Ordinal);
     }
 
     [Theory]

@@ -28,6 +28,7 @@ public sealed class DomainScenarioTests(DomainEngine engine)
         var result = await engine.RunAsync(name);
 
         Assert.Empty(result.CleanFailures);
+        Assert.StartsWith($"{name}: invariants hold (", Assert.Single(result.CleanPasses), StringComparison.Ordinal);
         var scenario = Assert.Single(result.Scenarios);
         Assert.Equal(10, scenario.Requests);
         Assert.Equal(0, scenario.Fail);

@@ -97,10 +97,10 @@ public sealed class ReportTests : IDisposable
         const string Verdict = "FAILED: 1 check failed after the run (1 of 1 thresholds held)";
         var text = File.ReadAllText(Path.Combine(_directory, "report.txt"));
         Assert.StartsWith("claim-storm load test: " + Verdict, text, StringComparison.Ordinal);
-        Assert.Contains("FAILED after the run: claim-storm: invariants broken: oversold by 3", text, StringComparison.Ordinal);
+        Assert.Contains("Checks after the run:\n  FAILED  claim-storm: invariants broken: oversold by 3", text.ReplaceLineEndings("\n"), StringComparison.Ordinal);
         var markdown = File.ReadAllText(Path.Combine(_directory, "report.md"));
         Assert.Contains($"**{Verdict}**", markdown, StringComparison.Ordinal);
-        Assert.Contains("- claim-storm: invariants broken: oversold by 3", markdown, StringComparison.Ordinal);
+        Assert.Contains("- **FAILED**: claim-storm: invariants broken: oversold by 3", markdown, StringComparison.Ordinal);
         var html = File.ReadAllText(Path.Combine(_directory, "report.html"));
         Assert.Contains($"<span class=\"verdict fail\">{Verdict}</span>", html, StringComparison.Ordinal);
         Assert.Contains("claim-storm: invariants broken: oversold by 3</li>", html, StringComparison.Ordinal);
@@ -108,6 +108,36 @@ public sealed class ReportTests : IDisposable
         Assert.False(line.RootElement.GetProperty("passed").GetBoolean());
         Assert.Equal(0, line.RootElement.GetProperty("thresholds_broken").GetInt32());
         Assert.Equal("claim-storm: invariants broken: oversold by 3", Assert.Single(line.RootElement.GetProperty("failed_after_the_run").EnumerateArray()).GetString());
+    }
+
+    [Fact]
+    public async Task Checks_that_held_after_the_run_are_listed_in_every_report()
+    {
+        // A report read later shows the invariants were checked, not only that nothing was said of them.
+        var scenario = Scenario.Create("claim-storm", Taking(Ms(1)))
+            .WithLoadSimulations(Simulation.Inject(10, S(1), S(1)))
+            .WithThresholds(Threshold.Parse("fail_percent <= 0.1"))
+            .WithClean(clean =>
+            {
+                clean.CheckHeld("invariants hold (claimed 10 of 10)");
+                return Task.CompletedTask;
+            });
+        var result = await RunAsync(new ReplayClock(), new RunOptions { TestName = "claim-storm load test" }, scenario);
+
+        ReportWriter.Write(result, _directory, ReportFormats.Text | ReportFormats.Markdown | ReportFormats.Html | ReportFormats.Json);
+
+        Assert.True(result.Passed);
+        const string Held = "claim-storm: invariants hold (claimed 10 of 10)";
+        var text = File.ReadAllText(Path.Combine(_directory, "report.txt"));
+        Assert.StartsWith("claim-storm load test: PASSED: 1 of 1 thresholds held", text, StringComparison.Ordinal);
+        Assert.Contains("Checks after the run:\n  ok      " + Held, text.ReplaceLineEndings("\n"), StringComparison.Ordinal);
+        Assert.Contains("## Checks after the run", File.ReadAllText(Path.Combine(_directory, "report.md")), StringComparison.Ordinal);
+        Assert.Contains("- ok: " + Held, File.ReadAllText(Path.Combine(_directory, "report.md")), StringComparison.Ordinal);
+        Assert.Contains("<span class=\"chip pass\">ok</span> " + Held + "</li>", File.ReadAllText(Path.Combine(_directory, "report.html")), StringComparison.Ordinal);
+        Assert.Contains(Held, File.ReadAllText(Path.Combine(_directory, "report.json")), StringComparison.Ordinal);
+        using var line = JsonDocument.Parse(RunCommand.SummaryLine(result, _directory));
+        Assert.Equal(Held, Assert.Single(line.RootElement.GetProperty("held_after_the_run").EnumerateArray()).GetString());
+        Assert.Empty(line.RootElement.GetProperty("failed_after_the_run").EnumerateArray());
     }
 
     [Fact]
