@@ -219,8 +219,8 @@ internal sealed class VoucherGrain : Grain, IVoucherGrain, IVoucherParticipant
         };
     }
 
-    public Task<Result<SettlementPartView>> PendingClaimAsync(TrainingPart part) =>
-        Task.FromResult(ClaimRejection(part) is { } rejected ? rejected : Result<SettlementPartView>.Ok(_state.State.Parts.Single(p => p.Part == part).ToView()));
+    public async Task<Result<SettlementPartView>> PendingClaimAsync(TrainingPart part) =>
+        await ConfirmedClaimRejectionAsync(part) is { } rejected ? rejected : Result<SettlementPartView>.Ok(_state.State.Parts.Single(p => p.Part == part).ToView());
 
     public async Task<Result<SettlementPartView>> RejectSettlementAsync(TrainingPart part, string reason)
     {
@@ -229,7 +229,7 @@ internal sealed class VoucherGrain : Grain, IVoucherGrain, IVoucherParticipant
             return Result<SettlementPartView>.Reject(RejectionCode.InvalidRequest, "A rejection needs a reason.");
         }
 
-        if (Check(part) is { } rejected)
+        if (await CheckAsync(part) is { } rejected)
         {
             return rejected;
         }
@@ -542,18 +542,18 @@ internal sealed class VoucherGrain : Grain, IVoucherGrain, IVoucherParticipant
         return Task.FromResult(new Prepared<Result<SettlementFacts>>(_state.Prepare(transaction, draft), Result<SettlementFacts>.Ok(facts)));
     }
 
-    public Task<Prepared<Result<SettlementApprovalFacts>>> PrepareSettlementApprovalAsync(TransactionId transaction, SettlementApprovalRequest request)
+    public async Task<Prepared<Result<SettlementApprovalFacts>>> PrepareSettlementApprovalAsync(TransactionId transaction, SettlementApprovalRequest request)
     {
-        if (Check(request.Part) is { } rejected)
+        if (await CheckAsync(request.Part) is { } rejected)
         {
-            return Task.FromResult(Refuse<SettlementApprovalFacts>(rejected.ToResult()));
+            return Refuse<SettlementApprovalFacts>(rejected.ToResult());
         }
 
         var state = _state.State;
         if (state.Parts.Single(p => p.Part == request.Part).InstitutionId != request.InstitutionId)
         {
-            return Task.FromResult(Refuse<SettlementApprovalFacts>(Result.Reject(
-                RejectionCode.SettlementNotClaimed, $"No claim of institution {request.InstitutionId} for the {request.Part} part awaits a decision.")));
+            return Refuse<SettlementApprovalFacts>(Result.Reject(
+                RejectionCode.SettlementNotClaimed, $"No claim of institution {request.InstitutionId} for the {request.Part} part awaits a decision."));
         }
 
         var draft = _state.Draft();
@@ -568,7 +568,7 @@ internal sealed class VoucherGrain : Grain, IVoucherGrain, IVoucherParticipant
         }
 
         var facts = new SettlementApprovalFacts(state.CampaignId, state.CitizenId, state.Status, draft.Status, claim.ToView());
-        return Task.FromResult(new Prepared<Result<SettlementApprovalFacts>>(_state.Prepare(transaction, draft), Result<SettlementApprovalFacts>.Ok(facts)));
+        return new Prepared<Result<SettlementApprovalFacts>>(_state.Prepare(transaction, draft), Result<SettlementApprovalFacts>.Ok(facts));
     }
 
     public Task CompleteAsync(TransactionOutcome outcome)
@@ -626,8 +626,25 @@ internal sealed class VoucherGrain : Grain, IVoucherGrain, IVoucherParticipant
         ];
     }
 
-    private Result<SettlementPartView>? Check(TrainingPart part) =>
-        ClaimRejection(part) ?? (_state.IsBusy ? Attempts.Busy<SettlementPartView>() : null);
+    private async Task<Result<SettlementPartView>?> CheckAsync(TrainingPart part) =>
+        await ConfirmedClaimRejectionAsync(part) ?? (_state.IsBusy ? Attempts.Busy<SettlementPartView>() : null);
+
+    /// <summary>
+    /// <see cref="ClaimRejection"/>, confirmed on the store when it finds no claim: this activation may have
+    /// read the voucher before a claim made through another engine (or before a bulk job wrote it), and a
+    /// decision on that claim must not be refused for it. Only such refusals pay the read.
+    /// </summary>
+    private async Task<Result<SettlementPartView>?> ConfirmedClaimRejectionAsync(TrainingPart part)
+    {
+        var rejection = ClaimRejection(part);
+        if (rejection is not { Rejection: RejectionCode.SettlementNotClaimed or RejectionCode.VoucherNotFound } || _state.IsBusy)
+        {
+            return rejection;
+        }
+
+        await _state.ReloadAsync();
+        return ClaimRejection(part);
+    }
 
     /// <summary>Why no claim for <paramref name="part"/> awaits a decision, on the committed state; null when one does.</summary>
     private Result<SettlementPartView>? ClaimRejection(TrainingPart part)

@@ -163,6 +163,30 @@ public abstract class TwoEngineTests : DomainTestBase
     }
 
     [Fact]
+    public async Task R16_a_claim_made_through_one_engine_is_decided_through_the_other_at_once()
+    {
+        await Given.FujianAsync();
+        await Given.InstitutionAsync("SCHOOL1");
+        await Given.CampaignAsync("face", General(Fujian));
+        var first = await Given.CompletedAsync("face", await Given.WorkerAsync(1), "C1");
+        var second = await Given.CompletedAsync("face", await Given.WorkerAsync(2), "C2");
+        await using var other = await StartAnotherSiloAsync();
+        foreach (var code in new[] { first, second })
+        {
+            Assert.Equal(VoucherStatus.Completed, (await other.Grains.GetGrain<IVoucherGrain>(code).GetAsync()).GetValueOrThrow().Status);
+            Ok(await Grains.GetGrain<IInstitutionGrain>("SCHOOL1").ClaimSettlementAsync(new SettlementRequest(code, TrainingPart.Whole)));
+        }
+
+        // The other engine's copies of the vouchers predate the claims; a decision confirms them on the store.
+        Assert.Equal("SCHOOL1", (await other.Grains.GetGrain<IVoucherGrain>(first).PendingClaimAsync(TrainingPart.Whole)).GetValueOrThrow().InstitutionId);
+        Ok(await RetriedAsync(() => other.Grains.GetGrain<IInstitutionGrain>("SCHOOL1").ApproveSettlementAsync(first, TrainingPart.Whole)));
+        Ok(await other.Grains.GetGrain<IVoucherGrain>(second).RejectSettlementAsync(TrainingPart.Whole, "certificate not found"));
+        await RestartAsync();
+        Assert.Equal(VoucherStatus.Settled, (await Given.VoucherAsync(first)).Status);
+        Assert.Equal(SettlementStatus.Rejected, (await Given.VoucherAsync(second)).Settlement.Single().Status);
+    }
+
+    [Fact]
     public async Task R3_a_suspension_through_one_engine_landing_before_an_approval_through_the_other_commits_refuses_the_approval()
     {
         await Given.FujianAsync();
