@@ -40,7 +40,7 @@ internal sealed class CommandDispatcher(string programName, TextWriter? output =
             return 2;
         }
 
-        if (IsHelp(args[0]))
+        if (HelpRequest.IsHelpWord(args[0]))
         {
             WriteUsage(_output, verb: null, name: null);
             return 0;
@@ -54,7 +54,7 @@ internal sealed class CommandDispatcher(string programName, TextWriter? output =
             return 2;
         }
 
-        if (args.Length > 1 && IsHelp(args[1]))
+        if (args.Length > 1 && HelpRequest.IsHelpWord(args[1]))
         {
             WriteUsage(_output, verb, name: null);
             return 0;
@@ -110,8 +110,6 @@ internal sealed class CommandDispatcher(string programName, TextWriter? output =
             return 130;
         }
     }
-
-    private static bool IsHelp(string arg) => arg is "help" or "--help" or "-h";
 
     private void WriteUsage(TextWriter writer, string? verb, string? name)
     {

@@ -33,6 +33,9 @@ internal static class HelpRequest
         return false;
     }
 
+    /// <summary>Whether <paramref name="arg"/> is one of the words that ask for help.</summary>
+    public static bool IsHelpWord(string arg) => arg is "help" or "--help" or "-h";
+
     private static bool IsOptionAwaitingValue(string arg, Func<string, bool> takesValue) =>
         arg.Length > 2 && arg.StartsWith("--", StringComparison.Ordinal) && !arg.Contains('=', StringComparison.Ordinal) && takesValue(arg[2..]);
 }

@@ -33,11 +33,9 @@ public sealed partial class SiloRuntime : IHostedService, IAsyncDisposable
         ArgumentNullException.ThrowIfNull(options);
         Options = options.Value;
         _responseTimeoutBounded = TimerLimit.IsBounded(Options.ResponseTimeout);
-        MaxActivationAgeTicks = Options.MaxActivationAge > TimeSpan.Zero
-            ? (long)Math.Min(Options.MaxActivationAge.TotalSeconds * timeProvider.TimestampFrequency, long.MaxValue / 2)
-            : 0;
         Registry = registry;
         TimeProvider = timeProvider;
+        MaxActivationAgeTicks = Options.MaxActivationAge > TimeSpan.Zero ? ToTimestampTicks(Options.MaxActivationAge) : 0;
         Metrics = metrics;
         Logger = logger;
         Catalog = new GrainCatalog(this);
@@ -129,6 +127,12 @@ public sealed partial class SiloRuntime : IHostedService, IAsyncDisposable
             _collector.SignalPressure();
         }
     }
+
+    /// <summary>
+    /// <paramref name="span"/> in <see cref="TimeProvider"/> timestamp ticks, at most a quarter of the
+    /// timestamp's range, so that adding it to a timestamp cannot overflow.
+    /// </summary>
+    internal long ToTimestampTicks(TimeSpan span) => (long)Math.Min(span.TotalSeconds * TimeProvider.TimestampFrequency, long.MaxValue / 4);
 
     /// <summary>Bounds a caller's wait for a call that did not complete at once.</summary>
     internal Task<T> WithResponseTimeout<T>(Task<T> task, GrainId target, string method) =>

@@ -48,7 +48,7 @@ internal sealed class ActivationCollector(SiloRuntime runtime) : IAsyncDisposabl
 
     public async Task<int> CollectIdleAsync(TimeSpan idleFor)
     {
-        var idleSince = runtime.TimeProvider.GetTimestamp() - ToTimestampTicks(idleFor);
+        var idleSince = runtime.TimeProvider.GetTimestamp() - runtime.ToTimestampTicks(idleFor);
         var deactivations = new List<Task>();
         foreach (var activation in runtime.Catalog.Activations)
         {
@@ -191,6 +191,4 @@ internal sealed class ActivationCollector(SiloRuntime runtime) : IAsyncDisposabl
         runtime.Metrics.ActivationsCollected.Add(deactivations.Count);
         return deactivations.Count;
     }
-
-    private long ToTimestampTicks(TimeSpan span) => (long)(span.TotalSeconds * runtime.TimeProvider.TimestampFrequency);
 }

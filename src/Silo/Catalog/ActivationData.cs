@@ -130,11 +130,7 @@ internal sealed partial class ActivationData : IThreadPoolWorkItem
             }
 
             _running = true;
-            aged = IsAged();
-            if (aged)
-            {
-                _state = ActivationState.Deactivating;
-            }
+            aged = DeactivatingIfAged();
         }
 
         if (aged)
@@ -148,10 +144,11 @@ internal sealed partial class ActivationData : IThreadPoolWorkItem
     }
 
     /// <summary>
-    /// Whether the activation has served calls for longer than the silo's maximum activation age and
-    /// holds nothing that would be lost with it (see <see cref="Hold"/>). Called under the lock.
+    /// Moves the activation to deactivating, and answers true, when it has served calls for longer than
+    /// the silo's maximum activation age and holds nothing that would be lost with it (see
+    /// <see cref="Hold"/>). Called under the lock, by whoever has just taken the activation's turn.
     /// </summary>
-    private bool IsAged()
+    private bool DeactivatingIfAged()
     {
         if (_freshUntil == long.MaxValue)
         {
@@ -159,7 +156,13 @@ internal sealed partial class ActivationData : IThreadPoolWorkItem
         }
 
         var now = Runtime.TimeProvider.GetTimestamp();
-        return now >= _freshUntil && !IsHeld(now);
+        if (now < _freshUntil || IsHeld(now))
+        {
+            return false;
+        }
+
+        _state = ActivationState.Deactivating;
+        return true;
     }
 
     /// <summary>Whether a hold keeps the activation from being replaced or collected for room. Called under the lock.</summary>
@@ -173,7 +176,7 @@ internal sealed partial class ActivationData : IThreadPoolWorkItem
     /// </summary>
     internal void Hold(TimeSpan lease)
     {
-        var until = Runtime.TimeProvider.GetTimestamp() + (long)(lease.TotalSeconds * Runtime.TimeProvider.TimestampFrequency);
+        var until = Runtime.TimeProvider.GetTimestamp() + Runtime.ToTimestampTicks(lease);
         lock (this)
         {
             _holds++;
@@ -217,9 +220,8 @@ internal sealed partial class ActivationData : IThreadPoolWorkItem
                     if (!_running)
                     {
                         _running = true;
-                        if (IsAged())
+                        if (DeactivatingIfAged())
                         {
-                            _state = ActivationState.Deactivating;
                             aged = (_deactivated ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).Task;
                             break;
                         }
@@ -329,9 +331,8 @@ internal sealed partial class ActivationData : IThreadPoolWorkItem
             else if (_queue is { Count: > 0 })
             {
                 // A busy activation past its age hands its queued calls to a fresh one.
-                if (IsAged())
+                if (DeactivatingIfAged())
                 {
-                    _state = ActivationState.Deactivating;
                     deactivate = DeactivationReason.Aged;
                 }
                 else
