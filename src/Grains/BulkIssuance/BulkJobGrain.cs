@@ -150,12 +150,8 @@ internal sealed class BulkJobGrain : Grain, IBulkJobGrain, IBulkJobControl
         for (var attempt = 0; attempt < Attempts.Max; attempt++)
         {
             await using var transaction = new TransactionCoordinator(_services.Storage);
-            var vote = await chunkGrain.PrepareStoreAsync(transaction.Id, chunk);
-            if (vote.Write is { } write)
-            {
-                transaction.Enlist(write, chunkGrain.CompleteStoreAsync);
-            }
-            else if (vote.Value.Rejection != RejectionCode.AlreadyExists)
+            var vote = await transaction.PrepareAsync(chunkGrain.PrepareStoreAsync(transaction.Id, chunk), chunkGrain.CompleteStoreAsync);
+            if (!vote.HasWrite && vote.Value.Rejection != RejectionCode.AlreadyExists)
             {
                 return vote.Value;
             }
@@ -373,15 +369,14 @@ internal sealed class BulkJobGrain : Grain, IBulkJobGrain, IBulkJobControl
             }
 
             await using var transaction = new TransactionCoordinator(_services.Storage);
-            var vote = await chunk.PrepareOutcomeAsync(transaction.Id, outcome);
-            if (vote.Write is not { } write)
+            var vote = await transaction.PrepareAsync(chunk.PrepareOutcomeAsync(transaction.Id, outcome), chunk.CompleteOutcomeAsync);
+            if (!vote.HasWrite)
             {
                 // Recorded by another process whose job write this activation has not seen: reload.
                 await _state.ReloadAsync();
                 continue;
             }
 
-            transaction.Enlist(write, chunk.CompleteOutcomeAsync);
             var draft = _state.Draft();
             draft.Issued += outcome.IssuedCount;
             draft.Rejected += outcome.Rejections.Count;

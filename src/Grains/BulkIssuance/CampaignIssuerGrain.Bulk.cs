@@ -152,7 +152,24 @@ internal sealed partial class CampaignIssuerGrain : IBulkIssuer
             }
         }
 
-        await Task.WhenAll(calls);
+        try
+        {
+            await Task.WhenAll(calls);
+        }
+        catch
+        {
+            // The workers that answered hold drafts, and one whose call failed may still prepare: all hear the abort.
+            foreach (var candidate in candidates)
+            {
+                if (candidate.Worker is { } worker)
+                {
+                    transaction.Abandon(worker.CompleteAsync);
+                }
+            }
+
+            throw;
+        }
+
         var accepted = new List<Candidate>(candidates.Count);
         foreach (var candidate in candidates)
         {

@@ -124,11 +124,7 @@ internal sealed partial class CampaignIssuerGrain : Grain, ICampaignIssuerGrain,
             await using var transaction = new TransactionCoordinator(_services.Storage);
 
             // R6, R7: the worker first, so an ineligible claim costs no stock.
-            var workerVote = await worker.PrepareGrantAsync(transaction.Id, Grant(code, campaignId, definition, policy, status, deadline, issue, now));
-            if (workerVote.Write is { } workerWrite)
-            {
-                transaction.Enlist(workerWrite, worker.CompleteAsync);
-            }
+            var workerVote = await transaction.PrepareAsync(worker.PrepareGrantAsync(transaction.Id, Grant(code, campaignId, definition, policy, status, deadline, issue, now)), worker.CompleteAsync);
 
             if (workerVote.Value.ExistingCode is { } existing)
             {
@@ -150,7 +146,7 @@ internal sealed partial class CampaignIssuerGrain : Grain, ICampaignIssuerGrain,
             }
 
             var voucher = GrainFactory.GetGrain<IVoucherParticipant>(code);
-            var voucherVote = await voucher.PrepareIssueAsync(transaction.Id, new VoucherIssue(
+            var voucherVote = await transaction.PrepareAsync(voucher.PrepareIssueAsync(transaction.Id, new VoucherIssue(
                 campaignId,
                 definition.RegionCode,
                 issue.CitizenId,
@@ -168,14 +164,13 @@ internal sealed partial class CampaignIssuerGrain : Grain, ICampaignIssuerGrain,
                 definition.CatalogueYear,
                 definition.SubsidyRatioPercent,
                 definition.ClaimClosesAt,
-                now));
-            if (voucherVote.Write is not { } voucherWrite)
+                now)), voucher.CompleteAsync);
+            if (!voucherVote.HasWrite)
             {
                 // A code that exists already: 65 random bits make this all but impossible; draw another.
                 continue;
             }
 
-            transaction.Enlist(voucherWrite, voucher.CompleteAsync);
             var draft = _state.Draft();
             draft.UsedQuantity++;
             draft.UsedBudgetFen += amount;

@@ -310,18 +310,13 @@ internal sealed partial class ClassGrain : Grain, IClassGrain, IClassParticipant
             if (pending is null)
             {
                 var voucher = GrainFactory.GetGrain<IVoucherParticipant>(trainee.VoucherCode);
-                var vote = await voucher.PrepareCompletionAsync(transaction.Id, new CompletionRequest(
-                    Key, institution, partner, certificate!, attendance.RatePercent, OnlineMinutes(state), attendance.TotalMinutes, now));
-                if (vote.Write is { } voucherWrite)
+                var vote = await transaction.PrepareAsync(voucher.PrepareCompletionAsync(transaction.Id, new CompletionRequest(
+                    Key, institution, partner, certificate!, attendance.RatePercent, OnlineMinutes(state), attendance.TotalMinutes, now)), voucher.CompleteAsync);
+                if (vote.HasWrite)
                 {
-                    transaction.Enlist(voucherWrite, voucher.CompleteAsync);
                     var facts = vote.Value.Value!;
                     var worker = GrainFactory.GetGrain<IWorkerParticipant>(citizenId);
-                    var workerVote = await worker.PrepareChangeAsync(transaction.Id, new HeldChange(trainee.VoucherCode, VoucherStatus.Completed, null));
-                    if (workerVote.Write is { } workerWrite)
-                    {
-                        transaction.Enlist(workerWrite, worker.CompleteAsync);
-                    }
+                    var workerVote = await transaction.PrepareAsync(worker.PrepareChangeAsync(transaction.Id, new HeldChange(trainee.VoucherCode, VoucherStatus.Completed, null)), worker.CompleteAsync);
 
                     if (!workerVote.Value.IsSuccess)
                     {

@@ -315,12 +315,8 @@ internal sealed class InstitutionGrain : Grain, IInstitutionGrain
 
             await using var transaction = new TransactionCoordinator(_services.Storage);
             var voucher = GrainFactory.GetGrain<IVoucherParticipant>(code);
-            var voucherVote = await voucher.PrepareActivationAsync(transaction.Id, new ActivationRequest(
-                presenter, Id, listing.RegionCode, classKey, schoolClass.OccupationCode, schoolClass.Level, schoolClass.StartsAt, schoolClass.OnlineMinutes, schoolClass.TotalMinutes, now));
-            if (voucherVote.Write is { } voucherWrite)
-            {
-                transaction.Enlist(voucherWrite, voucher.CompleteAsync);
-            }
+            var voucherVote = await transaction.PrepareAsync(voucher.PrepareActivationAsync(transaction.Id, new ActivationRequest(
+                presenter, Id, listing.RegionCode, classKey, schoolClass.OccupationCode, schoolClass.Level, schoolClass.StartsAt, schoolClass.OnlineMinutes, schoolClass.TotalMinutes, now)), voucher.CompleteAsync);
 
             if (!voucherVote.Value.IsSuccess)
             {
@@ -331,22 +327,14 @@ internal sealed class InstitutionGrain : Grain, IInstitutionGrain
 
             // R10: the worker's yearly limits, under the policy the voucher was issued with.
             var worker = GrainFactory.GetGrain<IWorkerParticipant>(presenter);
-            var workerVote = await worker.PrepareActivationAsync(transaction.Id, new SlotRequest(code, schoolClass.OccupationCode, facts.Year, facts.Limits, facts.Deadline));
-            if (workerVote.Write is { } workerWrite)
-            {
-                transaction.Enlist(workerWrite, worker.CompleteAsync);
-            }
+            var workerVote = await transaction.PrepareAsync(worker.PrepareActivationAsync(transaction.Id, new SlotRequest(code, schoolClass.OccupationCode, facts.Year, facts.Limits, facts.Deadline)), worker.CompleteAsync);
 
             if (!workerVote.Value.IsSuccess)
             {
                 return Result<VerificationReceipt>.From(workerVote.Value);
             }
 
-            var classVote = await participant.PrepareEnrolmentAsync(transaction.Id, new Enrolment(presenter, code, facts.CampaignId, now));
-            if (classVote.HasWrite)
-            {
-                transaction.Enlist(classVote.Writes, participant.CompleteAsync);
-            }
+            var classVote = await transaction.PrepareAsync(participant.PrepareEnrolmentAsync(transaction.Id, new Enrolment(presenter, code, facts.CampaignId, now)), participant.CompleteAsync);
 
             if (!classVote.Value.IsSuccess)
             {
@@ -473,11 +461,7 @@ internal sealed class InstitutionGrain : Grain, IInstitutionGrain
 
             await using var transaction = new TransactionCoordinator(_services.Storage);
             var voucher = GrainFactory.GetGrain<IVoucherParticipant>(code);
-            var voucherVote = await voucher.PrepareRollbackAsync(transaction.Id, new RollbackRequest(Id, now));
-            if (voucherVote.Write is { } voucherWrite)
-            {
-                transaction.Enlist(voucherWrite, voucher.CompleteAsync);
-            }
+            var voucherVote = await transaction.PrepareAsync(voucher.PrepareRollbackAsync(transaction.Id, new RollbackRequest(Id, now)), voucher.CompleteAsync);
 
             if (!voucherVote.Value.IsSuccess)
             {
@@ -486,11 +470,7 @@ internal sealed class InstitutionGrain : Grain, IInstitutionGrain
 
             var facts = voucherVote.Value.Value!;
             var worker = GrainFactory.GetGrain<IWorkerParticipant>(facts.CitizenId);
-            var workerVote = await worker.PrepareChangeAsync(transaction.Id, new HeldChange(code, VoucherStatus.Claimed, facts.Deadline, ReleaseSlot: true));
-            if (workerVote.Write is { } workerWrite)
-            {
-                transaction.Enlist(workerWrite, worker.CompleteAsync);
-            }
+            var workerVote = await transaction.PrepareAsync(worker.PrepareChangeAsync(transaction.Id, new HeldChange(code, VoucherStatus.Claimed, facts.Deadline, ReleaseSlot: true)), worker.CompleteAsync);
 
             if (!workerVote.Value.IsSuccess)
             {
@@ -498,11 +478,7 @@ internal sealed class InstitutionGrain : Grain, IInstitutionGrain
             }
 
             var participant = GrainFactory.GetGrain<IClassParticipant>(facts.ClassKey);
-            var classVote = await participant.PrepareWithdrawalAsync(transaction.Id, facts.CitizenId, code);
-            if (classVote.HasWrite)
-            {
-                transaction.Enlist(classVote.Writes, participant.CompleteAsync);
-            }
+            var classVote = await transaction.PrepareAsync(participant.PrepareWithdrawalAsync(transaction.Id, facts.CitizenId, code), participant.CompleteAsync);
 
             if (!classVote.Value.IsSuccess)
             {
@@ -690,11 +666,7 @@ internal sealed class InstitutionGrain : Grain, IInstitutionGrain
 
             await using var transaction = new TransactionCoordinator(_services.Storage);
             var voucher = GrainFactory.GetGrain<IVoucherParticipant>(code);
-            var vote = await prepare(voucher, transaction.Id);
-            if (vote.Write is { } voucherWrite)
-            {
-                transaction.Enlist(voucherWrite, voucher.CompleteAsync);
-            }
+            var vote = await transaction.PrepareAsync(prepare(voucher, transaction.Id), voucher.CompleteAsync);
 
             if (!vote.Value.IsSuccess)
             {

@@ -79,8 +79,7 @@ internal sealed class VoucherGrain : Grain, IVoucherGrain, IVoucherParticipant
             var deadline = Deadlines.AtClaim(state.Policy.Validity, state.Deadline!.Value, now);
             await using var transaction = new TransactionCoordinator(_services.Storage);
             var worker = GrainFactory.GetGrain<IWorkerParticipant>(state.CitizenId);
-            var vote = await worker.PrepareChangeAsync(transaction.Id, new HeldChange(Code, VoucherStatus.Claimed, deadline));
-            Enlist(transaction, worker, vote.Write);
+            var vote = await transaction.PrepareAsync(worker.PrepareChangeAsync(transaction.Id, new HeldChange(Code, VoucherStatus.Claimed, deadline)), worker.CompleteAsync);
             if (!vote.Value.IsSuccess)
             {
                 return Result<VoucherView>.From(vote.Value);
@@ -146,8 +145,7 @@ internal sealed class VoucherGrain : Grain, IVoucherGrain, IVoucherParticipant
 
             await using var transaction = new TransactionCoordinator(_services.Storage);
             var worker = GrainFactory.GetGrain<IWorkerParticipant>(state.CitizenId);
-            var vote = await worker.PrepareChangeAsync(transaction.Id, new HeldChange(Code, VoucherStatus.Revoked, null));
-            Enlist(transaction, worker, vote.Write);
+            var vote = await transaction.PrepareAsync(worker.PrepareChangeAsync(transaction.Id, new HeldChange(Code, VoucherStatus.Revoked, null)), worker.CompleteAsync);
             if (!vote.Value.IsSuccess)
             {
                 return vote.Value;
@@ -691,15 +689,6 @@ internal sealed class VoucherGrain : Grain, IVoucherGrain, IVoucherParticipant
     };
 
     private static Prepared<Result<T>> Refuse<T>(Result rejection) => new(null, Result<T>.From(rejection));
-
-    private static void Enlist<TParticipant>(TransactionCoordinator transaction, TParticipant participant, StateWrite? write)
-        where TParticipant : IWorkerParticipant
-    {
-        if (write is { } w)
-        {
-            transaction.Enlist(w, participant.CompleteAsync);
-        }
-    }
 
     private VoucherView ToView(VoucherState state, DateTimeOffset now)
     {

@@ -66,6 +66,65 @@ public sealed class TransactionCoordinator : IAsyncDisposable
         _participants.Add(new Participant(writes, complete));
     }
 
+    /// <summary>
+    /// Waits for a participant's answer to a prepare request and enlists its writes, if it has any, with
+    /// <paramref name="complete"/> to deliver the outcome.
+    /// </summary>
+    /// <remarks>
+    /// Should the wait fail (the call timed out, say), the participant may still prepare after the
+    /// coordinator has gone: a call that timed out stays in its grain's queue. The participant is then
+    /// told that the transaction aborted; a grain takes its calls in order, so it hears that after the
+    /// late prepare and drops the draft at once, instead of refusing changes until the pending lease
+    /// runs out.
+    /// </remarks>
+    /// <param name="prepare">The participant's prepare call, made with this transaction's <see cref="Id"/>.</param>
+    /// <param name="complete">Delivers the outcome to the participant.</param>
+    public async Task<Prepared<T>> PrepareAsync<T>(Task<Prepared<T>> prepare, Func<TransactionOutcome, Task> complete)
+    {
+        ArgumentNullException.ThrowIfNull(prepare);
+        ArgumentNullException.ThrowIfNull(complete);
+        Prepared<T> vote;
+        try
+        {
+            vote = await prepare.ConfigureAwait(false);
+        }
+        catch
+        {
+            Abandon(complete);
+            throw;
+        }
+
+        if (vote.HasWrite)
+        {
+            Enlist(vote.Writes, complete);
+        }
+
+        return vote;
+    }
+
+    /// <summary>
+    /// Tells a participant that was asked to prepare, but is not enlisted, that the transaction aborted,
+    /// without waiting for it to hear: its prepare may still be queued behind other calls. A participant
+    /// that holds no draft of this transaction ignores the news.
+    /// </summary>
+    public void Abandon(Func<TransactionOutcome, Task> complete)
+    {
+        ArgumentNullException.ThrowIfNull(complete);
+        _ = TellAbortedAsync(complete, Id);
+
+        static async Task TellAbortedAsync(Func<TransactionOutcome, Task> complete, TransactionId id)
+        {
+            try
+            {
+                await complete(TransactionOutcome.Aborted(id)).ConfigureAwait(false);
+            }
+            catch (Exception)
+            {
+                // A participant that does not hear it drops the draft when the pending lease runs out.
+            }
+        }
+    }
+
     /// <summary>Adds an event, appended to its stream in the same unit as the states.</summary>
     public void Publish(StreamEventWrite streamEvent)
     {

@@ -76,7 +76,7 @@ public sealed class ActivationAgeTests
         var grain = silo.Grains.GetGrain<IDraftGrain>("held");
         var first = (await grain.GetAsync()).ActivationId;
         await using var transaction = new TransactionCoordinator(silo.Storage);
-        transaction.Enlist(await grain.PrepareAsync(transaction.Id, 7), grain.CompleteAsync);
+        await transaction.PrepareAsync(grain.PrepareAsync(transaction.Id, 7), grain.CompleteAsync);
 
         time.Advance(s_age);
         var pending = await grain.GetAsync();

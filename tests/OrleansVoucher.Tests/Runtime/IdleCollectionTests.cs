@@ -155,7 +155,7 @@ public sealed class IdleCollectionTests
         await using var silo = await TestSilo.StartAsync();
         var grain = silo.Grains.GetGrain<IDraftGrain>("pending");
         await using var transaction = new TransactionCoordinator(silo.Storage);
-        transaction.Enlist(await grain.PrepareAsync(transaction.Id, 3), grain.CompleteAsync);
+        await transaction.PrepareAsync(grain.PrepareAsync(transaction.Id, 3), grain.CompleteAsync);
 
         Assert.Equal(0, await silo.Runtime.CollectIdleActivationsAsync(TimeSpan.Zero));
 

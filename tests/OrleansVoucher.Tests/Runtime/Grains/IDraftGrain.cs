@@ -6,7 +6,10 @@ namespace OrleansVoucher.Tests.Runtime.Grains;
 public interface IDraftGrain : IGrainWithStringKey
 {
     /// <summary>Holds <paramref name="value"/> as the counter's draft in <paramref name="transaction"/>.</summary>
-    Task<StateWrite> PrepareAsync(TransactionId transaction, int value);
+    Task<Prepared<int>> PrepareAsync(TransactionId transaction, int value);
+
+    /// <summary>Sets the signal <c>{key}:holding</c>, then keeps the activation's turn until the signal <paramref name="gate"/>.</summary>
+    Task HoldAsync(string gate);
 
     Task CompleteAsync(TransactionOutcome outcome);
 
@@ -36,11 +39,17 @@ public sealed class DraftGrain : Grain, IDraftGrain
         return Task.CompletedTask;
     }
 
-    public Task<StateWrite> PrepareAsync(TransactionId transaction, int value)
+    public Task<Prepared<int>> PrepareAsync(TransactionId transaction, int value)
     {
         var draft = _state.Draft();
         draft.Value = value;
-        return Task.FromResult(_state.Prepare(transaction, draft));
+        return Task.FromResult(new Prepared<int>(_state.Prepare(transaction, draft), value));
+    }
+
+    public async Task HoldAsync(string gate)
+    {
+        _probe.Set($"{this.GetPrimaryKeyString()}:holding");
+        await _probe.WhenSet(gate);
     }
 
     public Task CompleteAsync(TransactionOutcome outcome)
