@@ -227,18 +227,31 @@ internal sealed class VoucherGrain : Grain, IVoucherGrain, IVoucherParticipant
             return Result<SettlementPartView>.Reject(RejectionCode.InvalidRequest, "A rejection needs a reason.");
         }
 
-        if (await CheckAsync(part) is { } rejected)
+        for (var attempt = 0; attempt < Attempts.Max; attempt++)
         {
-            return rejected;
+            if (await CheckAsync(part) is { } rejected)
+            {
+                return rejected;
+            }
+
+            var now = _services.Now;
+            var state = _state.State;
+            var draft = _state.Draft();
+            var claim = draft.Parts.Single(p => p.Part == part);
+            var rejection = Reject(state, claim, reason, now);
+            try
+            {
+                await _state.WriteAsync(draft, EventPublishing.StreamsOf(rejection));
+                return Result<SettlementPartView>.Ok(claim.ToView());
+            }
+            catch (InconsistentStateException)
+            {
+                // Another activation of this voucher (in another engine) decided or changed it since this one read it.
+                await _state.ReloadAsync();
+            }
         }
 
-        var now = _services.Now;
-        var state = _state.State;
-        var draft = _state.Draft();
-        var claim = draft.Parts.Single(p => p.Part == part);
-        var rejection = Reject(state, claim, reason, now);
-        await _state.WriteAsync(draft, EventPublishing.StreamsOf(rejection));
-        return Result<SettlementPartView>.Ok(claim.ToView());
+        return Attempts.Contended<SettlementPartView>();
     }
 
     /// <summary>

@@ -187,6 +187,28 @@ public abstract class TwoEngineTests : DomainTestBase
     }
 
     [Fact]
+    public async Task R16_a_rejection_through_an_engine_whose_copy_predates_an_approval_through_the_other_is_refused_as_decided()
+    {
+        await Given.FujianAsync();
+        await Given.InstitutionAsync("SCHOOL1");
+        await Given.CampaignAsync("face", General(Fujian));
+        var code = await Given.CompletedAsync("face", await Given.WorkerAsync(1), "C1");
+        Ok(await Grains.GetGrain<IInstitutionGrain>("SCHOOL1").ClaimSettlementAsync(new SettlementRequest(code, TrainingPart.Whole)));
+        await using var other = await StartAnotherSiloAsync();
+        Assert.Equal("SCHOOL1", (await other.Grains.GetGrain<IVoucherGrain>(code).PendingClaimAsync(TrainingPart.Whole)).GetValueOrThrow().InstitutionId);
+
+        // This engine approves; the other's copy still shows the claim pending, and its write loses the
+        // version check: it reads the voucher again and answers on what the store holds.
+        Ok(await Grains.GetGrain<IInstitutionGrain>("SCHOOL1").ApproveSettlementAsync(code, TrainingPart.Whole));
+        var rejection = await other.Grains.GetGrain<IVoucherGrain>(code).RejectSettlementAsync(TrainingPart.Whole, "certificate not found");
+
+        Assert.Equal(RejectionCode.VoucherSettled, rejection.Rejection);
+        await RestartAsync();
+        Assert.Equal(VoucherStatus.Settled, (await Given.VoucherAsync(code)).Status);
+        Assert.Equal(SettlementStatus.Approved, (await Given.VoucherAsync(code)).Settlement.Single().Status);
+    }
+
+    [Fact]
     public async Task R3_a_suspension_through_one_engine_landing_before_an_approval_through_the_other_commits_refuses_the_approval()
     {
         await Given.FujianAsync();
