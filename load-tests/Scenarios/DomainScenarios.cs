@@ -539,7 +539,8 @@ public sealed class DomainScenarios : IScenarioCatalog
             var summary = await own(statistics, broken).ConfigureAwait(false);
             if (broken.Count > 0)
             {
-                throw new InvariantBrokenException($"{clean.ScenarioName}: invariants broken: {string.Join("; ", broken)}");
+                // The runner puts the scenario's name before it, as before every check after the run.
+                throw new InvariantBrokenException($"invariants broken: {string.Join("; ", broken)}");
             }
 
             var held = $"invariants hold ({summary}; stock, budget, yearly limits, one live voucher, statistics = recount)";
