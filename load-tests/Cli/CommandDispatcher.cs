@@ -68,8 +68,8 @@ internal sealed class CommandDispatcher(string programName, TextWriter? output =
             return 2;
         }
 
-        // Every option takes a value, so a 'help' after one is that value, for the command to judge.
-        if (HelpRequest.IsAskedFor(args[2..], _ => true))
+        // Every option of a command takes a value, so a help word after one is that value, for the command to judge.
+        if (HelpRequest.IsAskedFor(args[2..], name => command.Options.Any(o => o.Name == name) ? OptionArity.Value : OptionArity.Unknown))
         {
             WriteUsage(_output, verb, command.Name);
             return 0;

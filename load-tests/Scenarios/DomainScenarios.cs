@@ -39,13 +39,17 @@ public sealed class DomainScenarios : IScenarioCatalog
             : throw new ScenarioSetupException($"Scenario '{context.Name}': setting {name} must be a whole number of at least 0; got '{text}'.");
     }
 
-    /// <summary>How many invocations the run will make at most (warm-up included), so the seeding creates enough workers or vouchers.</summary>
-    private static int Invocations(ScenarioFactoryContext context, double defaultRate, TimeSpan defaultDuration)
+    /// <summary>How many invocations the run will make at most (warm-up included) and ten more, so the seeding creates enough workers or vouchers.</summary>
+    private static int Invocations(ScenarioFactoryContext context, double defaultRate, TimeSpan defaultDuration) =>
+        PlannedInvocations(context, defaultRate, defaultDuration) + 10;
+
+    /// <summary>How many invocations the run's load plans (warm-up included).</summary>
+    private static int PlannedInvocations(ScenarioFactoryContext context, double defaultRate, TimeSpan defaultDuration)
     {
         var settings = context.Settings;
         if (settings.Iterations is { } iterations)
         {
-            return (int)iterations + 10;
+            return (int)iterations;
         }
 
         if (settings.Load is { Count: > 0 } load)
@@ -65,11 +69,11 @@ public sealed class DomainScenarios : IScenarioCatalog
                 };
             }
 
-            return (int)Math.Ceiling(total) + 10;
+            return (int)Math.Ceiling(total);
         }
 
         var seconds = (settings.Rate is null ? defaultDuration : settings.Duration) + settings.WarmUp + (settings.RampUp ?? TimeSpan.Zero);
-        return (int)Math.Ceiling((settings.Rate ?? defaultRate) * seconds.TotalSeconds) + 10;
+        return (int)Math.Ceiling((settings.Rate ?? defaultRate) * seconds.TotalSeconds);
     }
 
     /// <summary>
@@ -294,7 +298,9 @@ public sealed class DomainScenarios : IScenarioCatalog
     {
         var rows = Math.Max(1, IntSetting(context, "rows", 100));
         var jobs = Invocations(context, 1, context.Settings.Duration);
-        var stock = IntSetting(context, "stock", Math.Max(1, rows * jobs * 3 / 4));
+
+        // Three quarters of the rows the load plans to upload (not of the ten spare jobs), so the campaign sells out.
+        var stock = IntSetting(context, "stock", Math.Max(1, rows * PlannedInvocations(context, 1, context.Settings.Duration) * 3 / 4));
         var poll = TimeSpan.FromMilliseconds(Math.Max(10, IntSetting(context, "poll-ms", 100)));
         DomainWorld? world = null;
         var next = -1;
@@ -539,7 +545,8 @@ public sealed class DomainScenarios : IScenarioCatalog
             var summary = await own(statistics, broken).ConfigureAwait(false);
             if (broken.Count > 0)
             {
-                throw new InvariantBrokenException($"{clean.ScenarioName}: invariants broken: {string.Join("; ", broken)}");
+                // The runner puts the scenario's name before it, as before every check after the run.
+                throw new InvariantBrokenException($"invariants broken: {string.Join("; ", broken)}");
             }
 
             var held = $"invariants hold ({summary}; stock, budget, yearly limits, one live voucher, statistics = recount)";

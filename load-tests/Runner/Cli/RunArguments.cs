@@ -111,7 +111,7 @@ public sealed class RunArguments
     {
         ArgumentNullException.ThrowIfNull(args);
         var parsed = new RunArguments();
-        if (HelpRequest.IsAskedFor(args, name => name is not ("list" or "find-capacity") && Options.Any(o => o.Name == name)))
+        if (HelpRequest.IsAskedFor(args, Arity))
         {
             // Help wins over any other mistake on the line: whoever asked for it is finding out how to fix them.
             parsed.Help = true;
@@ -151,7 +151,7 @@ public sealed class RunArguments
                 throw new FormatException($"Unknown option --{name}.");
             }
 
-            if (name is "list" or "find-capacity")
+            if (Arity(name) == OptionArity.Flag)
             {
                 if (value is not null)
                 {
@@ -198,6 +198,13 @@ public sealed class RunArguments
 
         parsed.CheckCapacityFlags();
         return parsed;
+    }
+
+    /// <summary>Whether <paramref name="name"/> is an option of <c>run</c>, and whether it takes a value: every one does but the flags, which name none in <see cref="Options"/>.</summary>
+    private static OptionArity Arity(string name)
+    {
+        var option = Options.FirstOrDefault(o => o.Name == name);
+        return option.Name is null ? OptionArity.Unknown : option.Value.Length == 0 ? OptionArity.Flag : OptionArity.Value;
     }
 
     private void CheckCapacityFlags()

@@ -16,13 +16,29 @@ public sealed class ArrivalSchedule
 {
     private readonly List<Segment> _segments = [];
 
-    /// <summary>The schedule of <paramref name="simulations"/>, cut at <paramref name="cut"/> (for the warm-up) when given.</summary>
+    /// <summary>
+    /// The schedule of <paramref name="simulations"/>, cut at <paramref name="cut"/> (for the warm-up) when given.
+    /// A cut longer than the simulations replays them from the start until it, as a warm-up longer than the
+    /// load warms up for its whole length; a load bounded by iterations is sent once.
+    /// </summary>
     public ArrivalSchedule(IReadOnlyList<LoadSimulation> simulations, TimeSpan? cut = null)
     {
         ArgumentNullException.ThrowIfNull(simulations);
         var previousRate = 0.0;
         var start = TimeSpan.Zero;
-        foreach (var simulation in simulations)
+        var replay = cut is not null && !simulations.Any(s => s is IterationsForInjectSimulation);
+        do
+        {
+            foreach (var simulation in simulations)
+            {
+                Add(simulation);
+            }
+        }
+        while (replay && start > TimeSpan.Zero && start < cut);
+
+        Duration = cut is { } limit && limit < start ? limit : start;
+
+        void Add(LoadSimulation simulation)
         {
             var segment = simulation switch
             {
@@ -41,8 +57,6 @@ public sealed class ArrivalSchedule
             previousRate = segment.EndRate;
             start += segment.Duration;
         }
-
-        Duration = cut is { } limit && limit < start ? limit : start;
     }
 
     /// <summary>How long the schedule lasts: the phases' durations added up (an iteration-bounded inject lasts iterations ÷ rate), or the cut.</summary>

@@ -314,56 +314,63 @@ internal sealed class ScenarioRuntime
         var copies = _copies!;
         var end = cut is { } limit ? phaseStart + limit : TimeSpan.MaxValue;
         var phaseOffset = phaseStart;
+
+        // A warm-up longer than the load replays it from the start (as the open model's schedule does); a load bounded by iterations runs once.
+        var replay = cut is not null && copies.Plan.Phases.All(p => p.Iterations is null) && copies.Plan.Phases.Any(p => p.Duration > TimeSpan.Zero);
         try
         {
-            foreach (var phase in copies.Plan.Phases)
+            do
             {
-                if (phaseOffset >= end || stop.IsCancellationRequested)
+                foreach (var phase in copies.Plan.Phases)
                 {
-                    return;
-                }
-
-                if (phase.Iterations is { } iterations)
-                {
-                    copies.LimitIterations(iterations);
-                    copies.SetTarget(phase.Changes[0].Copies, recorder, warmUp);
-                    var finished = copies.WhenStopped();
-                    var deadline = cut is null ? ClockDelay.WaitAsync(_time, Timeout.InfiniteTimeSpan, stop) : ClockDelay.WaitAsync(_time, end - Elapsed, stop);
-                    await Task.WhenAny(finished, deadline).ConfigureAwait(false);
-                    copies.SetTarget(0, recorder, warmUp);
-                    copies.LimitIterations(null);
-                    if (!finished.IsCompleted)
+                    if (phaseOffset >= end || stop.IsCancellationRequested)
                     {
                         return;
                     }
 
-                    phaseOffset = Elapsed;
-                    continue;
-                }
-
-                foreach (var change in phase.Changes)
-                {
-                    var at = phaseOffset + change.At;
-                    if (at >= end)
+                    if (phase.Iterations is { } iterations)
                     {
-                        await SleepUntilAsync(end, stop).ConfigureAwait(false);
-                        return;
+                        copies.LimitIterations(iterations);
+                        copies.SetTarget(phase.Changes[0].Copies, recorder, warmUp);
+                        var finished = copies.WhenStopped();
+                        var deadline = cut is null ? ClockDelay.WaitAsync(_time, Timeout.InfiniteTimeSpan, stop) : ClockDelay.WaitAsync(_time, end - Elapsed, stop);
+                        await Task.WhenAny(finished, deadline).ConfigureAwait(false);
+                        copies.SetTarget(0, recorder, warmUp);
+                        copies.LimitIterations(null);
+                        if (!finished.IsCompleted)
+                        {
+                            return;
+                        }
+
+                        phaseOffset = Elapsed;
+                        continue;
                     }
 
-                    if (!await SleepUntilAsync(at, stop).ConfigureAwait(false))
+                    foreach (var change in phase.Changes)
+                    {
+                        var at = phaseOffset + change.At;
+                        if (at >= end)
+                        {
+                            await SleepUntilAsync(end, stop).ConfigureAwait(false);
+                            return;
+                        }
+
+                        if (!await SleepUntilAsync(at, stop).ConfigureAwait(false))
+                        {
+                            return;
+                        }
+
+                        copies.SetTarget(change.Copies, recorder, warmUp);
+                    }
+
+                    phaseOffset += phase.Duration!.Value;
+                    if (!await SleepUntilAsync(phaseOffset < end ? phaseOffset : end, stop).ConfigureAwait(false))
                     {
                         return;
                     }
-
-                    copies.SetTarget(change.Copies, recorder, warmUp);
-                }
-
-                phaseOffset += phase.Duration!.Value;
-                if (!await SleepUntilAsync(phaseOffset < end ? phaseOffset : end, stop).ConfigureAwait(false))
-                {
-                    return;
                 }
             }
+            while (replay && phaseOffset < end);
         }
         finally
         {

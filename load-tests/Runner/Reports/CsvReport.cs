@@ -5,8 +5,8 @@ namespace OrleansVoucher.LoadTests.Runner.Reports;
 
 /// <summary>
 /// CSV for spreadsheets and scripts: <c>summary.csv</c> (a row per scenario), <c>series.csv</c> (a row
-/// per scenario and reporting interval), <c>thresholds.csv</c>, <c>steps.csv</c> and, for a capacity
-/// search, <c>capacity.csv</c> (a row per step). Latencies in
+/// per scenario and reporting interval), <c>thresholds.csv</c>, <c>checks.csv</c> (a row per check made
+/// after the run), <c>steps.csv</c> and, for a capacity search, <c>capacity.csv</c> (a row per step). Latencies in
 /// milliseconds; <c>rt_</c> is response time (from the intended start in the open model), <c>st_</c>
 /// service time (from the actual send).
 /// </summary>
@@ -59,6 +59,35 @@ public static class CsvReport
         }
 
         return csv.ToString();
+    }
+
+    /// <summary>
+    /// The checks made after the run (the scenarios' clean hooks: for a domain scenario, its invariants),
+    /// those that failed first, a row each: the scenario, <c>passed</c> as in <c>thresholds.csv</c>, and what
+    /// was checked or how it failed.
+    /// </summary>
+    public static string Checks(RunResult result)
+    {
+        ArgumentNullException.ThrowIfNull(result);
+        var csv = new StringBuilder();
+        Row(csv, ["scenario", "passed", "check"]);
+        foreach (var (passed, text) in AfterTheRun(result))
+        {
+            var (scenario, check) = SplitScenario(result, text);
+            Row(csv, [scenario, passed ? "true" : "false", check]);
+        }
+
+        return csv.ToString();
+    }
+
+    /// <summary>A check's text is <c>scenario: what</c>; the scenario is the longest of the run's names it starts with, so a name with a colon splits right.</summary>
+    private static (string Scenario, string Check) SplitScenario(RunResult result, string text)
+    {
+        var scenario = result.Scenarios
+            .Select(s => s.Name)
+            .Where(name => text.StartsWith(name + ": ", StringComparison.Ordinal))
+            .MaxBy(name => name.Length);
+        return scenario is null ? (string.Empty, text) : (scenario, text[(scenario.Length + 2)..]);
     }
 
     /// <summary>A capacity search's steps in the order they ran (empty but for the header when the run was not one).</summary>

@@ -89,6 +89,11 @@ public static class ReportWriter
             Save("summary.csv", CsvReport.Summary(result));
             Save("series.csv", CsvReport.Series(result));
             Save("thresholds.csv", CsvReport.Thresholds(result));
+            if (result.CleanFailures.Count + result.CleanPasses.Count > 0)
+            {
+                Save("checks.csv", CsvReport.Checks(result));
+            }
+
             if (result.Scenarios.Any(s => s.Steps.Count > 0))
             {
                 Save("steps.csv", CsvReport.Steps(result));

@@ -75,6 +75,23 @@ public sealed class ArrivalScheduleTests
     }
 
     [Fact]
+    public void A_warm_up_longer_than_the_load_replays_it_from_the_start_for_its_whole_length()
+    {
+        // A 20 s warm-up before a 5 s capacity step warms up for 20 s, not 5 s and then nothing.
+        var warmUp = new ArrivalSchedule([Simulation.Inject(100, S(1), S(2))], cut: S(5));
+        var arrivals = warmUp.Arrivals().ToList();
+
+        Assert.Equal(S(5), warmUp.Duration);
+        Assert.Equal(500, arrivals.Count);
+        Assert.All(arrivals.Zip(arrivals.Skip(1)), pair => Assert.Equal(Ms(10), pair.Second - pair.First));
+
+        // A load bounded by iterations is sent once: its count is what the scenario planned for.
+        var iterations = new ArrivalSchedule([Simulation.IterationsForInject(200, S(1), 50)], cut: S(1));
+        Assert.Equal(50, iterations.Arrivals().Count());
+        Assert.Equal(Ms(250), iterations.Duration);
+    }
+
+    [Fact]
     public void A_closed_ramp_moves_one_copy_at_a_time_half_way_between_whole_numbers()
     {
         var plan = new ConcurrencyPlan([Simulation.RampingConstant(4, S(4)), Simulation.KeepConstant(4, S(1)), Simulation.RampingConstant(2, S(2))]);

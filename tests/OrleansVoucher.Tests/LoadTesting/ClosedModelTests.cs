@@ -53,6 +53,20 @@ public sealed class ClosedModelTests
     }
 
     [Fact]
+    public async Task A_warm_up_longer_than_the_load_keeps_loading_for_its_whole_length()
+    {
+        // Two copies of 100 ms requests for 1 s make 20; a 3 s warm-up replays that load three times, in either model.
+        var closed = Scenario.Create("closed", Taking(Ms(100))).WithLoadSimulations(Simulation.KeepConstant(2, S(1))).WithWarmUpDuration(S(3));
+        var open = Scenario.Create("open", Taking(Ms(100))).WithLoadSimulations(Simulation.Inject(20, S(1), S(1))).WithWarmUpDuration(S(3));
+
+        var result = await RunAsync(new ReplayClock(), new RunOptions(), closed, open);
+
+        Assert.InRange(result.Scenarios[0].WarmUpRequests, 58, 62);
+        Assert.Equal(60, result.Scenarios[1].WarmUpRequests);
+        Assert.Equal(20, result.Scenarios[1].Requests);
+    }
+
+    [Fact]
     public async Task Iterations_for_constant_runs_exactly_that_many()
     {
         var probe = new ConcurrencyProbe();

@@ -78,7 +78,7 @@ public sealed class CommandLineHelpTests
 
     [Theory]
     [InlineData("bench", "http", "--bogus", "1", "--help")]
-    [InlineData("bench", "http", "--phases", "-h")]
+    [InlineData("bench", "http", "--bogus", "-h")]
     [InlineData("bench", "http", "--phases", "nope", "help")]
     public async Task Help_wins_over_a_mistake_on_the_same_line(params string[] args)
     {
@@ -91,25 +91,45 @@ public sealed class CommandLineHelpTests
         Assert.Empty(errors.ToString());
     }
 
-    [Fact]
-    public async Task The_word_help_as_an_option_value_is_that_value_not_a_help_request()
+    [Theory]
+    [InlineData("help")]
+    [InlineData("-h")]
+    [InlineData("--help")]
+    public async Task A_help_word_as_an_option_value_is_that_value_not_a_help_request(string word)
     {
         using var output = new StringWriter();
         using var errors = new StringWriter();
         var dispatcher = new CommandDispatcher("OrleansVoucher.LoadTests", output, errors)
             .Add("bench", HttpBenchmark.Name, HttpBenchmark.Description, HttpBenchmark.Options, HttpBenchmark.RunAsync);
 
-        Assert.Equal(2, await dispatcher.RunAsync(["bench", "http", "--phases", "help"]));
+        Assert.Equal(2, await dispatcher.RunAsync(["bench", "http", "--phases", word]));
 
         Assert.Empty(output.ToString());
-        Assert.StartsWith("--phases takes some of health,me,verify,activate,claim; got 'help'.", errors.ToString(), StringComparison.Ordinal);
+        Assert.StartsWith($"--phases takes some of health,me,verify,activate,claim; got '{word}'.", errors.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task The_word_help_after_an_unknown_option_is_a_mistake_naming_that_option()
+    {
+        // The parser cannot tell whether --bogus meant to take 'help' as its value, so it is not a help request.
+        using var output = new StringWriter();
+        using var errors = new StringWriter();
+
+        Assert.Equal(2, await Dispatcher(output, errors).RunAsync(["bench", "http", "--bogus", "help"]));
+
+        Assert.Empty(output.ToString());
+        Assert.StartsWith("Unknown option --bogus.", errors.ToString(), StringComparison.Ordinal);
     }
 
     [Theory]
     [InlineData("http-get", "--rate", "abc", "--help")]
+    [InlineData("verify", "--rate", "abc", "--help")]
     [InlineData("--help", "http-get", "--rate", "abc")]
-    [InlineData("http-get", "--rate", "-h")]
+    [InlineData("http-get", "--rate", "abc", "-h")]
+    [InlineData("http-get", "--bogus", "-h")]
     [InlineData("http-get", "--bogus", "--concurrency", "2", "--rate", "3", "help")]
+    [InlineData("http-get", "--find-capacity", "help")]
+    [InlineData("http-get", "--name", "help", "help")]
     public async Task Run_help_wins_over_a_mistake_on_the_same_line(params string[] args)
     {
         using var output = new StringWriter();
@@ -121,15 +141,30 @@ public sealed class CommandLineHelpTests
         Assert.Empty(errors.ToString());
     }
 
-    [Fact]
-    public void Run_takes_the_word_help_as_an_option_value()
+    [Theory]
+    [InlineData("help")]
+    [InlineData("-h")]
+    [InlineData("--help")]
+    public void Run_takes_a_help_word_as_the_value_of_an_option_that_takes_one(string word)
     {
-        var arguments = RunArguments.Parse(["http-get", "--name", "help"]);
+        var arguments = RunArguments.Parse(["http-get", "--name", word]);
 
         Assert.False(arguments.Help);
-        Assert.Equal("help", arguments.Name);
-        var mistake = Assert.Throws<FormatException>(() => RunArguments.Parse(["http-get", "--rate", "help"]));
-        Assert.Contains("got 'help'", mistake.Message, StringComparison.Ordinal);
+        Assert.Equal(word, arguments.Name);
+        var mistake = Assert.Throws<FormatException>(() => RunArguments.Parse(["http-get", "--rate", word]));
+        Assert.Contains($"got '{word}'", mistake.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Run_takes_the_word_help_after_an_unknown_option_as_a_mistake_naming_that_option()
+    {
+        using var output = new StringWriter();
+        using var errors = new StringWriter();
+
+        Assert.Equal(2, await RunCommand.RunAsync(["verify", "--bogus", "help"], new ScenarioRegistry(), errors, output));
+
+        Assert.Empty(output.ToString());
+        Assert.StartsWith("Unknown option --bogus.", errors.ToString(), StringComparison.Ordinal);
     }
 
     [Theory]

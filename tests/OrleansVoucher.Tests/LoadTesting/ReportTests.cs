@@ -141,6 +141,28 @@ public sealed class ReportTests : IDisposable
     }
 
     [Fact]
+    public async Task The_checks_after_the_run_are_a_csv_of_their_own_failures_first()
+    {
+        // A spreadsheet reads the scenario, the verdict and the check in columns of their own; a run without
+        // checks (the sample run) writes no checks.csv, as the other reports show no section.
+        var scenario = Scenario.Create("claim-storm", Taking(Ms(1)))
+            .WithLoadSimulations(Simulation.Inject(10, S(1), S(1)))
+            .WithClean(clean =>
+            {
+                clean.CheckHeld("stock within its cap");
+                throw new ScenarioFailureException("invariants broken: claimed 12, \"stock\" 10");
+            });
+        var result = await RunAsync(new ReplayClock(), new RunOptions { TestName = "claim-storm load test" }, scenario);
+
+        var files = ReportWriter.Write(result, _directory, ReportFormats.Csv);
+
+        Assert.Contains(Path.Combine(_directory, "checks.csv"), files);
+        Assert.Equal(
+            ["scenario,passed,check", "claim-storm,false,\"invariants broken: claimed 12, \"\"stock\"\" 10\"", "claim-storm,true,stock within its cap"],
+            File.ReadAllLines(Path.Combine(_directory, "checks.csv")));
+    }
+
+    [Fact]
     public void Formats_parse_from_a_list()
     {
         Assert.Equal(ReportFormats.Html | ReportFormats.Csv, ReportWriter.ParseFormats(["html,csv"]));
