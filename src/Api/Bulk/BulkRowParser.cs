@@ -71,10 +71,11 @@ internal sealed class BulkRowParser(DateOnly today, string? campaignOccupation)
             }
         }
 
+        // Checked as the API checks an institution id anywhere: it keys the institution the job asks.
         var institution = Text(value(InstitutionField));
-        if (institution is { Length: > 64 })
+        if (institution is not null && new RequestValidation().InstitutionId(InstitutionField, institution) is null)
         {
-            return Reject(BulkRejectionCodes.MalformedRow, "The institution id is longer than 64 characters.");
+            return Reject(BulkRejectionCodes.MalformedRow, $"The institution id must be 2 to {DomainFieldValidation.MaxInstitutionIdLength} letters and digits.");
         }
 
         var attributes = Attributes(value, out var problem);

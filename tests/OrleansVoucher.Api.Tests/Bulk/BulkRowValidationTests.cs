@@ -1,0 +1,35 @@
+using System.Net.Http.Headers;
+using OrleansVoucher.Api.Tests.Endpoints;
+using OrleansVoucher.Api.Tests.Infrastructure;
+
+namespace OrleansVoucher.Api.Tests.Bulk;
+
+/// <summary>
+/// A bad value in one row of an upload rejects that row, with its row number, and nothing else: the
+/// job still finishes and the other rows are issued. On PostgreSQL, whose keys cannot hold every text.
+/// </summary>
+[Collection(PostgresCollection.Name)]
+public sealed class BulkRowValidationTests(MatrixWorld world) : IClassFixture<MatrixWorld>
+{
+    [Theory]
+    [InlineData("FJ\u0000MATRIX01")]
+    [InlineData("FJ\u0001MATRIX01")]
+    [InlineData("FJ MATRIX01")]
+    [InlineData("FJMATRIX01FJMATRIX01FJMATRIX01FJMATRIX01")]
+    public async Task A_row_naming_an_institution_by_a_malformed_id_is_rejected_as_malformed_and_the_job_finishes(string institutionId)
+    {
+        var bad = Caller.CitizenId(MatrixWorld.Gulou, 40 + institutionId.Length + institutionId[2]);
+        var good = Caller.CitizenId(MatrixWorld.Gulou, 140 + institutionId.Length + institutionId[2]);
+        var csv = $"citizen_id,name,household_region,occupation_code,institution_id\n"
+            + $"{bad},张三,{MatrixWorld.Gulou},{Programme.Ecommerce},\"{institutionId}\"\n{good},李四,{MatrixWorld.Gulou},{Programme.Ecommerce},{MatrixWorld.SchoolId}\n";
+        var content = new StringContent(csv);
+        content.Headers.ContentType = new MediaTypeHeaderValue("text/csv");
+        var authority = world.As(MatrixWorld.Fujian);
+
+        var jobId = (await authority.PostAsync("/api/v1/campaigns/mx-directed/uploads", content).ExpectAsync(202)).Str("id");
+
+        var job = await BulkScenario.FinishedAsync(authority, jobId, TimeSpan.FromSeconds(30));
+        Assert.Equal((2, 1, 1), (job.RowsRead, job.Issued, job.Rejected));
+        Assert.Equal(new Dictionary<long, string> { [1] = "malformed-row" }, await BulkScenario.RejectionsAsync(authority, jobId));
+    }
+}
