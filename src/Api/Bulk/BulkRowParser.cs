@@ -1,4 +1,5 @@
 using System.Globalization;
+using OrleansVoucher.Api.Endpoints;
 using OrleansVoucher.Api.Validation;
 using OrleansVoucher.Grains;
 using OrleansVoucher.Grains.BulkIssuance;
@@ -120,13 +121,22 @@ internal sealed class BulkRowParser(DateOnly today, string? campaignOccupation)
             return null;
         }
 
+        // As PUT /workers takes them: months that add up without overflowing when eligibility counts them.
+        var parts = (insurance ?? "").Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        if (parts.Length > WorkerEndpoints.MaxInsuranceRecords)
+        {
+            problem = $"The row lists more than {WorkerEndpoints.MaxInsuranceRecords} insurance records.";
+            return null;
+        }
+
         var records = new List<InsuranceRecord>();
-        foreach (var part in (insurance ?? "").Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        foreach (var part in parts)
         {
             var colon = part.IndexOf(':', StringComparison.Ordinal);
-            if (colon <= 0 || !int.TryParse(part.AsSpan(colon + 1), NumberStyles.None, CultureInfo.InvariantCulture, out var months))
+            if (colon <= 0 || !int.TryParse(part.AsSpan(colon + 1), NumberStyles.None, CultureInfo.InvariantCulture, out var months)
+                || months > WorkerEndpoints.MaxInsuranceMonths)
             {
-                problem = $"Insurance '{Clip(part)}' is not region:months.";
+                problem = $"Insurance '{Clip(part)}' is not region:months, with 0 to {WorkerEndpoints.MaxInsuranceMonths} months.";
                 return null;
             }
 

@@ -32,4 +32,40 @@ public sealed class BulkRowValidationTests(MatrixWorld world) : IClassFixture<Ma
         Assert.Equal((2, 1, 1), (job.RowsRead, job.Issued, job.Rejected));
         Assert.Equal(new Dictionary<long, string> { [1] = "malformed-row" }, await BulkScenario.RejectionsAsync(authority, jobId));
     }
+
+    [Theory]
+    [InlineData("350102:2147483647;350102:1")]
+    [InlineData("350102:1201")]
+    public async Task A_row_with_insurance_months_past_what_a_worker_may_have_is_rejected_as_malformed_and_the_job_finishes(string insurance)
+    {
+        var campaignId = $"mx-insured-{insurance.Length}";
+        var programme = new Programme(world);
+        await programme.CampaignAsync(campaignId, MatrixWorld.Province, new
+        {
+            name = "Insured workers",
+            regionCode = MatrixWorld.Province,
+            valueMode = "faceValue",
+            issuanceMode = "general",
+            tier = "basic",
+            faceValueFen = 50_000,
+            quantityCap = 100,
+            budgetCapFen = 5_000_000,
+            claimOpensAt = new DateTimeOffset(programme.Year, 1, 1, 0, 0, 0, TimeSpan.FromHours(8)),
+            claimClosesAt = new DateTimeOffset(programme.Year + 1, 1, 1, 0, 0, 0, TimeSpan.FromHours(8)),
+            catalogueYear = programme.Year,
+            eligibility = new { minLocalInsuranceMonths = 6 },
+        });
+        var bad = Caller.CitizenId(MatrixWorld.Gulou, 300 + insurance.Length);
+        var good = Caller.CitizenId(MatrixWorld.Gulou, 400 + insurance.Length);
+        var csv = $"citizen_id,name,insurance\n{bad},张三,{insurance}\n{good},李四,350102:12\n";
+        var content = new StringContent(csv);
+        content.Headers.ContentType = new MediaTypeHeaderValue("text/csv");
+        var authority = world.As(MatrixWorld.Fujian);
+
+        var jobId = (await authority.PostAsync($"/api/v1/campaigns/{campaignId}/uploads", content).ExpectAsync(202)).Str("id");
+
+        var job = await BulkScenario.FinishedAsync(authority, jobId, TimeSpan.FromSeconds(30));
+        Assert.Equal((2, 1, 1), (job.RowsRead, job.Issued, job.Rejected));
+        Assert.Equal(new Dictionary<long, string> { [1] = "malformed-row" }, await BulkScenario.RejectionsAsync(authority, jobId));
+    }
 }
