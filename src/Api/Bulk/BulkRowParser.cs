@@ -62,9 +62,10 @@ internal sealed class BulkRowParser(DateOnly today, string? campaignOccupation)
             {
                 level = (SkillLevel)number;
             }
-            else if (Enum.TryParse<SkillLevel>(levelText, ignoreCase: true, out var named) && !int.TryParse(levelText, out _))
+            else if (Enum.GetNames<SkillLevel>().FirstOrDefault(name => string.Equals(name, levelText, StringComparison.OrdinalIgnoreCase)) is { } named)
             {
-                level = named;
+                // One name exactly: Enum.TryParse would read "Technician, Intermediate" as the two values or'ed, another level.
+                level = Enum.Parse<SkillLevel>(named);
             }
             else
             {

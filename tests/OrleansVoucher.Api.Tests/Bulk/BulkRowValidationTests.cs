@@ -68,4 +68,26 @@ public sealed class BulkRowValidationTests(MatrixWorld world) : IClassFixture<Ma
         Assert.Equal((2, 1, 1), (job.RowsRead, job.Issued, job.Rejected));
         Assert.Equal(new Dictionary<long, string> { [1] = "malformed-row" }, await BulkScenario.RejectionsAsync(authority, jobId));
     }
+
+    [Theory]
+    [InlineData("technician,intermediate")]
+    [InlineData("SeniorTechnician, Technician")]
+    public async Task A_row_naming_several_levels_is_rejected_as_malformed(string level)
+    {
+        var bad = Caller.CitizenId(MatrixWorld.Gulou, 500 + level.Length);
+        var good = Caller.CitizenId(MatrixWorld.Gulou, 600 + level.Length);
+        var csv = $"citizen_id,name,household_region,occupation_code,level\n"
+            + $"{bad},张三,{MatrixWorld.Gulou},{Programme.Ecommerce},\"{level}\"\n{good},李四,{MatrixWorld.Gulou},{Programme.Ecommerce},technician\n";
+        var content = new StringContent(csv);
+        content.Headers.ContentType = new MediaTypeHeaderValue("text/csv");
+        var authority = world.As(MatrixWorld.Fujian);
+
+        var jobId = (await authority.PostAsync($"/api/v1/campaigns/mx-directed/uploads?institutionId={MatrixWorld.SchoolId}", content).ExpectAsync(202)).Str("id");
+
+        var job = await BulkScenario.FinishedAsync(authority, jobId, TimeSpan.FromSeconds(30));
+        Assert.Equal(new Dictionary<long, string> { [1] = "malformed-row" }, await BulkScenario.RejectionsAsync(authority, jobId));
+        Assert.Equal((2, 1, 1), (job.RowsRead, job.Issued, job.Rejected));
+        var held = await world.As(Caller.Worker(good)).GetAsync($"/api/v1/workers/{good}/vouchers").ExpectAsync(200);
+        Assert.Equal("technician", (await authority.GetAsync($"/api/v1/vouchers/{held[0].Str("code")}").ExpectAsync(200)).Str("level"));
+    }
 }
