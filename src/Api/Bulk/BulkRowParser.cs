@@ -1,4 +1,5 @@
 using System.Globalization;
+using OrleansVoucher.Api.Endpoints;
 using OrleansVoucher.Api.Validation;
 using OrleansVoucher.Grains;
 using OrleansVoucher.Grains.BulkIssuance;
@@ -61,9 +62,10 @@ internal sealed class BulkRowParser(DateOnly today, string? campaignOccupation)
             {
                 level = (SkillLevel)number;
             }
-            else if (Enum.TryParse<SkillLevel>(levelText, ignoreCase: true, out var named) && !int.TryParse(levelText, out _))
+            else if (Enum.GetNames<SkillLevel>().FirstOrDefault(name => string.Equals(name, levelText, StringComparison.OrdinalIgnoreCase)) is { } named)
             {
-                level = named;
+                // One name exactly: Enum.TryParse would read "Technician, Intermediate" as the two values or'ed, another level.
+                level = Enum.Parse<SkillLevel>(named);
             }
             else
             {
@@ -71,10 +73,11 @@ internal sealed class BulkRowParser(DateOnly today, string? campaignOccupation)
             }
         }
 
+        // Checked as the API checks an institution id anywhere: it keys the institution the job asks.
         var institution = Text(value(InstitutionField));
-        if (institution is { Length: > 64 })
+        if (institution is not null && new RequestValidation().InstitutionId(InstitutionField, institution) is null)
         {
-            return Reject(BulkRejectionCodes.MalformedRow, "The institution id is longer than 64 characters.");
+            return Reject(BulkRejectionCodes.MalformedRow, $"The institution id must be 2 to {DomainFieldValidation.MaxInstitutionIdLength} letters and digits.");
         }
 
         var attributes = Attributes(value, out var problem);
@@ -119,13 +122,22 @@ internal sealed class BulkRowParser(DateOnly today, string? campaignOccupation)
             return null;
         }
 
+        // As PUT /workers takes them: months that add up without overflowing when eligibility counts them.
+        var parts = (insurance ?? "").Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        if (parts.Length > WorkerEndpoints.MaxInsuranceRecords)
+        {
+            problem = $"The row lists more than {WorkerEndpoints.MaxInsuranceRecords} insurance records.";
+            return null;
+        }
+
         var records = new List<InsuranceRecord>();
-        foreach (var part in (insurance ?? "").Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        foreach (var part in parts)
         {
             var colon = part.IndexOf(':', StringComparison.Ordinal);
-            if (colon <= 0 || !int.TryParse(part.AsSpan(colon + 1), NumberStyles.None, CultureInfo.InvariantCulture, out var months))
+            if (colon <= 0 || !int.TryParse(part.AsSpan(colon + 1), NumberStyles.None, CultureInfo.InvariantCulture, out var months)
+                || months > WorkerEndpoints.MaxInsuranceMonths)
             {
-                problem = $"Insurance '{Clip(part)}' is not region:months.";
+                problem = $"Insurance '{Clip(part)}' is not region:months, with 0 to {WorkerEndpoints.MaxInsuranceMonths} months.";
                 return null;
             }
 

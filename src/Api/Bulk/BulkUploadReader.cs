@@ -32,7 +32,7 @@ internal static class BulkUploadReader
         var (read, error) = await csv.ReadAsync(fields, cancellationToken);
         if (!read)
         {
-            yield break;
+            throw new BulkUploadException("The CSV upload is empty; it starts with a header row naming its columns, citizen_id among them.");
         }
 
         if (error is not null)

@@ -1,6 +1,4 @@
 using System.Diagnostics.CodeAnalysis;
-using System.Text.Json;
-using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.OpenApi;
 using OrleansVoucher.Api.OpenApi;
@@ -17,14 +15,14 @@ namespace OrleansVoucher.Api.Endpoints;
 public static class EndpointConventions
 {
     /// <summary>
-    /// Writes and reads enumerations by name in camel case (numbers are refused), and adds the request
+    /// Writes and reads enumerations by one name in camel case (numbers and lists of names are refused), and adds the request
     /// examples of <see cref="WithRequestExample"/> to the OpenAPI document.
     /// </summary>
     public static WebApplicationBuilder AddVoucherEndpoints(this WebApplicationBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
         builder.Services.ConfigureHttpJsonOptions(options =>
-            options.SerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.CamelCase, allowIntegerValues: false)));
+            options.SerializerOptions.Converters.Add(new EnumNameConverter()));
         builder.Services.Configure<OpenApiOptions>(OpenApiExtensions.DocumentName, options => options.AddOperationTransformer<RequestExampleTransformer>());
         builder.Services.AddSingleton<CampaignIssuerCounts>();
         return builder;

@@ -18,6 +18,12 @@ namespace OrleansVoucher.Api.Endpoints;
 /// </summary>
 public static class WorkerEndpoints
 {
+    /// <summary>The most unemployment-insurance records a worker's attributes list.</summary>
+    public const int MaxInsuranceRecords = 50;
+
+    /// <summary>The most months one insurance record counts: a hundred years.</summary>
+    public const int MaxInsuranceMonths = 1200;
+
     /// <summary>Maps the group under <paramref name="api"/>.</summary>
     public static IEndpointRouteBuilder MapWorkerEndpoints(this IEndpointRouteBuilder api)
     {
@@ -174,12 +180,12 @@ public static class WorkerEndpoints
         var before = validation.Errors.Count;
         var name = validation.Text("name", attributes.Name, 100, required: false);
         var insurance = new List<InsuranceRecord>();
-        if (validation.Count("unemploymentInsurance", attributes.UnemploymentInsurance, 0, 50) is { } records)
+        if (validation.Count("unemploymentInsurance", attributes.UnemploymentInsurance, 0, MaxInsuranceRecords) is { } records)
         {
             for (var i = 0; i < records.Count; i++)
             {
                 var region = validation.RegionCode($"unemploymentInsurance[{i}].regionCode", records[i].RegionCode);
-                validation.Range($"unemploymentInsurance[{i}].months", records[i].Months, 0, 1200);
+                validation.Range($"unemploymentInsurance[{i}].months", records[i].Months, 0, MaxInsuranceMonths);
                 insurance.Add(records[i] with { RegionCode = region ?? records[i].RegionCode });
             }
         }

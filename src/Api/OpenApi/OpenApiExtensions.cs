@@ -25,6 +25,7 @@ public static class OpenApiExtensions
         {
             options.AddDocumentTransformer<DocumentInfoTransformer>();
             options.AddOperationTransformer<OperationConventionsTransformer>();
+            options.AddSchemaTransformer<EnumSchemaTransformer>();
         });
         return builder;
     }

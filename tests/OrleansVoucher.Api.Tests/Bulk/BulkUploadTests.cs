@@ -304,10 +304,14 @@ public sealed class BulkUploadTests : IAsyncLifetime
         using var column = await BulkScenario.UploadAsync(_authority, "directed-unread", Encoding.UTF8.GetBytes("citizen_id,shoe_size\n1,2\n"));
         using var twice = await BulkScenario.UploadAsync(_authority, "directed-unread", Encoding.UTF8.GetBytes("citizen_id,citizen_id\n1,2\n"));
         using var latin1 = await BulkScenario.UploadAsync(_authority, "directed-unread", [.. "citizen_id,name\n"u8, .. BulkScenario.Citizen(4100).Select(c => (byte)c), (byte)',', 0xE9, (byte)'\n']);
+        using var empty = await BulkScenario.UploadAsync(_authority, "directed-unread", []);
+        using var bomOnly = await BulkScenario.UploadAsync(_authority, "directed-unread", [0xEF, 0xBB, 0xBF]);
 
         await Problem.AssertAsync(column, 400, "validation-failed");
         await Problem.AssertAsync(twice, 400, "validation-failed");
         await Problem.AssertAsync(latin1, 400, "validation-failed");
+        await Problem.AssertAsync(empty, 400, "validation-failed");
+        await Problem.AssertAsync(bomOnly, 400, "validation-failed");
         Assert.Equal(0, await StoredAsync("bulk-job"));
     }
 

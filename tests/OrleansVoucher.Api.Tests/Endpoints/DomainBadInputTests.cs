@@ -59,6 +59,8 @@ public sealed class DomainBadInputTests(MatrixWorld world) : IClassFixture<Matri
         Body("claim: an unknown level", s_stranger, "POST", Claim, _ => $$"""{"citizenId":"{{Stranger}}","level":"grandmaster"}""", 400, "invalid-field-type"),
         Body("claim: a level as a number", s_stranger, "POST", Claim, _ => $$"""{"citizenId":"{{Stranger}}","level":5}""", 400, "invalid-field-type"),
         Body("claim: a level as a numeric string", s_stranger, "POST", Claim, _ => $$"""{"citizenId":"{{Stranger}}","level":"5"}""", 400, "invalid-field-type"),
+        Body("claim: two levels, which or'ed are a third", s_stranger, "POST", Claim, _ => $$"""{"citizenId":"{{Stranger}}","level":"seniorTechnician, technician"}""", 400, "invalid-field-type"),
+        Body("claim: two levels, escaped", s_stranger, "POST", Claim, _ => $$"""{"citizenId":"{{Stranger}}","level":"seniorTechnician\u002ctechnician"}""", 400, "invalid-field-type"),
 
         // Campaign designs: codes, money in integer fen, dates, enumerations, lengths.
         Body("campaign: a 5-digit region", Fujian, "PUT", Draft, w => Campaign(w, "regionCode", "\"35000\""), 400, "validation-failed", "regionCode"),
@@ -73,6 +75,7 @@ public sealed class DomainBadInputTests(MatrixWorld world) : IClassFixture<Matri
         Body("campaign: closing before opening", Fujian, "PUT", Draft, w => Campaign(w, "claimClosesAt", "\"2025-01-01T00:00:00+08:00\""), 400, "validation-failed", "claimClosesAt"),
         Body("campaign: an unknown value mode", Fujian, "PUT", Draft, w => Campaign(w, "valueMode", "\"gold\""), 400, "invalid-field-type"),
         Body("campaign: a value mode as a number", Fujian, "PUT", Draft, w => Campaign(w, "valueMode", "0"), 400, "invalid-field-type"),
+        Body("campaign: two value modes", Fujian, "PUT", Draft, w => Campaign(w, "valueMode", "\"faceValue,credit\""), 400, "invalid-field-type"),
         Body("campaign: a name too long", Fujian, "PUT", Draft, w => Campaign(w, "name", JsonSerializer.Serialize(new string('券', 201))), 400, "validation-failed", "name"),
         Body("campaign: a control character in the name", Fujian, "PUT", Draft, w => Campaign(w, "name", "\"Campaign\\u0000\""), 400, "validation-failed", "name"),
         Body("campaign: no quantity cap", Fujian, "PUT", Draft, w => Campaign(w, "quantityCap", null), 400, "missing-field"),

@@ -35,6 +35,19 @@ public sealed class OpenApiDocumentTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Enumerations_are_described_by_their_camel_case_names_required_optional_or_listed()
+    {
+        var document = await _engine.CreateClient().GetFromJsonAsync<JsonElement>("/openapi/v1.json");
+
+        var schemas = document.GetProperty("components").GetProperty("schemas");
+        Assert.Equal("faceValue credit checkInOnly", Names(schemas.GetProperty("ValueMode")));
+        Assert.Equal("seniorTechnician technician advanced intermediate elementary null", Names(schemas.GetProperty("CampaignModel").GetProperty("properties").GetProperty("level")));
+        Assert.Equal("sessionWithoutCheckIns impossiblePosition repeatedCheckIn outsideRadius", Names(schemas.GetProperty("CheckInReceipt").GetProperty("properties").GetProperty("flags").GetProperty("items")));
+
+        static string Names(JsonElement schema) => string.Join(' ', schema.GetProperty("enum").EnumerateArray().Select(name => name.GetString() ?? "null"));
+    }
+
+    [Fact]
     public async Task The_ui_is_served_at_docs()
     {
         var html = await _engine.CreateClient().GetStringAsync("/docs/index.html");
