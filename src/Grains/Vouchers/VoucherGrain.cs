@@ -158,8 +158,10 @@ internal sealed class VoucherGrain : Grain, IVoucherGrain, IVoucherParticipant
             draft.RevokedAt = now;
             draft.RevocationReason = reason;
             draft.Deadline = null;
-            transaction.EnlistSelf(_state, draft);
+
+            // Enlisting serializes the draft: the claims are rejected in it first, or the store keeps them pending.
             RejectPendingClaims(transaction, state, draft, $"voucher revoked: {reason}", now);
+            transaction.EnlistSelf(_state, draft);
             transaction.Publish(new VoucherRevoked
             {
                 At = now,
