@@ -285,26 +285,43 @@ internal sealed partial class WorkerGrain : Grain, IWorkerGrain, IWorkerParticip
         return null;
     }
 
-    public Task<Prepared<Result>> PrepareActivationAsync(TransactionId transaction, SlotRequest request)
+    public async Task<Prepared<Result>> PrepareActivationAsync(TransactionId transaction, SlotRequest request)
     {
         if (_state.IsBusy)
         {
-            return Refuse(Attempts.Busy());
+            return new Prepared<Result>(null, Attempts.Busy());
         }
 
-        if (SlotRejection(request) is { } rejection)
+        if (await ConfirmedSlotRejectionAsync(request) is { } rejection)
         {
-            return Refuse(rejection);
+            return new Prepared<Result>(null, rejection);
         }
 
         var draft = _state.Draft();
         draft.Slots.Add(new YearlySlot(request.Year, request.OccupationCode, request.Code));
         draft.Held[request.Code].Status = VoucherStatus.Activated;
         draft.Held[request.Code].Deadline = request.Deadline;
-        return Task.FromResult(new Prepared<Result>(_state.Prepare(transaction, draft), Result.Ok));
+        return new Prepared<Result>(_state.Prepare(transaction, draft), Result.Ok);
     }
 
-    public Task<Result> CheckActivationAsync(SlotRequest request) => Task.FromResult(SlotRejection(request) ?? Result.Ok);
+    public async Task<Result> CheckActivationAsync(SlotRequest request) => await ConfirmedSlotRejectionAsync(request) ?? Result.Ok;
+
+    /// <summary>
+    /// <see cref="SlotRejection"/>, confirmed on the store when it refuses: this activation may have read the
+    /// worker before the voucher was claimed, or a rollback released a slot, through another engine (or a
+    /// bulk job wrote the worker), and a verification must not be refused for it. Only refusals pay the read.
+    /// </summary>
+    private async Task<Result?> ConfirmedSlotRejectionAsync(SlotRequest request)
+    {
+        var rejection = SlotRejection(request);
+        if (rejection is null || _state.IsBusy)
+        {
+            return rejection;
+        }
+
+        await _state.ReloadAsync();
+        return SlotRejection(request);
+    }
 
     /// <summary>Why the committed state refuses the slot an activation takes (R10), or null.</summary>
     private Result? SlotRejection(SlotRequest request)
