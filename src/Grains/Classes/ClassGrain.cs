@@ -512,18 +512,22 @@ internal sealed partial class ClassGrain : Grain, IClassGrain, IClassParticipant
 
     public async Task<Prepared<Result>> PrepareWithdrawalAsync(TransactionId transaction, string citizenId, string voucherCode)
     {
-        if (!_roster.ContainsKey(citizenId))
-        {
-            // Not enrolled: nothing of the class to change.
-            return new Prepared<Result>(null, Result.Ok);
-        }
-
         if (_counters.IsBusy)
         {
             return new Prepared<Result>(null, Attempts.Busy());
         }
 
-        if (await TraineeAsync(citizenId) is not { } trainee || trainee.State.VoucherCode != voucherCode)
+        // The voucher is activated for this class, and its enrolment was written in the same unit: an
+        // activation that finds none read the class before the enrolment was made through another engine.
+        // It reads the class again rather than withdraw nothing, which would leave the trainee enrolled.
+        var trainee = await EnrolmentAsync(citizenId, voucherCode);
+        if (trainee is null)
+        {
+            await ReloadAsync();
+            trainee = await EnrolmentAsync(citizenId, voucherCode);
+        }
+
+        if (trainee is null)
         {
             // Not enrolled with this voucher: nothing of the class to change.
             return new Prepared<Result>(null, Result.Ok);
@@ -556,6 +560,10 @@ internal sealed partial class ClassGrain : Grain, IClassGrain, IClassParticipant
         });
         return Prepared<Result>.Of(writes, Result.Ok);
     }
+
+    /// <summary>The record of the trainee's enrolment with <paramref name="voucherCode"/>, or null when this activation knows of none.</summary>
+    private async Task<TransactionalRecord<TraineeState>?> EnrolmentAsync(string citizenId, string voucherCode) =>
+        await TraineeAsync(citizenId) is { } trainee && trainee.State.VoucherCode == voucherCode ? trainee : null;
 
     public Task CompleteAsync(TransactionOutcome outcome)
     {

@@ -360,17 +360,26 @@ internal sealed partial class WorkerGrain : Grain, IWorkerGrain, IWorkerParticip
         return null;
     }
 
-    public Task<Prepared<Result>> PrepareChangeAsync(TransactionId transaction, HeldChange change)
+    public async Task<Prepared<Result>> PrepareChangeAsync(TransactionId transaction, HeldChange change)
     {
         if (_state.IsBusy)
         {
-            return Refuse(Attempts.Busy());
+            return new Prepared<Result>(null, Attempts.Busy());
+        }
+
+        // The voucher asking is this worker's on the store: an activation that does not hold it read the
+        // worker before the voucher was issued or claimed through another engine (or by a bulk job). It
+        // reads the worker again rather than leave out its part, which would keep a released slot (R10)
+        // or a revoked voucher live (R7).
+        if (!_state.State.Held.ContainsKey(change.Code))
+        {
+            await _state.ReloadAsync();
         }
 
         if (!_state.State.Held.ContainsKey(change.Code))
         {
             // Nothing held to change (e.g. a voucher retired already): the worker has no part to write.
-            return Task.FromResult(new Prepared<Result>(null, Result.Ok));
+            return new Prepared<Result>(null, Result.Ok);
         }
 
         var draft = _state.Draft();
@@ -389,7 +398,7 @@ internal sealed partial class WorkerGrain : Grain, IWorkerGrain, IWorkerParticip
             draft.Held.Remove(change.Code);
         }
 
-        return Task.FromResult(new Prepared<Result>(_state.Prepare(transaction, draft), Result.Ok));
+        return new Prepared<Result>(_state.Prepare(transaction, draft), Result.Ok);
     }
 
     public Task CompleteAsync(TransactionOutcome outcome)
@@ -397,8 +406,6 @@ internal sealed partial class WorkerGrain : Grain, IWorkerGrain, IWorkerParticip
         _state.Complete(outcome);
         return Task.CompletedTask;
     }
-
-    private static Task<Prepared<Result>> Refuse(Result rejection) => Task.FromResult(new Prepared<Result>(null, rejection));
 
     private static ArchiveEntry? ToArchiveEntry(DomainEvent domainEvent) => domainEvent switch
     {

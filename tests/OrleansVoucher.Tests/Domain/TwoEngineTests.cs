@@ -177,6 +177,24 @@ public abstract partial class TwoEngineTests : DomainTestBase
     }
 
     [Fact]
+    public async Task R7_a_voucher_revoked_through_the_engine_whose_copy_of_the_worker_predates_its_claim_is_no_longer_held_live()
+    {
+        await Given.FujianAsync();
+        await Given.CampaignAsync("general", General(Fujian));
+        await Given.CampaignAsync("second", General(Fujian));
+        var worker = await Given.WorkerAsync(1);
+        await using var other = await StartAnotherSiloAsync();
+        Assert.Empty((await other.Grains.GetGrain<IWorkerGrain>(worker).GetAsync()).GetValueOrThrow().Vouchers);
+        var code = await Given.ClaimAsync("general", worker);
+
+        Ok(await other.Grains.GetGrain<IVoucherGrain>(code).RevokeAsync("claimed with another person's card"));
+
+        await RestartAsync();
+        Assert.DoesNotContain((await Given.WorkerViewAsync(worker)).Vouchers, v => v.Code == code && v.Status != VoucherStatus.Revoked);
+        Ok(await Given.TryClaimAsync("second", worker));
+    }
+
+    [Fact]
     public async Task R17_a_voucher_claimed_for_settlement_and_approved_through_two_engines_at_once_is_paid_once()
     {
         await Given.FujianAsync();
