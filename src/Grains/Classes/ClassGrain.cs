@@ -428,7 +428,7 @@ internal sealed partial class ClassGrain : Grain, IClassGrain, IClassParticipant
 
     public async Task<Prepared<Result>> PrepareEnrolmentAsync(TransactionId transaction, Enrolment enrolment)
     {
-        if (EnrolmentRejection(enrolment.CitizenId) is { } rejection)
+        if (await ConfirmedEnrolmentRejectionAsync(enrolment.CitizenId) is { } rejection)
         {
             return new Prepared<Result>(null, rejection);
         }
@@ -475,17 +475,34 @@ internal sealed partial class ClassGrain : Grain, IClassGrain, IClassParticipant
         return Prepared<Result>.Of(writes, Result.Ok);
     }
 
-    public Task<EnrolmentCheck> CheckEnrolmentAsync(string citizenId)
+    public async Task<EnrolmentCheck> CheckEnrolmentAsync(string citizenId)
     {
         var state = _definition.State;
         if (state.InstitutionId is null)
         {
-            return Task.FromResult(new EnrolmentCheck(null, Result.Reject(RejectionCode.ClassNotFound, $"No class {Key}.")));
+            return new EnrolmentCheck(null, Result.Reject(RejectionCode.ClassNotFound, $"No class {Key}."));
         }
 
         // The definition is written once, so its facts are worked out once per activation.
         _facts ??= new ClassFacts(state.OccupationCode, state.Level, SessionPlan.FirstStart(state.Sessions), OnlineMinutes(state), state.Sessions.Sum(Minutes));
-        return Task.FromResult(new EnrolmentCheck(_facts, EnrolmentRejection(citizenId) ?? Result.Ok));
+        return new EnrolmentCheck(_facts, await ConfirmedEnrolmentRejectionAsync(citizenId) ?? Result.Ok);
+    }
+
+    /// <summary>
+    /// <see cref="EnrolmentRejection"/>, confirmed on the store when the roster or the count refuses: this
+    /// activation may have read the class before a rollback through another engine withdrew the trainee or
+    /// freed a seat, and a verification must not be refused for it. Only such refusals pay the read.
+    /// </summary>
+    private async Task<Result?> ConfirmedEnrolmentRejectionAsync(string citizenId)
+    {
+        var rejection = EnrolmentRejection(citizenId);
+        if (rejection is not { Rejection: RejectionCode.AlreadyExists or RejectionCode.ClassFull } || _counters.IsBusy)
+        {
+            return rejection;
+        }
+
+        await ReloadAsync();
+        return EnrolmentRejection(citizenId);
     }
 
     /// <summary>Why the committed state refuses the worker's enrolment, or null.</summary>

@@ -177,6 +177,41 @@ public abstract partial class TwoEngineTests : DomainTestBase
     }
 
     [Fact]
+    public async Task R11_a_verification_rolled_back_through_one_engine_is_made_again_through_the_other_whose_copies_predate_the_rollback()
+    {
+        var (code, worker) = await Given.ClaimedAsync(1);
+        await Given.ClassAsync("SCHOOL1", "C1");
+        await Given.VerifyAsync("SCHOOL1", code, worker, "C1");
+        await using var other = await StartAnotherSiloAsync();
+        Assert.Equal(RejectionCode.AlreadyUsed, (await other.Grains.GetGrain<IInstitutionGrain>("SCHOOL1").CheckVoucherAsync(new VerificationRequest(code, worker, "C1"))).Rejection);
+
+        Ok(await Grains.GetGrain<IInstitutionGrain>("SCHOOL1").RollBackVerificationAsync(code, "enrolled in the wrong class"));
+
+        // The voucher, its worker's slot and the class's roster are all as the other engine last read them.
+        Ok(await VerifyThroughAsync(other.Grains, "SCHOOL1", code, worker, "C1"));
+        await RestartAsync();
+        Assert.Single((await Grains.GetGrain<IClassGrain>(ClassKey.Of("SCHOOL1", "C1")).GetAsync())!.Trainees);
+        await Invariants.AssertConsistentAsync(Grains, [code]);
+    }
+
+    [Fact]
+    public async Task R11_a_verification_made_through_one_engine_is_rolled_back_through_the_other_whose_copy_of_the_voucher_predates_it()
+    {
+        var (code, worker) = await Given.ClaimedAsync(1);
+        await Given.ClassAsync("SCHOOL1", "C1");
+        await using var other = await StartAnotherSiloAsync();
+        await LoadBothAsync(other, ("SCHOOL1", code, worker));
+
+        Ok(await Given.TryVerifyAsync("SCHOOL1", code, worker, "C1"));
+
+        Ok(await other.Grains.GetGrain<IInstitutionGrain>("SCHOOL1").RollBackVerificationAsync(code, "enrolled in the wrong class"));
+        await RestartAsync();
+        Assert.Equal(VoucherStatus.Claimed, (await Given.VoucherAsync(code)).Status);
+        Assert.Empty((await Grains.GetGrain<IClassGrain>(ClassKey.Of("SCHOOL1", "C1")).GetAsync())!.Trainees);
+        await Invariants.AssertConsistentAsync(Grains, [code]);
+    }
+
+    [Fact]
     public async Task R7_a_voucher_revoked_through_the_engine_whose_copy_of_the_worker_predates_its_claim_is_no_longer_held_live()
     {
         await Given.FujianAsync();
