@@ -30,21 +30,8 @@ public abstract partial class TwoEngineTests
         await Given.CampaignAsync("first", General(Fujian));
         await Given.CampaignAsync("second", General(Fujian));
         await using var other = await StartAnotherSiloAsync();
-        IGrainFactory[] engines = [Grains, other.Grains];
-        var workers = new List<string>();
-        for (var round = 0; round < Rounds; round++)
-        {
-            var worker = await Given.WorkerAsync(round + 1);
-            workers.Add(worker);
-            await InBothAsync(engines, engine => engine.GetGrain<IWorkerGrain>(worker).GetAsync());
 
-            var (first, second) = await RaceAsync(
-                () => ClaimThroughAsync(engines[round % 2], worker, "first"),
-                () => ClaimThroughAsync(engines[(round + 1) % 2], worker, "second"));
-
-            Assert.True(first.IsSuccess != second.IsSuccess, $"Round {round}: {first.Rejection?.ToString() ?? "issued"}, {second.Rejection?.ToString() ?? "issued"}.");
-            Assert.Contains((first.IsSuccess ? second : first).Rejection, new RejectionCode?[] { RejectionCode.LiveVoucherHeld, RejectionCode.ConcurrentOperation });
-        }
+        var workers = await RaceClaimsAsync([Grains, other.Grains], "first", "second", RejectionCode.LiveVoucherHeld);
 
         await RestartAsync();
         await AssertOneLiveVoucherEachAsync(workers);
@@ -111,8 +98,7 @@ public abstract partial class TwoEngineTests
                 () => VerifyThroughAsync(engines[round % 2], "SCHOOL1", first, worker, "C1"),
                 () => VerifyThroughAsync(engines[(round + 1) % 2], "SCHOOL2", second, worker, "C2"));
 
-            Assert.True(results.Item1.IsSuccess != results.Item2.IsSuccess, $"Round {round}: {results.Item1.Rejection?.ToString() ?? "activated"}, {results.Item2.Rejection?.ToString() ?? "activated"}.");
-            Assert.Contains((results.Item1.IsSuccess ? results.Item2 : results.Item1).Rejection, new RejectionCode?[] { RejectionCode.YearlyLimitReached, RejectionCode.ConcurrentOperation });
+            AssertOneWon(round, results.Item1, results.Item2, RejectionCode.YearlyLimitReached);
         }
 
         await RestartAsync();
@@ -185,21 +171,8 @@ public abstract partial class TwoEngineTests
         await Given.RegionAsync(Fujian, RegionPolicy.Fujian with { OneLiveVoucher = false });
         await Given.CampaignAsync("general", General(Fujian));
         await using var other = await StartAnotherSiloAsync();
-        IGrainFactory[] engines = [Grains, other.Grains];
-        var workers = new List<string>();
-        for (var round = 0; round < Rounds; round++)
-        {
-            var worker = await Given.WorkerAsync(round + 1);
-            workers.Add(worker);
-            await InBothAsync(engines, engine => engine.GetGrain<IWorkerGrain>(worker).GetAsync());
 
-            var (first, second) = await RaceAsync(
-                () => ClaimThroughAsync(engines[round % 2], worker),
-                () => ClaimThroughAsync(engines[(round + 1) % 2], worker));
-
-            Assert.True(first.IsSuccess != second.IsSuccess, $"Round {round}: {first.Rejection?.ToString() ?? "claimed"}, {second.Rejection?.ToString() ?? "claimed"}.");
-            Assert.Contains((first.IsSuccess ? second : first).Rejection, new RejectionCode?[] { RejectionCode.AlreadyClaimed, RejectionCode.ConcurrentOperation });
-        }
+        var workers = await RaceClaimsAsync([Grains, other.Grains], "general", "general", RejectionCode.AlreadyClaimed);
 
         await RestartAsync();
         foreach (var worker in workers)
@@ -235,8 +208,7 @@ public abstract partial class TwoEngineTests
                 () => engines[round % 2].GetGrain<IVoucherGrain>(code).ClaimAsync(worker),
                 () => engines[(round + 1) % 2].GetGrain<IVoucherGrain>(code).ClaimAsync(worker));
 
-            Assert.True(first.IsSuccess != second.IsSuccess, $"Round {round}: {first.Rejection?.ToString() ?? "claimed"}, {second.Rejection?.ToString() ?? "claimed"}.");
-            Assert.Contains((first.IsSuccess ? second : first).Rejection, new RejectionCode?[] { RejectionCode.AlreadyClaimed, RejectionCode.ConcurrentOperation });
+            AssertOneWon(round, first, second, RejectionCode.AlreadyClaimed);
         }
 
         await RestartAsync();
@@ -370,6 +342,37 @@ public abstract partial class TwoEngineTests
 
         await Invariants.AssertStatisticsExactAsync(Grains, "face", codes);
         Assert.Equal(0, (await Grains.GetGrain<ICampaignStatisticsGrain>("face").RecountAsync()).PendingSettlementFen);
+    }
+
+    /// <summary>
+    /// Rounds of two claims by one new worker at once, one through each engine (which engine claims which
+    /// campaign swaps each round), both engines holding the worker: exactly one is issued, the other is
+    /// refused with <paramref name="refusal"/> or told to retry. Returns the workers.
+    /// </summary>
+    private async Task<List<string>> RaceClaimsAsync(IGrainFactory[] engines, string firstCampaign, string secondCampaign, RejectionCode refusal)
+    {
+        var workers = new List<string>();
+        for (var round = 0; round < Rounds; round++)
+        {
+            var worker = await Given.WorkerAsync(round + 1);
+            workers.Add(worker);
+            await InBothAsync(engines, engine => engine.GetGrain<IWorkerGrain>(worker).GetAsync());
+
+            var (first, second) = await RaceAsync(
+                () => ClaimThroughAsync(engines[round % 2], worker, firstCampaign),
+                () => ClaimThroughAsync(engines[(round + 1) % 2], worker, secondCampaign));
+
+            AssertOneWon(round, first, second, refusal);
+        }
+
+        return workers;
+    }
+
+    /// <summary>Exactly one of two racing calls succeeded; the other was refused with <paramref name="refusal"/> or told to retry.</summary>
+    private static void AssertOneWon<T>(int round, Result<T> first, Result<T> second, RejectionCode refusal)
+    {
+        Assert.True(first.IsSuccess != second.IsSuccess, $"Round {round}: {first.Rejection?.ToString() ?? "succeeded"}, {second.Rejection?.ToString() ?? "succeeded"}.");
+        Assert.Contains((first.IsSuccess ? second : first).Rejection, new RejectionCode?[] { refusal, RejectionCode.ConcurrentOperation });
     }
 
     /// <summary>Both calls at once, as two clients of two engines.</summary>
