@@ -337,12 +337,16 @@ internal sealed class VoucherGrain : Grain, IVoucherGrain, IVoucherParticipant
     /// <summary>
     /// <see cref="ActivationFactsAsync"/>, confirmed on the store when it refuses for the voucher's status:
     /// this activation may have read the voucher before it was issued, claimed or its verification rolled
-    /// back through another engine, and a verification must not be refused for it. Only such refusals pay the read.
+    /// back through another engine, and a verification must not be refused for it. Only such refusals pay
+    /// the read, and not a repeat of the verification this activation holds, which the enrolment desk's
+    /// fast path answers from memory.
     /// </summary>
     private async Task<Result<ActivationFacts>> ConfirmedActivationFactsAsync(ActivationRequest request)
     {
         var facts = await ActivationFactsAsync(request);
-        if (facts.Rejection is not (RejectionCode.VoucherNotFound or RejectionCode.NotClaimed or RejectionCode.AlreadyUsed) || _state.IsBusy)
+        var state = _state.State;
+        var repeat = state.ClassKey == request.ClassKey && state.CitizenId == request.PresenterCitizenId && state.EffectiveStatus(request.Now) == VoucherStatus.Activated;
+        if (facts.Rejection is not (RejectionCode.VoucherNotFound or RejectionCode.NotClaimed or RejectionCode.AlreadyUsed) || _state.IsBusy || repeat)
         {
             return facts;
         }
