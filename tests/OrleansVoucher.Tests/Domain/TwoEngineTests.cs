@@ -180,18 +180,24 @@ public abstract partial class TwoEngineTests : DomainTestBase
     public async Task R11_a_verification_rolled_back_through_one_engine_is_made_again_through_the_other_whose_copies_predate_the_rollback()
     {
         var (code, worker) = await Given.ClaimedAsync(1);
-        await Given.ClassAsync("SCHOOL1", "C1");
+        var next = await Given.WorkerAsync(2);
+        var nextCode = await Given.ClaimAsync("general", next);
+        Ok(await Grains.GetGrain<IInstitutionGrain>("SCHOOL1").RegisterClassAsync(new ClassRegistration("C1", Ecommerce, null, Given.Sessions(TimeSpan.FromDays(7)), Capacity: 1)));
+        await Given.ClassAsync("SCHOOL1", "C2");
         await Given.VerifyAsync("SCHOOL1", code, worker, "C1");
         await using var other = await StartAnotherSiloAsync();
-        Assert.Equal(RejectionCode.AlreadyUsed, (await other.Grains.GetGrain<IInstitutionGrain>("SCHOOL1").CheckVoucherAsync(new VerificationRequest(code, worker, "C1"))).Rejection);
+        var throughOther = other.Grains.GetGrain<IInstitutionGrain>("SCHOOL1");
+        Assert.Equal(RejectionCode.AlreadyUsed, (await throughOther.CheckVoucherAsync(new VerificationRequest(code, worker, "C2"))).Rejection);
+        Assert.Equal(RejectionCode.ClassFull, (await throughOther.CheckVoucherAsync(new VerificationRequest(nextCode, next, "C1"))).Rejection);
 
         Ok(await Grains.GetGrain<IInstitutionGrain>("SCHOOL1").RollBackVerificationAsync(code, "enrolled in the wrong class"));
 
-        // The voucher, its worker's slot and the class's roster are all as the other engine last read them.
-        Ok(await VerifyThroughAsync(other.Grains, "SCHOOL1", code, worker, "C1"));
+        // The voucher, its worker's slot and the full class are as the other engine last read them.
+        Ok(await VerifyThroughAsync(other.Grains, "SCHOOL1", code, worker, "C2"));
+        Ok(await VerifyThroughAsync(other.Grains, "SCHOOL1", nextCode, next, "C1"));
         await RestartAsync();
-        Assert.Single((await Grains.GetGrain<IClassGrain>(ClassKey.Of("SCHOOL1", "C1")).GetAsync())!.Trainees);
-        await Invariants.AssertConsistentAsync(Grains, [code]);
+        Assert.Equal([next], (await Grains.GetGrain<IClassGrain>(ClassKey.Of("SCHOOL1", "C1")).GetAsync())!.Trainees);
+        await Invariants.AssertConsistentAsync(Grains, [code, nextCode]);
     }
 
     [Fact]
