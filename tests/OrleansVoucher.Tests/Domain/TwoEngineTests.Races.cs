@@ -75,13 +75,7 @@ public abstract partial class TwoEngineTests
     [Fact]
     public async Task R10_under_Shaoxing_s_one_activation_a_year_vouchers_of_two_occupations_verified_through_two_engines_at_once_activate_one()
     {
-        await Given.RegionAsync(Fujian, RegionPolicy.Shaoxing);
-        await Given.CampaignAsync("first", General(Fujian));
-        await Given.CampaignAsync("second", General(Fujian));
-        await Given.InstitutionAsync("SCHOOL1");
-        await Given.InstitutionAsync("SCHOOL2");
-        await Given.ClassAsync("SCHOOL1", "C1", Ecommerce);
-        await Given.ClassAsync("SCHOOL2", "C2", Electrician);
+        await OneActivationAYearAsync();
         await using var other = await StartAnotherSiloAsync();
         IGrainFactory[] engines = [Grains, other.Grains];
         var held = new List<(string Worker, string First, string Second)>();
@@ -260,13 +254,7 @@ public abstract partial class TwoEngineTests
     [Fact]
     public async Task R10_a_rollback_through_one_engine_racing_a_verification_of_another_voucher_through_the_other_never_leaves_two_slots()
     {
-        await Given.RegionAsync(Fujian, RegionPolicy.Shaoxing);
-        await Given.CampaignAsync("first", General(Fujian));
-        await Given.CampaignAsync("second", General(Fujian));
-        await Given.InstitutionAsync("SCHOOL1");
-        await Given.InstitutionAsync("SCHOOL2");
-        var classKey = await Given.ClassAsync("SCHOOL1", "C1", Ecommerce);
-        await Given.ClassAsync("SCHOOL2", "C2", Electrician);
+        var classKey = await OneActivationAYearAsync();
         await using var other = await StartAnotherSiloAsync();
         IGrainFactory[] engines = [Grains, other.Grains];
         var enrolled = new List<(string Code, string Worker)>();
@@ -373,6 +361,21 @@ public abstract partial class TwoEngineTests
     {
         Assert.True(first.IsSuccess != second.IsSuccess, $"Round {round}: {first.Rejection?.ToString() ?? "succeeded"}, {second.Rejection?.ToString() ?? "succeeded"}.");
         Assert.Contains((first.IsSuccess ? second : first).Rejection, new RejectionCode?[] { refusal, RejectionCode.ConcurrentOperation });
+    }
+
+    /// <summary>
+    /// Shaoxing's one activation a year (R10), in force in Fujian: two open general campaigns, and a class
+    /// of a different occupation at each of two institutions; returns the first class's key.
+    /// </summary>
+    private async Task<string> OneActivationAYearAsync()
+    {
+        await Given.RegionAsync(Fujian, RegionPolicy.Shaoxing);
+        await Given.CampaignAsync("first", General(Fujian));
+        await Given.CampaignAsync("second", General(Fujian));
+        await Given.InstitutionAsync("SCHOOL1");
+        await Given.InstitutionAsync("SCHOOL2");
+        await Given.ClassAsync("SCHOOL2", "C2", Electrician);
+        return await Given.ClassAsync("SCHOOL1", "C1", Ecommerce);
     }
 
     /// <summary>Both calls at once, as two clients of two engines.</summary>
