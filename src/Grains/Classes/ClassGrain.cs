@@ -50,6 +50,7 @@ internal sealed partial class ClassGrain : Grain, IClassGrain, IClassParticipant
     public async Task<Result<CheckInReceipt>> CheckInAsync(CheckInRequest request)
     {
         var now = _services.Now;
+        await ConfirmRosterAsync(request?.CitizenId);
         if (Trainee(request?.CitizenId, out var citizenId) is { } notEnrolled)
         {
             return Result<CheckInReceipt>.From(notEnrolled);
@@ -219,6 +220,7 @@ internal sealed partial class ClassGrain : Grain, IClassGrain, IClassParticipant
     public async Task<Result<CheckInReceipt>> RecordOnlineStudyAsync(OnlineStudyReport report)
     {
         var now = _services.Now;
+        await ConfirmRosterAsync(report?.CitizenId);
         if (Trainee(report?.CitizenId, out var citizenId) is { } notEnrolled)
         {
             return Result<CheckInReceipt>.From(notEnrolled);
@@ -245,6 +247,7 @@ internal sealed partial class ClassGrain : Grain, IClassGrain, IClassParticipant
 
     public async Task<Result<CompletionReport>> RecordResultAsync(AssessmentReport report)
     {
+        await ConfirmRosterAsync(report?.CitizenId);
         if (Trainee(report?.CitizenId, out var citizenId) is { } notEnrolled)
         {
             return Result<CompletionReport>.From(notEnrolled);
@@ -361,6 +364,7 @@ internal sealed partial class ClassGrain : Grain, IClassGrain, IClassParticipant
 
     public async Task<Result<AttendanceView>> GetAttendanceAsync(string citizenId)
     {
+        await ConfirmRosterAsync(citizenId);
         if (Trainee(citizenId, out var id) is { } notEnrolled)
         {
             return Result<AttendanceView>.From(notEnrolled);
@@ -604,6 +608,7 @@ internal sealed partial class ClassGrain : Grain, IClassGrain, IClassParticipant
 
     private async Task<Result> RateAsync(Evaluation evaluation, bool byTrainee)
     {
+        await ConfirmRosterAsync(evaluation?.CitizenId);
         if (Trainee(evaluation?.CitizenId, out var citizenId) is { } notEnrolled)
         {
             return notEnrolled;
@@ -691,6 +696,20 @@ internal sealed partial class ClassGrain : Grain, IClassGrain, IClassParticipant
     private static long OnlineMinutes(ClassState state) => state.Sessions.Where(s => s.Mode == SessionMode.Online).Sum(Minutes);
 
     private static Result NotEnrolled() => Result.Reject(RejectionCode.NotEnrolled, "The worker is not enrolled in this class.");
+
+    /// <summary>
+    /// Reads the class again when the worker is not on this activation's roster: it may have read the class
+    /// before the worker's enrolment through another engine, and the trainee must not be turned away for
+    /// it (R13). Only a worker not found pays the read.
+    /// </summary>
+    private async Task ConfirmRosterAsync(string? citizenId)
+    {
+        if (_definition.State.InstitutionId is not null && !_counters.IsBusy
+            && CitizenId.TryParse(citizenId, ChinaTime.DateOf(_services.Now), out var id) && !_roster.ContainsKey(id))
+        {
+            await ReloadAsync();
+        }
+    }
 
     private Result? Trainee(string? citizenId, out string id)
     {

@@ -218,6 +218,21 @@ public abstract partial class TwoEngineTests : DomainTestBase
     }
 
     [Fact]
+    public async Task R13_a_trainee_verified_through_one_engine_checks_in_through_the_other_whose_copy_of_the_class_predates_the_enrolment()
+    {
+        var (code, worker) = await Given.ClaimedAsync(1);
+        var classKey = await Given.ClassAsync("SCHOOL1", "C1", startsIn: TimeSpan.FromMinutes(20));
+        await using var other = await StartAnotherSiloAsync();
+        var throughOther = other.Grains.GetGrain<IClassGrain>(classKey);
+        Assert.Empty((await throughOther.GetAsync())!.Trainees);
+
+        await Given.VerifyAsync("SCHOOL1", code, worker, "C1");
+
+        Ok(await throughOther.CheckInAsync(new CheckInRequest(worker, 0, Site)));
+        Assert.Equal([0], (await throughOther.GetAttendanceAsync(worker)).GetValueOrThrow().AttendedSessions);
+    }
+
+    [Fact]
     public async Task R7_a_voucher_revoked_through_the_engine_whose_copy_of_the_worker_predates_its_claim_is_no_longer_held_live()
     {
         await Given.FujianAsync();
