@@ -50,6 +50,7 @@ internal sealed partial class ClassGrain : Grain, IClassGrain, IClassParticipant
     public async Task<Result<CheckInReceipt>> CheckInAsync(CheckInRequest request)
     {
         var now = _services.Now;
+        await ConfirmRosterAsync(request?.CitizenId);
         if (Trainee(request?.CitizenId, out var citizenId) is { } notEnrolled)
         {
             return Result<CheckInReceipt>.From(notEnrolled);
@@ -219,6 +220,7 @@ internal sealed partial class ClassGrain : Grain, IClassGrain, IClassParticipant
     public async Task<Result<CheckInReceipt>> RecordOnlineStudyAsync(OnlineStudyReport report)
     {
         var now = _services.Now;
+        await ConfirmRosterAsync(report?.CitizenId);
         if (Trainee(report?.CitizenId, out var citizenId) is { } notEnrolled)
         {
             return Result<CheckInReceipt>.From(notEnrolled);
@@ -245,6 +247,7 @@ internal sealed partial class ClassGrain : Grain, IClassGrain, IClassParticipant
 
     public async Task<Result<CompletionReport>> RecordResultAsync(AssessmentReport report)
     {
+        await ConfirmRosterAsync(report?.CitizenId);
         if (Trainee(report?.CitizenId, out var citizenId) is { } notEnrolled)
         {
             return Result<CompletionReport>.From(notEnrolled);
@@ -356,6 +359,7 @@ internal sealed partial class ClassGrain : Grain, IClassGrain, IClassParticipant
 
     public async Task<Result<AttendanceView>> GetAttendanceAsync(string citizenId)
     {
+        await ConfirmRosterAsync(citizenId);
         if (Trainee(citizenId, out var id) is { } notEnrolled)
         {
             return Result<AttendanceView>.From(notEnrolled);
@@ -423,7 +427,7 @@ internal sealed partial class ClassGrain : Grain, IClassGrain, IClassParticipant
 
     public async Task<Prepared<Result>> PrepareEnrolmentAsync(TransactionId transaction, Enrolment enrolment)
     {
-        if (EnrolmentRejection(enrolment.CitizenId) is { } rejection)
+        if (await ConfirmedEnrolmentRejectionAsync(enrolment.CitizenId) is { } rejection)
         {
             return new Prepared<Result>(null, rejection);
         }
@@ -470,17 +474,34 @@ internal sealed partial class ClassGrain : Grain, IClassGrain, IClassParticipant
         return Prepared<Result>.Of(writes, Result.Ok);
     }
 
-    public Task<EnrolmentCheck> CheckEnrolmentAsync(string citizenId)
+    public async Task<EnrolmentCheck> CheckEnrolmentAsync(string citizenId)
     {
         var state = _definition.State;
         if (state.InstitutionId is null)
         {
-            return Task.FromResult(new EnrolmentCheck(null, Result.Reject(RejectionCode.ClassNotFound, $"No class {Key}.")));
+            return new EnrolmentCheck(null, Result.Reject(RejectionCode.ClassNotFound, $"No class {Key}."));
         }
 
         // The definition is written once, so its facts are worked out once per activation.
         _facts ??= new ClassFacts(state.OccupationCode, state.Level, SessionPlan.FirstStart(state.Sessions), OnlineMinutes(state), state.Sessions.Sum(Minutes));
-        return Task.FromResult(new EnrolmentCheck(_facts, EnrolmentRejection(citizenId) ?? Result.Ok));
+        return new EnrolmentCheck(_facts, await ConfirmedEnrolmentRejectionAsync(citizenId) ?? Result.Ok);
+    }
+
+    /// <summary>
+    /// <see cref="EnrolmentRejection"/>, confirmed on the store when the roster or the count refuses: this
+    /// activation may have read the class before a rollback through another engine withdrew the trainee or
+    /// freed a seat, and a verification must not be refused for it. Only such refusals pay the read.
+    /// </summary>
+    private async Task<Result?> ConfirmedEnrolmentRejectionAsync(string citizenId)
+    {
+        var rejection = EnrolmentRejection(citizenId);
+        if (rejection is not { Rejection: RejectionCode.AlreadyExists or RejectionCode.ClassFull } || _counters.IsBusy)
+        {
+            return rejection;
+        }
+
+        await ReloadAsync();
+        return EnrolmentRejection(citizenId);
     }
 
     /// <summary>Why the committed state refuses the worker's enrolment, or null.</summary>
@@ -507,18 +528,22 @@ internal sealed partial class ClassGrain : Grain, IClassGrain, IClassParticipant
 
     public async Task<Prepared<Result>> PrepareWithdrawalAsync(TransactionId transaction, string citizenId, string voucherCode)
     {
-        if (!_roster.ContainsKey(citizenId))
-        {
-            // Not enrolled: nothing of the class to change.
-            return new Prepared<Result>(null, Result.Ok);
-        }
-
         if (_counters.IsBusy)
         {
             return new Prepared<Result>(null, Attempts.Busy());
         }
 
-        if (await TraineeAsync(citizenId) is not { } trainee || trainee.State.VoucherCode != voucherCode)
+        // The voucher is activated for this class, and its enrolment was written in the same unit: an
+        // activation that finds none read the class before the enrolment was made through another engine.
+        // It reads the class again rather than withdraw nothing, which would leave the trainee enrolled.
+        var trainee = await EnrolmentAsync(citizenId, voucherCode);
+        if (trainee is null)
+        {
+            await ReloadAsync();
+            trainee = await EnrolmentAsync(citizenId, voucherCode);
+        }
+
+        if (trainee is null)
         {
             // Not enrolled with this voucher: nothing of the class to change.
             return new Prepared<Result>(null, Result.Ok);
@@ -552,6 +577,10 @@ internal sealed partial class ClassGrain : Grain, IClassGrain, IClassParticipant
         return Prepared<Result>.Of(writes, Result.Ok);
     }
 
+    /// <summary>The record of the trainee's enrolment with <paramref name="voucherCode"/>, or null when this activation knows of none.</summary>
+    private async Task<TransactionalRecord<TraineeState>?> EnrolmentAsync(string citizenId, string voucherCode) =>
+        await TraineeAsync(citizenId) is { } trainee && trainee.State.VoucherCode == voucherCode ? trainee : null;
+
     public Task CompleteAsync(TransactionOutcome outcome)
     {
         _counters.Complete(outcome);
@@ -574,6 +603,7 @@ internal sealed partial class ClassGrain : Grain, IClassGrain, IClassParticipant
 
     private async Task<Result> RateAsync(Evaluation evaluation, bool byTrainee)
     {
+        await ConfirmRosterAsync(evaluation?.CitizenId);
         if (Trainee(evaluation?.CitizenId, out var citizenId) is { } notEnrolled)
         {
             return notEnrolled;
@@ -661,6 +691,20 @@ internal sealed partial class ClassGrain : Grain, IClassGrain, IClassParticipant
     private static long OnlineMinutes(ClassState state) => state.Sessions.Where(s => s.Mode == SessionMode.Online).Sum(Minutes);
 
     private static Result NotEnrolled() => Result.Reject(RejectionCode.NotEnrolled, "The worker is not enrolled in this class.");
+
+    /// <summary>
+    /// Reads the class again when the worker is not on this activation's roster: it may have read the class
+    /// before the worker's enrolment through another engine, and the trainee must not be turned away for
+    /// it (R13). Only a worker not found pays the read.
+    /// </summary>
+    private async Task ConfirmRosterAsync(string? citizenId)
+    {
+        if (_definition.State.InstitutionId is not null && !_counters.IsBusy
+            && CitizenId.TryParse(citizenId, ChinaTime.DateOf(_services.Now), out var id) && !_roster.ContainsKey(id))
+        {
+            await ReloadAsync();
+        }
+    }
 
     private Result? Trainee(string? citizenId, out string id)
     {

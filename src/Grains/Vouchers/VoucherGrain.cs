@@ -156,8 +156,10 @@ internal sealed class VoucherGrain : Grain, IVoucherGrain, IVoucherParticipant
             draft.RevokedAt = now;
             draft.RevocationReason = reason;
             draft.Deadline = null;
-            transaction.EnlistSelf(_state, draft);
+
+            // Enlisting serializes the draft: the claims are rejected in it first, or the store keeps them pending.
             RejectPendingClaims(transaction, state, draft, $"voucher revoked: {reason}", now);
+            transaction.EnlistSelf(_state, draft);
             transaction.Publish(new VoucherRevoked
             {
                 At = now,
@@ -303,7 +305,7 @@ internal sealed class VoucherGrain : Grain, IVoucherGrain, IVoucherParticipant
 
     public async Task<Prepared<Result<ActivationFacts>>> PrepareActivationAsync(TransactionId transaction, ActivationRequest request)
     {
-        var checkedFacts = await ActivationFactsAsync(request);
+        var checkedFacts = await ConfirmedActivationFactsAsync(request);
         if (!checkedFacts.IsSuccess)
         {
             return Refuse<ActivationFacts>(checkedFacts.ToResult());
@@ -332,7 +334,7 @@ internal sealed class VoucherGrain : Grain, IVoucherGrain, IVoucherParticipant
 
     public async Task<ActivationCheck> CheckActivationAsync(ActivationRequest request)
     {
-        var facts = await ActivationFactsAsync(request);
+        var facts = await ConfirmedActivationFactsAsync(request);
         if (Missing() is not null)
         {
             return new ActivationCheck(null, facts);
@@ -341,6 +343,27 @@ internal sealed class VoucherGrain : Grain, IVoucherGrain, IVoucherParticipant
         // The status is the holder's to know: a stranger's scan learns only that the voucher is not theirs.
         var state = _state.State;
         return new ActivationCheck(state.CitizenId == request.PresenterCitizenId ? state.EffectiveStatus(request.Now) : null, facts);
+    }
+
+    /// <summary>
+    /// <see cref="ActivationFactsAsync"/>, confirmed on the store when it refuses for the voucher's status:
+    /// this activation may have read the voucher before it was issued, claimed or its verification rolled
+    /// back through another engine, and a verification must not be refused for it. Only such refusals pay
+    /// the read, and not a repeat of the verification this activation holds, which the enrolment desk's
+    /// fast path answers from memory.
+    /// </summary>
+    private async Task<Result<ActivationFacts>> ConfirmedActivationFactsAsync(ActivationRequest request)
+    {
+        var facts = await ActivationFactsAsync(request);
+        var state = _state.State;
+        var repeat = state.ClassKey == request.ClassKey && state.CitizenId == request.PresenterCitizenId && state.EffectiveStatus(request.Now) == VoucherStatus.Activated;
+        if (facts.Rejection is not (RejectionCode.VoucherNotFound or RejectionCode.NotClaimed or RejectionCode.AlreadyUsed) || _state.IsBusy || repeat)
+        {
+            return facts;
+        }
+
+        await _state.ReloadAsync();
+        return await ActivationFactsAsync(request);
     }
 
     /// <summary>The voucher side of R8, R9 and R11 on the committed state: what an activation would record, or why it is refused.</summary>
@@ -417,30 +440,28 @@ internal sealed class VoucherGrain : Grain, IVoucherGrain, IVoucherParticipant
             state.CampaignId, state.CitizenId, ChinaTime.YearOf(request.Now), state.Policy.YearlyLimits, state.Deadline.Value, deadline, occupation.StandardFor(request.Level), occupation.Uplifts));
     }
 
-    public Task<Prepared<Result<RollbackFacts>>> PrepareRollbackAsync(TransactionId transaction, RollbackRequest request)
+    public async Task<Prepared<Result<RollbackFacts>>> PrepareRollbackAsync(TransactionId transaction, RollbackRequest request)
     {
-        if (Missing() is { } missing)
+        // This activation may have read the voucher before its verification through another engine.
+        if (RollbackRejection(request) is { Rejection: RejectionCode.VoucherNotFound or RejectionCode.NotActivated } && !_state.IsBusy)
         {
-            return Task.FromResult(Refuse<RollbackFacts>(missing));
+            await _state.ReloadAsync();
+        }
+
+        if (RollbackRejection(request) is { } rejection)
+        {
+            return Refuse<RollbackFacts>(rejection);
         }
 
         var state = _state.State;
-        var status = state.EffectiveStatus(request.Now);
-        if (status != VoucherStatus.Activated || state.InstitutionId != request.InstitutionId)
-        {
-            return Task.FromResult(Refuse<RollbackFacts>(status is VoucherStatus.Expired or VoucherStatus.Revoked or VoucherStatus.Settled
-                ? StatusRejection(status, "rolled back")
-                : Result.Reject(RejectionCode.NotActivated, "The voucher is not activated at this institution.")));
-        }
-
         if (state.ClassStartsAt <= request.Now)
         {
-            return Task.FromResult(Refuse<RollbackFacts>(Result.Reject(RejectionCode.ClassStarted, "The class has started; its enrolment can no longer be rolled back.")));
+            return Refuse<RollbackFacts>(Result.Reject(RejectionCode.ClassStarted, "The class has started; its enrolment can no longer be rolled back."));
         }
 
         if (_state.IsBusy)
         {
-            return Task.FromResult(Refuse<RollbackFacts>(Attempts.Busy()));
+            return Refuse<RollbackFacts>(Attempts.Busy());
         }
 
         var deadline = Deadlines.AtRollback(state.Policy.Validity, state.Deadline!.Value, state.ClaimedAt!.Value);
@@ -457,7 +478,27 @@ internal sealed class VoucherGrain : Grain, IVoucherGrain, IVoucherParticipant
         draft.SlotYear = null;
         draft.Deadline = deadline;
         var facts = new RollbackFacts(state.CampaignId, state.CitizenId, state.ClassKey!, state.Deadline.Value, deadline);
-        return Task.FromResult(new Prepared<Result<RollbackFacts>>(_state.Prepare(transaction, draft), Result<RollbackFacts>.Ok(facts)));
+        return new Prepared<Result<RollbackFacts>>(_state.Prepare(transaction, draft), Result<RollbackFacts>.Ok(facts));
+    }
+
+    /// <summary>Why the committed state refuses the rollback for its status or institution, or null.</summary>
+    private Result? RollbackRejection(RollbackRequest request)
+    {
+        if (Missing() is { } missing)
+        {
+            return missing;
+        }
+
+        var state = _state.State;
+        var status = state.EffectiveStatus(request.Now);
+        if (status == VoucherStatus.Activated && state.InstitutionId == request.InstitutionId)
+        {
+            return null;
+        }
+
+        return status is VoucherStatus.Expired or VoucherStatus.Revoked or VoucherStatus.Settled
+            ? StatusRejection(status, "rolled back")
+            : Result.Reject(RejectionCode.NotActivated, "The voucher is not activated at this institution.");
     }
 
     public async Task<Prepared<Result<CompletionFacts>>> PrepareCompletionAsync(TransactionId transaction, CompletionRequest request)

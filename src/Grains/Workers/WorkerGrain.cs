@@ -285,26 +285,43 @@ internal sealed partial class WorkerGrain : Grain, IWorkerGrain, IWorkerParticip
         return null;
     }
 
-    public Task<Prepared<Result>> PrepareActivationAsync(TransactionId transaction, SlotRequest request)
+    public async Task<Prepared<Result>> PrepareActivationAsync(TransactionId transaction, SlotRequest request)
     {
         if (_state.IsBusy)
         {
-            return Refuse(Attempts.Busy());
+            return new Prepared<Result>(null, Attempts.Busy());
         }
 
-        if (SlotRejection(request) is { } rejection)
+        if (await ConfirmedSlotRejectionAsync(request) is { } rejection)
         {
-            return Refuse(rejection);
+            return new Prepared<Result>(null, rejection);
         }
 
         var draft = _state.Draft();
         draft.Slots.Add(new YearlySlot(request.Year, request.OccupationCode, request.Code));
         draft.Held[request.Code].Status = VoucherStatus.Activated;
         draft.Held[request.Code].Deadline = request.Deadline;
-        return Task.FromResult(new Prepared<Result>(_state.Prepare(transaction, draft), Result.Ok));
+        return new Prepared<Result>(_state.Prepare(transaction, draft), Result.Ok);
     }
 
-    public Task<Result> CheckActivationAsync(SlotRequest request) => Task.FromResult(SlotRejection(request) ?? Result.Ok);
+    public async Task<Result> CheckActivationAsync(SlotRequest request) => await ConfirmedSlotRejectionAsync(request) ?? Result.Ok;
+
+    /// <summary>
+    /// <see cref="SlotRejection"/>, confirmed on the store when it refuses: this activation may have read the
+    /// worker before the voucher was claimed, or a rollback released a slot, through another engine (or a
+    /// bulk job wrote the worker), and a verification must not be refused for it. Only refusals pay the read.
+    /// </summary>
+    private async Task<Result?> ConfirmedSlotRejectionAsync(SlotRequest request)
+    {
+        var rejection = SlotRejection(request);
+        if (rejection is null || _state.IsBusy)
+        {
+            return rejection;
+        }
+
+        await _state.ReloadAsync();
+        return SlotRejection(request);
+    }
 
     /// <summary>Why the committed state refuses the slot an activation takes (R10), or null.</summary>
     private Result? SlotRejection(SlotRequest request)
@@ -343,17 +360,26 @@ internal sealed partial class WorkerGrain : Grain, IWorkerGrain, IWorkerParticip
         return null;
     }
 
-    public Task<Prepared<Result>> PrepareChangeAsync(TransactionId transaction, HeldChange change)
+    public async Task<Prepared<Result>> PrepareChangeAsync(TransactionId transaction, HeldChange change)
     {
         if (_state.IsBusy)
         {
-            return Refuse(Attempts.Busy());
+            return new Prepared<Result>(null, Attempts.Busy());
+        }
+
+        // The voucher asking is this worker's on the store: an activation that does not hold it read the
+        // worker before the voucher was issued or claimed through another engine (or by a bulk job). It
+        // reads the worker again rather than leave out its part, which would keep a released slot (R10)
+        // or a revoked voucher live (R7).
+        if (!_state.State.Held.ContainsKey(change.Code))
+        {
+            await _state.ReloadAsync();
         }
 
         if (!_state.State.Held.ContainsKey(change.Code))
         {
             // Nothing held to change (e.g. a voucher retired already): the worker has no part to write.
-            return Task.FromResult(new Prepared<Result>(null, Result.Ok));
+            return new Prepared<Result>(null, Result.Ok);
         }
 
         var draft = _state.Draft();
@@ -372,7 +398,7 @@ internal sealed partial class WorkerGrain : Grain, IWorkerGrain, IWorkerParticip
             draft.Held.Remove(change.Code);
         }
 
-        return Task.FromResult(new Prepared<Result>(_state.Prepare(transaction, draft), Result.Ok));
+        return new Prepared<Result>(_state.Prepare(transaction, draft), Result.Ok);
     }
 
     public Task CompleteAsync(TransactionOutcome outcome)
@@ -380,8 +406,6 @@ internal sealed partial class WorkerGrain : Grain, IWorkerGrain, IWorkerParticip
         _state.Complete(outcome);
         return Task.CompletedTask;
     }
-
-    private static Task<Prepared<Result>> Refuse(Result rejection) => Task.FromResult(new Prepared<Result>(null, rejection));
 
     private static ArchiveEntry? ToArchiveEntry(DomainEvent domainEvent) => domainEvent switch
     {

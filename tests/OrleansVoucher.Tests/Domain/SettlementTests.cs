@@ -239,6 +239,11 @@ public abstract class SettlementTests : DomainTestBase
         Assert.Equal(0, figures.SettledAmountFen);
         Assert.Equal(1, figures.Revoked);
         await Invariants.AssertStatisticsExactAsync(Grains, "face", [code]);
+
+        // The store holds the rejection, not only the activation that wrote it.
+        await RestartAsync();
+        Assert.Equal(SettlementStatus.Rejected, Assert.Single((await Given.VoucherAsync(code)).Settlement).Status);
+        await Invariants.AssertStatisticsExactAsync(Grains, "face", [code]);
     }
 
     [Fact]

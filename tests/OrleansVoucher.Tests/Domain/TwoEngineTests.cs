@@ -7,6 +7,7 @@ using OrleansVoucher.Grains.Regions;
 using OrleansVoucher.Grains.Settlement;
 using OrleansVoucher.Grains.Statistics;
 using OrleansVoucher.Grains.Vouchers;
+using OrleansVoucher.Grains.Workers;
 using OrleansVoucher.Silo.Hosting;
 using OrleansVoucher.Tests.Storage;
 using static OrleansVoucher.Tests.Domain.Scenario;
@@ -19,7 +20,7 @@ namespace OrleansVoucher.Tests.Domain;
 /// its writes are checked against the store's versions, so no rule is broken by the engine that is behind.
 /// Outcomes are read afterwards through a fresh engine, which holds nothing from before.
 /// </summary>
-public abstract class TwoEngineTests : DomainTestBase
+public abstract partial class TwoEngineTests : DomainTestBase
 {
     [Fact]
     public async Task R8_a_voucher_verified_through_two_engines_at_once_is_used_once()
@@ -33,7 +34,7 @@ public abstract class TwoEngineTests : DomainTestBase
 
         var results = await Task.WhenAll(
             Task.Run(() => Given.TryVerifyAsync("SCHOOL1", code, worker, "C1")),
-            Task.Run(() => VerifyThroughAsync(other, "SCHOOL2", code, worker, "C1")));
+            Task.Run(() => VerifyThroughAsync(other.Grains, "SCHOOL2", code, worker, "C1")));
 
         Assert.Equal(1, results.Count(r => r.IsSuccess));
         Assert.Contains(results.Single(r => !r.IsSuccess).Rejection, new RejectionCode?[] { RejectionCode.AlreadyUsed, RejectionCode.ConcurrentOperation });
@@ -60,7 +61,7 @@ public abstract class TwoEngineTests : DomainTestBase
 
         Ok(await Grains.GetGrain<IInstitutionGrain>("SCHOOL1").SuspendAsync("quality problems"));
 
-        Rejected(RejectionCode.InstitutionSuspended, await VerifyThroughAsync(other, "SCHOOL1", code, worker, "C1"));
+        Rejected(RejectionCode.InstitutionSuspended, await VerifyThroughAsync(other.Grains, "SCHOOL1", code, worker, "C1"));
         await RestartAsync();
         Assert.Equal(VoucherStatus.Claimed, (await Given.VoucherAsync(code)).Status);
         Assert.Empty((await Given.WorkerViewAsync(worker)).Slots);
@@ -74,11 +75,11 @@ public abstract class TwoEngineTests : DomainTestBase
         var institution = Grains.GetGrain<IInstitutionGrain>("SCHOOL1");
         Ok(await institution.SuspendAsync("quality problems"));
         await using var other = await StartAnotherSiloAsync();
-        Rejected(RejectionCode.InstitutionSuspended, await VerifyThroughAsync(other, "SCHOOL1", code, worker, "C1"));
+        Rejected(RejectionCode.InstitutionSuspended, await VerifyThroughAsync(other.Grains, "SCHOOL1", code, worker, "C1"));
 
         Ok(await institution.ReinstateAsync("rectified"));
 
-        Ok(await VerifyThroughAsync(other, "SCHOOL1", code, worker, "C1"));
+        Ok(await VerifyThroughAsync(other.Grains, "SCHOOL1", code, worker, "C1"));
     }
 
     [Fact]
@@ -114,14 +115,14 @@ public abstract class TwoEngineTests : DomainTestBase
 
         var results = await Task.WhenAll(
             Task.Run(() => Given.TryVerifyAsync("SCHOOL1", first, worker, "C1")),
-            Task.Run(() => VerifyThroughAsync(other, "SCHOOL2", second, worker, "C1")));
+            Task.Run(() => VerifyThroughAsync(other.Grains, "SCHOOL2", second, worker, "C1")));
 
         Assert.True(results.Count(r => r.IsSuccess) <= 1, "Both vouchers of one occupation were activated in one year.");
         Assert.All(results.Where(r => !r.IsSuccess), r => Assert.Contains(r.Rejection, new RejectionCode?[] { RejectionCode.YearlyLimitReached, RejectionCode.ConcurrentOperation }));
 
         // Whatever the race left, the second attempt through the engine that lost it is decided on the store.
         var lost = results[0].IsSuccess ? 1 : 0;
-        var retry = lost == 1 ? await VerifyThroughAsync(other, "SCHOOL2", second, worker, "C1") : await Given.TryVerifyAsync("SCHOOL1", first, worker, "C1");
+        var retry = lost == 1 ? await VerifyThroughAsync(other.Grains, "SCHOOL2", second, worker, "C1") : await Given.TryVerifyAsync("SCHOOL1", first, worker, "C1");
         if (results.Any(r => r.IsSuccess))
         {
             Rejected(RejectionCode.YearlyLimitReached, retry);
@@ -130,6 +131,123 @@ public abstract class TwoEngineTests : DomainTestBase
         await RestartAsync();
         Assert.Single((await Given.WorkerViewAsync(worker)).Slots);
         await Invariants.AssertConsistentAsync(Grains, [first, second]);
+    }
+
+    [Fact]
+    public async Task R11_a_voucher_claimed_through_one_engine_is_verified_through_the_other_whose_copy_of_the_worker_predates_the_claim()
+    {
+        await Given.FujianAsync();
+        await Given.CampaignAsync("general", General(Fujian));
+        await Given.InstitutionAsync("SCHOOL1");
+        await Given.ClassAsync("SCHOOL1", "C1");
+        var worker = await Given.WorkerAsync(1);
+        await using var other = await StartAnotherSiloAsync();
+        Assert.Empty((await other.Grains.GetGrain<IWorkerGrain>(worker).GetAsync()).GetValueOrThrow().Vouchers);
+
+        var code = await Given.ClaimAsync("general", worker);
+
+        Assert.Null((await other.Grains.GetGrain<IInstitutionGrain>("SCHOOL1").CheckVoucherAsync(new VerificationRequest(code, worker, "C1"))).Rejection);
+        Ok(await VerifyThroughAsync(other.Grains, "SCHOOL1", code, worker, "C1"));
+        await RestartAsync();
+        await Invariants.AssertConsistentAsync(Grains, [code]);
+    }
+
+    [Fact]
+    public async Task R10_a_slot_released_by_a_rollback_through_one_engine_is_free_through_the_other_whose_copy_of_the_worker_predates_it()
+    {
+        await Given.RegionAsync(Fujian, RegionPolicy.Shaoxing);
+        await Given.CampaignAsync("first", General(Fujian));
+        await Given.CampaignAsync("second", General(Fujian));
+        await Given.InstitutionAsync("SCHOOL1");
+        await Given.ClassAsync("SCHOOL1", "C1", Ecommerce);
+        await Given.ClassAsync("SCHOOL1", "C2", Electrician);
+        var worker = await Given.WorkerAsync(1);
+        var first = await Given.ClaimAsync("first", worker);
+        var second = await Given.ClaimAsync("second", worker);
+        await Given.VerifyAsync("SCHOOL1", first, worker, "C1");
+        await using var other = await StartAnotherSiloAsync();
+        Assert.Single((await other.Grains.GetGrain<IWorkerGrain>(worker).GetAsync()).GetValueOrThrow().Slots);
+
+        Ok(await Grains.GetGrain<IInstitutionGrain>("SCHOOL1").RollBackVerificationAsync(first, "enrolled in the wrong class"));
+
+        Ok(await VerifyThroughAsync(other.Grains, "SCHOOL1", second, worker, "C2"));
+        await RestartAsync();
+        Assert.Equal(second, Assert.Single((await Given.WorkerViewAsync(worker)).Slots).VoucherCode);
+        await Invariants.AssertConsistentAsync(Grains, [first, second]);
+    }
+
+    [Fact]
+    public async Task R11_a_verification_rolled_back_through_one_engine_is_made_again_through_the_other_whose_copies_predate_the_rollback()
+    {
+        var (code, worker) = await Given.ClaimedAsync(1);
+        var next = await Given.WorkerAsync(2);
+        var nextCode = await Given.ClaimAsync("general", next);
+        Ok(await Grains.GetGrain<IInstitutionGrain>("SCHOOL1").RegisterClassAsync(new ClassRegistration("C1", Ecommerce, null, Given.Sessions(TimeSpan.FromDays(7)), Capacity: 1)));
+        await Given.ClassAsync("SCHOOL1", "C2");
+        await Given.VerifyAsync("SCHOOL1", code, worker, "C1");
+        await using var other = await StartAnotherSiloAsync();
+        var throughOther = other.Grains.GetGrain<IInstitutionGrain>("SCHOOL1");
+        Assert.Equal(RejectionCode.AlreadyUsed, (await throughOther.CheckVoucherAsync(new VerificationRequest(code, worker, "C2"))).Rejection);
+        Assert.Equal(RejectionCode.ClassFull, (await throughOther.CheckVoucherAsync(new VerificationRequest(nextCode, next, "C1"))).Rejection);
+
+        Ok(await Grains.GetGrain<IInstitutionGrain>("SCHOOL1").RollBackVerificationAsync(code, "enrolled in the wrong class"));
+
+        // The voucher, its worker's slot and the full class are as the other engine last read them.
+        Ok(await VerifyThroughAsync(other.Grains, "SCHOOL1", code, worker, "C2"));
+        Ok(await VerifyThroughAsync(other.Grains, "SCHOOL1", nextCode, next, "C1"));
+        await RestartAsync();
+        Assert.Equal([next], (await Grains.GetGrain<IClassGrain>(ClassKey.Of("SCHOOL1", "C1")).GetAsync())!.Trainees);
+        await Invariants.AssertConsistentAsync(Grains, [code, nextCode]);
+    }
+
+    [Fact]
+    public async Task R11_a_verification_made_through_one_engine_is_rolled_back_through_the_other_whose_copy_of_the_voucher_predates_it()
+    {
+        var (code, worker) = await Given.ClaimedAsync(1);
+        await Given.ClassAsync("SCHOOL1", "C1");
+        await using var other = await StartAnotherSiloAsync();
+        await LoadBothAsync(other, ("SCHOOL1", code, worker));
+
+        Ok(await Given.TryVerifyAsync("SCHOOL1", code, worker, "C1"));
+
+        Ok(await other.Grains.GetGrain<IInstitutionGrain>("SCHOOL1").RollBackVerificationAsync(code, "enrolled in the wrong class"));
+        await RestartAsync();
+        Assert.Equal(VoucherStatus.Claimed, (await Given.VoucherAsync(code)).Status);
+        Assert.Empty((await Grains.GetGrain<IClassGrain>(ClassKey.Of("SCHOOL1", "C1")).GetAsync())!.Trainees);
+        await Invariants.AssertConsistentAsync(Grains, [code]);
+    }
+
+    [Fact]
+    public async Task R13_a_trainee_verified_through_one_engine_checks_in_through_the_other_whose_copy_of_the_class_predates_the_enrolment()
+    {
+        var (code, worker) = await Given.ClaimedAsync(1);
+        var classKey = await Given.ClassAsync("SCHOOL1", "C1", startsIn: TimeSpan.FromMinutes(20));
+        await using var other = await StartAnotherSiloAsync();
+        var throughOther = other.Grains.GetGrain<IClassGrain>(classKey);
+        Assert.Empty((await throughOther.GetAsync())!.Trainees);
+
+        await Given.VerifyAsync("SCHOOL1", code, worker, "C1");
+
+        Ok(await throughOther.CheckInAsync(new CheckInRequest(worker, 0, Site)));
+        Assert.Equal([0], (await throughOther.GetAttendanceAsync(worker)).GetValueOrThrow().AttendedSessions);
+    }
+
+    [Fact]
+    public async Task R7_a_voucher_revoked_through_the_engine_whose_copy_of_the_worker_predates_its_claim_is_no_longer_held_live()
+    {
+        await Given.FujianAsync();
+        await Given.CampaignAsync("general", General(Fujian));
+        await Given.CampaignAsync("second", General(Fujian));
+        var worker = await Given.WorkerAsync(1);
+        await using var other = await StartAnotherSiloAsync();
+        Assert.Empty((await other.Grains.GetGrain<IWorkerGrain>(worker).GetAsync()).GetValueOrThrow().Vouchers);
+        var code = await Given.ClaimAsync("general", worker);
+
+        Ok(await other.Grains.GetGrain<IVoucherGrain>(code).RevokeAsync("claimed with another person's card"));
+
+        await RestartAsync();
+        Assert.DoesNotContain((await Given.WorkerViewAsync(worker)).Vouchers, v => v.Code == code && v.Status != VoucherStatus.Revoked);
+        Ok(await Given.TryClaimAsync("second", worker));
     }
 
     [Fact]
@@ -299,12 +417,12 @@ public abstract class TwoEngineTests : DomainTestBase
     {
         await Given.ClaimedAsync(1);
         await using var other = await StartAnotherSiloAsync();
-        Ok(await ClaimThroughAsync(other, await Given.WorkerAsync(2)));
+        Ok(await ClaimThroughAsync(other.Grains, await Given.WorkerAsync(2)));
 
         Ok(await Grains.GetGrain<ICampaignGrain>("general").CloseAsync("budget reallocated"));
         Clock.Advance(new SiloOptions().MaxActivationAge);
 
-        Rejected(RejectionCode.CampaignNotOpen, await ClaimThroughAsync(other, await Given.WorkerAsync(3)));
+        Rejected(RejectionCode.CampaignNotOpen, await ClaimThroughAsync(other.Grains, await Given.WorkerAsync(3)));
         Assert.Equal(2, (await Grains.GetGrain<ICampaignStatisticsGrain>("general").RecountAsync()).Claimed);
     }
 
@@ -316,9 +434,16 @@ public abstract class TwoEngineTests : DomainTestBase
     {
         foreach (var (institution, code, worker) in checks)
         {
-            var request = new VerificationRequest(code, worker, "C1");
-            Assert.Null((await Grains.GetGrain<IInstitutionGrain>(institution).CheckVoucherAsync(request)).Rejection);
-            Assert.Null((await other.Grains.GetGrain<IInstitutionGrain>(institution).CheckVoucherAsync(request)).Rejection);
+            await CheckThroughBothAsync([Grains, other.Grains], institution, code, worker, "C1");
+        }
+    }
+
+    /// <summary>Checks a voucher for a class through each engine, which activates in each the institution, the class, the voucher and its worker.</summary>
+    private static async Task CheckThroughBothAsync(IGrainFactory[] engines, string institution, string code, string worker, string classCode)
+    {
+        foreach (var engine in engines)
+        {
+            Assert.Null((await engine.GetGrain<IInstitutionGrain>(institution).CheckVoucherAsync(new VerificationRequest(code, worker, classCode))).Rejection);
         }
     }
 
@@ -327,7 +452,7 @@ public abstract class TwoEngineTests : DomainTestBase
     /// to another engine fails (the API's 409 <c>concurrent-operation</c>), its activation is dropped, and
     /// the client's retry is decided on what the store holds.
     /// </summary>
-    private static async Task<Result<T>> RetriedAsync<T>(Func<Task<Result<T>>> call)
+    private static async Task<T> RetriedAsync<T>(Func<Task<T>> call)
     {
         for (var attempt = 1; ; attempt++)
         {
@@ -341,11 +466,11 @@ public abstract class TwoEngineTests : DomainTestBase
         }
     }
 
-    private static Task<Result<ClaimReceipt>> ClaimThroughAsync(DomainSilo engine, string citizenId) =>
-        engine.Grains.GetGrain<ICampaignIssuerGrain>(CampaignIssuers.KeyFor("general", citizenId, 1)).ClaimAsync(new ClaimRequest(citizenId, null));
+    private static Task<Result<ClaimReceipt>> ClaimThroughAsync(IGrainFactory engine, string citizenId, string campaignId = "general") =>
+        engine.GetGrain<ICampaignIssuerGrain>(CampaignIssuers.KeyFor(campaignId, citizenId, 1)).ClaimAsync(new ClaimRequest(citizenId, null));
 
-    private static Task<Result<VerificationReceipt>> VerifyThroughAsync(DomainSilo engine, string institutionId, string code, string presenter, string classCode) =>
-        engine.Grains.GetGrain<IInstitutionGrain>(institutionId).VerifyVoucherAsync(new VerificationRequest(code, presenter, classCode));
+    private static Task<Result<VerificationReceipt>> VerifyThroughAsync(IGrainFactory engine, string institutionId, string code, string presenter, string classCode) =>
+        engine.GetGrain<IInstitutionGrain>(institutionId).VerifyVoucherAsync(new VerificationRequest(code, presenter, classCode));
 }
 
 public sealed class TwoEngineTestsOnMemory : TwoEngineTests
