@@ -30,7 +30,8 @@ internal sealed class BulkRowParser(DateOnly today, string? campaignOccupation)
     public const string ResidenceField = "residenceregion";
     public const string InsuranceField = "insurance";
 
-    private const int MaxTextLength = 200;
+    // A name as PUT /workers takes it: a worker registered by an upload can be registered again by the API.
+    private const int MaxTextLength = WorkerEndpoints.MaxNameLength;
 
     /// <summary>The canonical name of a field as written in a header or a JSON member.</summary>
     public static string Canonical(string name) => name.Trim().Replace("_", string.Empty, StringComparison.Ordinal).ToLowerInvariant();

@@ -18,6 +18,9 @@ namespace OrleansVoucher.Api.Endpoints;
 /// </summary>
 public static class WorkerEndpoints
 {
+    /// <summary>The longest name a worker's attributes carry.</summary>
+    public const int MaxNameLength = 100;
+
     /// <summary>The most unemployment-insurance records a worker's attributes list.</summary>
     public const int MaxInsuranceRecords = 50;
 
@@ -178,7 +181,7 @@ public static class WorkerEndpoints
     private static WorkerAttributes? Validate(RequestValidation validation, WorkerAttributes attributes)
     {
         var before = validation.Errors.Count;
-        var name = validation.Text("name", attributes.Name, 100, required: false);
+        var name = validation.Text("name", attributes.Name, MaxNameLength, required: false);
         var insurance = new List<InsuranceRecord>();
         if (validation.Count("unemploymentInsurance", attributes.UnemploymentInsurance, 0, MaxInsuranceRecords) is { } records)
         {

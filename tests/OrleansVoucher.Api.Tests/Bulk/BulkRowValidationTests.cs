@@ -71,6 +71,17 @@ public sealed class BulkRowValidationTests(MatrixWorld world) : IClassFixture<Ma
         Assert.Equal("technician", (await world.As(MatrixWorld.Fujian).GetAsync($"/api/v1/vouchers/{held[0].Str("code")}").ExpectAsync(200)).Str("level"));
     }
 
+    [Fact]
+    public async Task A_row_whose_name_is_longer_than_the_API_takes_for_a_worker_is_rejected_as_malformed()
+    {
+        var bad = Caller.CitizenId(MatrixWorld.Gulou, 700);
+        var good = Caller.CitizenId(MatrixWorld.Gulou, 701);
+        var csv = $"citizen_id,name,household_region,occupation_code\n"
+            + $"{bad},{new string('张', 101)},{MatrixWorld.Gulou},{Programme.Ecommerce}\n{good},{new string('李', 100)},{MatrixWorld.Gulou},{Programme.Ecommerce}\n";
+
+        await UploadRejectingTheFirstRowAsync($"/api/v1/campaigns/mx-directed/uploads?institutionId={MatrixWorld.SchoolId}", csv);
+    }
+
     /// <summary>Uploads a CSV of two rows and waits for its job: the first row rejected as malformed, the second issued.</summary>
     private async Task UploadRejectingTheFirstRowAsync(string path, string csv)
     {
