@@ -78,8 +78,11 @@ internal interface IBulkJobControl : IGrainWithStringKey
     /// <summary>Records a chunk's outcome and the counters, atomically.</summary>
     Task<BulkRecordAnswer> RecordChunkAsync(string runnerId, int index, BulkChunkOutcome outcome);
 
-    /// <summary>Gives the lease up.</summary>
-    Task ReleaseLeaseAsync(string runnerId);
+    /// <summary>
+    /// Gives the lease up; <paramref name="fault"/>, when the run stopped at an error, is shown in the
+    /// job's detail until a later run records a chunk.
+    /// </summary>
+    Task ReleaseLeaseAsync(string runnerId, string? fault);
 }
 
 /// <summary>
@@ -378,6 +381,12 @@ internal sealed class BulkJobGrain : Grain, IBulkJobGrain, IBulkJobControl
             }
 
             var draft = _state.Draft();
+            if (draft.Status == BulkJobStatus.Running)
+            {
+                // A running job's detail is only ever the fault an earlier run stopped at: this run got past it.
+                draft.Detail = null;
+            }
+
             draft.Issued += outcome.IssuedCount;
             draft.Rejected += outcome.Rejections.Count;
             draft.RecordedAhead.Add(index);
@@ -409,7 +418,7 @@ internal sealed class BulkJobGrain : Grain, IBulkJobGrain, IBulkJobControl
         return BulkRecordAnswer.Stop;
     }
 
-    public async Task ReleaseLeaseAsync(string runnerId)
+    public async Task ReleaseLeaseAsync(string runnerId, string? fault)
     {
         if (_state.State.LeaseHolder != runnerId)
         {
@@ -418,6 +427,11 @@ internal sealed class BulkJobGrain : Grain, IBulkJobGrain, IBulkJobControl
 
         var draft = _state.Draft();
         draft.LeaseHolder = null;
+        if (fault is not null && draft.Status == BulkJobStatus.Running)
+        {
+            draft.Detail = fault;
+        }
+
         await _state.WriteAsync(draft, []);
     }
 
@@ -446,8 +460,10 @@ internal sealed class BulkJobGrain : Grain, IBulkJobGrain, IBulkJobControl
             rate = (decided - state.DecidedAtRunStart) / (now - since).TotalSeconds;
             left = rate > 0 ? (state.RowsRead - decided) / rate : null;
         }
-        else if (state.StartedAt is { } started && state.FinishedAt is { } finished && finished > started && state.Status == BulkJobStatus.Completed)
+        else if (state.StartedAt is { } started && state.FinishedAt is { } finished && state.Status == BulkJobStatus.Completed
+            && finished > (state.RunStartedAt ?? started))
         {
+            // The last run's rate; a run that started and finished at one instant has none.
             rate = (decided - state.DecidedAtRunStart) / (finished - (state.RunStartedAt ?? started)).TotalSeconds;
         }
 

@@ -1,3 +1,5 @@
+using System.Collections.Concurrent;
+using System.Globalization;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -18,6 +20,9 @@ internal sealed partial class BulkJobRunner : BackgroundService, IBulkJobQueue
 {
     private const int RetryRounds = 20;
 
+    /// <summary>The longest a job that keeps stopping at errors waits before this runner tries it again.</summary>
+    private static readonly TimeSpan s_maxRetryDelay = TimeSpan.FromMinutes(5);
+
     private readonly IGrainFactory _grains;
     private readonly BulkIssuanceOptions _options;
     private readonly ILogger<BulkJobRunner> _logger;
@@ -28,6 +33,9 @@ internal sealed partial class BulkJobRunner : BackgroundService, IBulkJobQueue
     // removes itself (had it, a run that ended before the loop stored it — a job still receiving its
     // upload answers at once — would have been stored after its removal, and the job never run again).
     private readonly Dictionary<string, Task> _running = new(StringComparer.Ordinal);
+
+    // Runs of each job that stopped at an error in a row, to space out the next tries.
+    private readonly ConcurrentDictionary<string, int> _faults = new(StringComparer.Ordinal);
     private readonly SemaphoreSlim _kick = new(0, int.MaxValue);
 
     public BulkJobRunner(IGrainFactory grains, IOptions<BulkIssuanceOptions> options, TimeProvider time, ILogger<BulkJobRunner> logger)
@@ -58,12 +66,18 @@ internal sealed partial class BulkJobRunner : BackgroundService, IBulkJobQueue
                         }
                     }
 
-                    foreach (var jobId in await registry.GetActiveAsync())
+                    var active = await registry.GetActiveAsync();
+                    foreach (var jobId in active)
                     {
                         if (!_running.ContainsKey(jobId))
                         {
                             _running[jobId] = RunJobAsync(jobId, stoppingToken);
                         }
+                    }
+
+                    foreach (var jobId in _faults.Keys.Except(active, StringComparer.Ordinal))
+                    {
+                        _faults.TryRemove(jobId, out _);
                     }
                 }
                 catch (Exception exception) when (exception is not OperationCanceledException)
@@ -85,6 +99,7 @@ internal sealed partial class BulkJobRunner : BackgroundService, IBulkJobQueue
     {
         await Task.Yield();
         var job = _grains.GetGrain<IBulkJobControl>(jobId);
+        var faults = 0;
         try
         {
             var work = await job.AcquireLeaseAsync(_runnerId, _options.LeaseDuration, _options.UploadStallTimeout);
@@ -100,6 +115,7 @@ internal sealed partial class BulkJobRunner : BackgroundService, IBulkJobQueue
             {
                 var context = await JobContext.LoadAsync(_grains, jobId, work.Request);
                 var reason = await IssueChunksAsync(job, context, work.PendingChunks, stop);
+                _faults.TryRemove(jobId, out _);
                 JobStopped(_logger, jobId, reason);
             }
             finally
@@ -110,10 +126,14 @@ internal sealed partial class BulkJobRunner : BackgroundService, IBulkJobQueue
         }
         catch (Exception exception) when (!stoppingToken.IsCancellationRequested)
         {
-            JobFaulted(_logger, jobId, exception);
+            faults = _faults.AddOrUpdate(jobId, 1, static (_, n) => n + 1);
+            var delay = RetryDelay(faults);
+            JobFaulted(_logger, jobId, faults, delay, exception);
             try
             {
-                await job.ReleaseLeaseAsync(_runnerId);
+                await job.ReleaseLeaseAsync(_runnerId, string.Create(
+                    CultureInfo.InvariantCulture,
+                    $"A run stopped at an error ({exception.GetType().Name}) at {_time.GetUtcNow():O}, {faults} in a row; the job resumes from its last recorded chunk, and the engine's log has the error."));
             }
             catch (Exception)
             {
@@ -123,7 +143,30 @@ internal sealed partial class BulkJobRunner : BackgroundService, IBulkJobQueue
         catch (OperationCanceledException)
         {
         }
+
+        // An error that recurs on every run (a chunk that cannot be issued) is retried ever less often, not
+        // at every poll; the run's task stays in the poll loop's list, so the job is not started meanwhile.
+        var wait = RetryDelay(faults);
+        if (wait > TimeSpan.Zero)
+        {
+            try
+            {
+                await Task.Delay(wait, _time, stoppingToken);
+                Kick();
+            }
+            catch (OperationCanceledException)
+            {
+            }
+        }
     }
+
+    /// <summary>
+    /// How long to wait before trying a job again after <paramref name="faults"/> runs in a row stopped at
+    /// an error: at once after the first (most errors pass), then the poll interval, doubling up to five minutes.
+    /// </summary>
+    private TimeSpan RetryDelay(int faults) =>
+        faults <= 1 ? TimeSpan.Zero
+        : TimeSpan.FromTicks(Math.Min(s_maxRetryDelay.Ticks, _options.PollInterval.Ticks * (1L << Math.Min(faults - 2, 20))));
 
     private async Task RenewLeaseAsync(IBulkJobControl job, CancellationTokenSource stop)
     {

@@ -14,6 +14,7 @@ public sealed class CountingGrainStorage(IGrainStorage inner) : IGrainStorage
     private long _streamReads;
     private long _commits;
     private Interleaving? _interleaving;
+    private Func<WriteUnit, bool>? _failing;
 
     /// <summary>States read.</summary>
     public long StateReads => Interlocked.Read(ref _stateReads);
@@ -53,9 +54,17 @@ public sealed class CountingGrainStorage(IGrainStorage inner) : IGrainStorage
     /// </summary>
     public void Interleave(Func<WriteUnit, bool> matches, Func<Task> step) => Volatile.Write(ref _interleaving, new Interleaving(matches, step));
 
+    /// <summary>Fails every commit that <paramref name="matches"/> as a store that cannot be written would, until called with null.</summary>
+    public void FailCommits(Func<WriteUnit, bool>? matches) => Volatile.Write(ref _failing, matches);
+
     public async Task<IReadOnlyList<long>> CommitAsync(WriteUnit unit, CancellationToken cancellationToken)
     {
         Interlocked.Increment(ref _commits);
+        if (Volatile.Read(ref _failing) is { } failing && failing(unit))
+        {
+            throw new IOException("The store refused the commit.");
+        }
+
         if (Volatile.Read(ref _interleaving) is { } interleaving && interleaving.Matches(unit)
             && Interlocked.CompareExchange(ref _interleaving, null, interleaving) == interleaving)
         {
