@@ -307,11 +307,7 @@ public abstract partial class TwoEngineTests : DomainTestBase
     [Fact]
     public async Task R16_a_rejection_through_an_engine_whose_copy_predates_an_approval_through_the_other_is_refused_as_decided()
     {
-        await Given.FujianAsync();
-        await Given.InstitutionAsync("SCHOOL1");
-        await Given.CampaignAsync("face", General(Fujian));
-        var code = await Given.CompletedAsync("face", await Given.WorkerAsync(1), "C1");
-        Ok(await Grains.GetGrain<IInstitutionGrain>("SCHOOL1").ClaimSettlementAsync(new SettlementRequest(code, TrainingPart.Whole)));
+        var code = await ClaimedForSettlementAsync();
         await using var other = await StartAnotherSiloAsync();
         Assert.Equal("SCHOOL1", (await other.Grains.GetGrain<IVoucherGrain>(code).PendingClaimAsync(TrainingPart.Whole)).GetValueOrThrow().InstitutionId);
 
@@ -329,11 +325,7 @@ public abstract partial class TwoEngineTests : DomainTestBase
     [Fact]
     public async Task R3_a_suspension_through_one_engine_landing_before_an_approval_through_the_other_commits_refuses_the_approval()
     {
-        await Given.FujianAsync();
-        await Given.InstitutionAsync("SCHOOL1");
-        await Given.CampaignAsync("face", General(Fujian));
-        var code = await Given.CompletedAsync("face", await Given.WorkerAsync(1), "C1");
-        Ok(await Grains.GetGrain<IInstitutionGrain>("SCHOOL1").ClaimSettlementAsync(new SettlementRequest(code, TrainingPart.Whole)));
+        var code = await ClaimedForSettlementAsync();
         await using var other = await StartAnotherSiloAsync();
 
         // Just before this engine's approval commits, with the institution found active, the other engine suspends it.
@@ -430,6 +422,17 @@ public abstract partial class TwoEngineTests : DomainTestBase
     /// Checks each voucher through both engines, which activates in both the institution, its class, the
     /// voucher and its worker, as they stand now.
     /// </summary>
+    /// <summary>Fujian, SCHOOL1 and a face-value campaign, and a voucher completed there whose whole subsidy SCHOOL1 has claimed; returns its code.</summary>
+    private async Task<string> ClaimedForSettlementAsync()
+    {
+        await Given.FujianAsync();
+        await Given.InstitutionAsync("SCHOOL1");
+        await Given.CampaignAsync("face", General(Fujian));
+        var code = await Given.CompletedAsync("face", await Given.WorkerAsync(1), "C1");
+        Ok(await Grains.GetGrain<IInstitutionGrain>("SCHOOL1").ClaimSettlementAsync(new SettlementRequest(code, TrainingPart.Whole)));
+        return code;
+    }
+
     private async Task LoadBothAsync(DomainSilo other, params (string Institution, string Code, string Worker)[] checks)
     {
         foreach (var (institution, code, worker) in checks)
