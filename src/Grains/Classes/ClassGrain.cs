@@ -50,8 +50,8 @@ internal sealed partial class ClassGrain : Grain, IClassGrain, IClassParticipant
     public async Task<Result<CheckInReceipt>> CheckInAsync(CheckInRequest request)
     {
         var now = _services.Now;
-        await ConfirmRosterAsync(request?.CitizenId);
-        if (Trainee(request?.CitizenId, out var citizenId) is { } notEnrolled)
+        var (notEnrolled, citizenId) = await ConfirmedTraineeAsync(request?.CitizenId);
+        if (notEnrolled is not null)
         {
             return Result<CheckInReceipt>.From(notEnrolled);
         }
@@ -220,8 +220,8 @@ internal sealed partial class ClassGrain : Grain, IClassGrain, IClassParticipant
     public async Task<Result<CheckInReceipt>> RecordOnlineStudyAsync(OnlineStudyReport report)
     {
         var now = _services.Now;
-        await ConfirmRosterAsync(report?.CitizenId);
-        if (Trainee(report?.CitizenId, out var citizenId) is { } notEnrolled)
+        var (notEnrolled, citizenId) = await ConfirmedTraineeAsync(report?.CitizenId);
+        if (notEnrolled is not null)
         {
             return Result<CheckInReceipt>.From(notEnrolled);
         }
@@ -247,8 +247,8 @@ internal sealed partial class ClassGrain : Grain, IClassGrain, IClassParticipant
 
     public async Task<Result<CompletionReport>> RecordResultAsync(AssessmentReport report)
     {
-        await ConfirmRosterAsync(report?.CitizenId);
-        if (Trainee(report?.CitizenId, out var citizenId) is { } notEnrolled)
+        var (notEnrolled, citizenId) = await ConfirmedTraineeAsync(report?.CitizenId);
+        if (notEnrolled is not null)
         {
             return Result<CompletionReport>.From(notEnrolled);
         }
@@ -359,8 +359,8 @@ internal sealed partial class ClassGrain : Grain, IClassGrain, IClassParticipant
 
     public async Task<Result<AttendanceView>> GetAttendanceAsync(string citizenId)
     {
-        await ConfirmRosterAsync(citizenId);
-        if (Trainee(citizenId, out var id) is { } notEnrolled)
+        var (notEnrolled, id) = await ConfirmedTraineeAsync(citizenId);
+        if (notEnrolled is not null)
         {
             return Result<AttendanceView>.From(notEnrolled);
         }
@@ -603,8 +603,8 @@ internal sealed partial class ClassGrain : Grain, IClassGrain, IClassParticipant
 
     private async Task<Result> RateAsync(Evaluation evaluation, bool byTrainee)
     {
-        await ConfirmRosterAsync(evaluation?.CitizenId);
-        if (Trainee(evaluation?.CitizenId, out var citizenId) is { } notEnrolled)
+        var (notEnrolled, citizenId) = await ConfirmedTraineeAsync(evaluation?.CitizenId);
+        if (notEnrolled is not null)
         {
             return notEnrolled;
         }
@@ -693,17 +693,20 @@ internal sealed partial class ClassGrain : Grain, IClassGrain, IClassParticipant
     private static Result NotEnrolled() => Result.Reject(RejectionCode.NotEnrolled, "The worker is not enrolled in this class.");
 
     /// <summary>
-    /// Reads the class again when the worker is not on this activation's roster: it may have read the class
-    /// before the worker's enrolment through another engine, and the trainee must not be turned away for
-    /// it (R13). Only a worker not found pays the read.
+    /// <see cref="Trainee"/>, confirmed on the store when the worker is not on this activation's roster: it
+    /// may have read the class before the worker's enrolment through another engine, and the trainee must not
+    /// be turned away for it (R13). Only a worker not found pays the read.
     /// </summary>
-    private async Task ConfirmRosterAsync(string? citizenId)
+    private async Task<(Result? Rejection, string Id)> ConfirmedTraineeAsync(string? citizenId)
     {
-        if (_definition.State.InstitutionId is not null && !_counters.IsBusy
-            && CitizenId.TryParse(citizenId, ChinaTime.DateOf(_services.Now), out var id) && !_roster.ContainsKey(id))
+        var rejection = Trainee(citizenId, out var id);
+        if (rejection is { Rejection: RejectionCode.NotEnrolled } && !_counters.IsBusy)
         {
             await ReloadAsync();
+            rejection = Trainee(citizenId, out id);
         }
+
+        return (rejection, id);
     }
 
     private Result? Trainee(string? citizenId, out string id)
