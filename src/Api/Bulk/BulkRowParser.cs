@@ -33,6 +33,9 @@ internal sealed class BulkRowParser(DateOnly today, string? campaignOccupation)
     // A name as PUT /workers takes it: a worker registered by an upload can be registered again by the API.
     private const int MaxTextLength = WorkerEndpoints.MaxNameLength;
 
+    // Enum.GetNames copies its array on every call; a roster names a level on every row.
+    private static readonly string[] s_levelNames = Enum.GetNames<SkillLevel>();
+
     /// <summary>The canonical name of a field as written in a header or a JSON member.</summary>
     public static string Canonical(string name) => name.Trim().Replace("_", string.Empty, StringComparison.Ordinal).ToLowerInvariant();
 
@@ -63,7 +66,7 @@ internal sealed class BulkRowParser(DateOnly today, string? campaignOccupation)
             {
                 level = (SkillLevel)number;
             }
-            else if (Enum.GetNames<SkillLevel>().FirstOrDefault(name => string.Equals(name, levelText, StringComparison.OrdinalIgnoreCase)) is { } named)
+            else if (Array.Find(s_levelNames, name => string.Equals(name, levelText, StringComparison.OrdinalIgnoreCase)) is { } named)
             {
                 // One name exactly: Enum.TryParse would read "Technician, Intermediate" as the two values or'ed, another level.
                 level = Enum.Parse<SkillLevel>(named);

@@ -99,7 +99,7 @@ internal sealed partial class BulkJobRunner : BackgroundService, IBulkJobQueue
     {
         await Task.Yield();
         var job = _grains.GetGrain<IBulkJobControl>(jobId);
-        var faults = 0;
+        var wait = TimeSpan.Zero;
         try
         {
             var work = await job.AcquireLeaseAsync(_runnerId, _options.LeaseDuration, _options.UploadStallTimeout);
@@ -126,9 +126,9 @@ internal sealed partial class BulkJobRunner : BackgroundService, IBulkJobQueue
         }
         catch (Exception exception) when (!stoppingToken.IsCancellationRequested)
         {
-            faults = _faults.AddOrUpdate(jobId, 1, static (_, n) => n + 1);
-            var delay = RetryDelay(faults);
-            JobFaulted(_logger, jobId, faults, delay, exception);
+            var faults = _faults.AddOrUpdate(jobId, 1, static (_, n) => n + 1);
+            wait = RetryDelay(faults);
+            JobFaulted(_logger, jobId, faults, wait, exception);
             try
             {
                 await job.ReleaseLeaseAsync(_runnerId, string.Create(
@@ -146,7 +146,6 @@ internal sealed partial class BulkJobRunner : BackgroundService, IBulkJobQueue
 
         // An error that recurs on every run (a chunk that cannot be issued) is retried ever less often, not
         // at every poll; the run's task stays in the poll loop's list, so the job is not started meanwhile.
-        var wait = RetryDelay(faults);
         if (wait > TimeSpan.Zero)
         {
             try
