@@ -25,6 +25,12 @@ public static class BulkEndpoints
     /// <summary>The media types of the two upload formats.</summary>
     public static readonly IReadOnlyList<string> UploadMediaTypes = ["text/csv", "application/x-ndjson"];
 
+    /// <summary>How many jobs a listing gives when its <c>limit</c> is not set.</summary>
+    public const int DefaultJobsListed = 20;
+
+    /// <summary>The most jobs a listing gives.</summary>
+    public const int MaxJobsListed = 100;
+
     /// <summary>Registers bulk issuance: the job runner and the upload limits (<c>Api:Bulk</c>, <c>BulkIssuance</c>).</summary>
     public static WebApplicationBuilder AddBulkIssuance(this WebApplicationBuilder builder)
     {
@@ -49,6 +55,11 @@ public static class BulkEndpoints
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
             .ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
+        group.MapGet("/campaigns/{campaignId}/jobs", ListJobsAsync)
+            .WithName("ListBulkJobs")
+            .WithSummary("A campaign's jobs, newest first: up to limit (1 to 100, default 20) of those started before the job named by before")
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status404NotFound);
         group.MapGet("/jobs/{jobId}", GetJobAsync)
             .WithName("GetBulkJob")
             .WithSummary("A job's status, counters, progress, rate and estimated time left")
@@ -217,6 +228,64 @@ public static class BulkEndpoints
     private static Task FailUploadAsync(IBulkJobGrain job, bool created, string reason) =>
         created ? job.FailUploadAsync(reason) : Task.CompletedTask;
 
+    /// <summary>
+    /// A campaign's jobs, newest first, <paramref name="limit"/> at most; with <paramref name="before"/>, those
+    /// started before that job, so that a client pages by passing the last job it was given.
+    /// </summary>
+    public static async Task<Results<Ok<IReadOnlyList<BulkJobView>>, ValidationProblem, ProblemHttpResult>> ListJobsAsync(
+        string campaignId, string? limit, string? before, AccessScope scope, IGrainFactory grains, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(scope);
+        ArgumentNullException.ThrowIfNull(grains);
+        var validation = new RequestValidation();
+        var id = validation.CampaignId("campaignId", campaignId);
+        var count = DefaultJobsListed;
+        if (limit is not null && (!int.TryParse(limit, NumberStyles.None, CultureInfo.InvariantCulture, out count) || count is < 1 or > MaxJobsListed))
+        {
+            validation.AddError("limit", $"Must be a whole number from 1 to {MaxJobsListed}.");
+        }
+
+        if (validation.HasErrors)
+        {
+            return validation.Problem();
+        }
+
+        var campaign = await grains.GetGrain<ICampaignGrain>(id!).GetAsync();
+        if (campaign is null)
+        {
+            return ApiProblems.Rejection(RejectionCode.CampaignNotFound, $"No campaign {id}.");
+        }
+
+        if (!scope.CanActInRegion(campaign.Definition.RegionCode))
+        {
+            return ApiProblems.OutOfScope($"Campaign {id} belongs to region {campaign.Definition.RegionCode}.");
+        }
+
+        var ids = await grains.GetGrain<ICampaignJobsGrain>(id!).ListAsync();
+        var next = ids.Count - 1;
+        if (before is not null)
+        {
+            next = LastIndexOf(ids, before) - 1;
+            if (next < -1)
+            {
+                validation.AddError("before", $"Is not a job of campaign {id}.");
+                return validation.Problem();
+            }
+        }
+
+        // A job whose creation broke off is listed without existing: it is passed over, and more are read.
+        var jobs = new List<BulkJobView>(count);
+        while (jobs.Count < count && next >= 0)
+        {
+            var batch = Math.Min(count - jobs.Count, next + 1);
+            var views = await Task.WhenAll(Enumerable.Range(0, batch).Select(i => grains.GetGrain<IBulkJobGrain>(ids[next - i]).GetAsync()));
+            jobs.AddRange(views.OfType<BulkJobView>());
+            next -= batch;
+        }
+
+        return TypedResults.Ok<IReadOnlyList<BulkJobView>>(jobs);
+    }
+
     /// <summary>The job.</summary>
     public static async Task<Results<Ok<BulkJobView>, ProblemHttpResult>> GetJobAsync(string jobId, AccessScope scope, IGrainFactory grains, CancellationToken cancellationToken)
     {
@@ -301,6 +370,19 @@ public static class BulkEndpoints
             "application/x-ndjson" or "application/ndjson" or "application/jsonl" => BulkFormat.Ndjson,
             _ => null,
         };
+    }
+
+    private static int LastIndexOf(IReadOnlyList<string> ids, string id)
+    {
+        for (var i = ids.Count - 1; i >= 0; i--)
+        {
+            if (string.Equals(ids[i], id, StringComparison.Ordinal))
+            {
+                return i;
+            }
+        }
+
+        return -1;
     }
 
     private static string JobLocation(string jobId) => $"/api/v1/jobs/{jobId}";

@@ -118,8 +118,9 @@ internal sealed class BulkJobGrain : Grain, IBulkJobGrain, IBulkJobControl
             return Result<BulkJobView>.Reject(RejectionCode.AlreadyExists, $"Job {Id} exists.");
         }
 
-        // Registered first, so that a job whose upload stalls is found and marked failed.
-        await Registry.AddAsync(Id);
+        // Registered first, so that a job whose upload stalls is found and marked failed, and listed
+        // under its campaign first, so that every job that exists is listed.
+        await Task.WhenAll(Registry.AddAsync(Id), GrainFactory.GetGrain<ICampaignJobsRegistry>(request.CampaignId).AddAsync(Id));
         var now = _services.Now;
         var draft = _state.Draft();
         draft.Request = request;

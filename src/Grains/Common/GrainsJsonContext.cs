@@ -40,6 +40,7 @@ namespace OrleansVoucher.Grains.Common;
 [JsonSerializable(typeof(StatisticsFold))]
 [JsonSerializable(typeof(BulkJobState))]
 [JsonSerializable(typeof(BulkJobRegistryState))]
+[JsonSerializable(typeof(CampaignJobsState))]
 [JsonSerializable(typeof(BulkUploadKeyState))]
 [JsonSerializable(typeof(BulkChunkRowsState))]
 [JsonSerializable(typeof(BulkChunkOutcomeState))]

@@ -370,6 +370,61 @@ public sealed class BulkUploadTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_campaigns_jobs_are_listed_newest_first_page_by_page_and_to_the_authorities_over_it_only()
+    {
+        await BulkScenario.CampaignAsync(_engine.Grains, "directed-list", DateTimeOffset.UtcNow, IssuanceMode.Directed, quantity: 100);
+        await BulkScenario.CampaignAsync(_engine.Grains, "directed-other", DateTimeOffset.UtcNow, IssuanceMode.Directed, quantity: 100);
+        var uploaded = new List<string>();
+        for (var i = 0; i < 3; i++)
+        {
+            using var response = await BulkScenario.UploadAsync(_authority, "directed-list", BulkScenario.Csv([BulkScenario.Row(BulkScenario.Citizen(5100 + i))]));
+            uploaded.Add((await response.Content.ReadFromJsonAsync<BulkJobView>(BulkScenario.Json))!.Id);
+        }
+
+        using (var other = await BulkScenario.UploadAsync(_authority, "directed-other", BulkScenario.Csv([BulkScenario.Row(BulkScenario.Citizen(5110))])))
+        using (var refused = await BulkScenario.UploadAsync(_authority, "directed-list", Encoding.UTF8.GetBytes("citizen_id,shoe_size\n1,2\n")))
+        {
+            Assert.Equal(HttpStatusCode.Accepted, other.StatusCode);
+            await Problem.AssertAsync(refused, 400, "validation-failed");
+        }
+
+        await BulkScenario.FinishedAsync(_authority, uploaded[0], s_finish);
+        uploaded.Reverse();
+
+        var all = await JobsAsync("");
+        var firstPage = await JobsAsync("?limit=2");
+        var secondPage = await JobsAsync($"?limit=2&before={firstPage[^1].Id}");
+
+        Assert.Equal(uploaded, all.Select(j => j.Id));
+        Assert.All(all, job => Assert.Equal(("directed-list", 1L), (job.CampaignId, job.RowsRead)));
+        Assert.Equal((BulkJobStatus.Completed, 1L), (all[^1].Status, all[^1].Issued));
+        Assert.Equal(uploaded[..2], firstPage.Select(j => j.Id));
+        Assert.Equal(uploaded[2..], secondPage.Select(j => j.Id));
+        Assert.Empty(await JobsAsync($"?before={uploaded[^1]}"));
+
+        foreach (var (query, field) in new[] { ("limit=0", "limit"), ("limit=101", "limit"), ("limit=two", "limit"), ("limit=-1", "limit"), ("limit=", "limit"), ($"before={uploaded[0]}x", "before") })
+        {
+            using var bad = await _authority.GetAsync($"/api/v1/campaigns/directed-list/jobs?{query}");
+            var problem = await Problem.AssertAsync(bad, 400, "validation-failed");
+            Assert.True(problem.GetProperty("errors").TryGetProperty(field, out _), problem.ToString());
+        }
+
+        using var unknown = await _authority.GetAsync("/api/v1/campaigns/no-such-campaign/jobs");
+        using var guangdong = await _engine.CreateClient("authority", "hr-guangdong", "440000").GetAsync("/api/v1/campaigns/directed-list/jobs");
+        using var institution = await _engine.CreateClient("institution", BulkScenario.Institution, BulkScenario.Province).GetAsync("/api/v1/campaigns/directed-list/jobs");
+        await Problem.AssertAsync(unknown, 404, "campaign-not-found");
+        await Problem.AssertAsync(guangdong, 403, "out-of-scope");
+        Assert.Equal(HttpStatusCode.Forbidden, institution.StatusCode);
+
+        async Task<List<BulkJobView>> JobsAsync(string query)
+        {
+            using var response = await _authority.GetAsync($"/api/v1/campaigns/directed-list/jobs{query}");
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            return (await response.Content.ReadFromJsonAsync<List<BulkJobView>>(BulkScenario.Json))!;
+        }
+    }
+
+    [Fact]
     public async Task A_finished_job_cannot_be_cancelled()
     {
         await BulkScenario.CampaignAsync(_engine.Grains, "directed-cancel", DateTimeOffset.UtcNow, IssuanceMode.Directed, quantity: 10);

@@ -149,6 +149,27 @@ public abstract class BulkIssuanceTests : DomainTestBase
     }
 
     [Fact]
+    public async Task Jobs_created_through_two_engines_at_once_are_all_listed_under_their_campaign_in_order()
+    {
+        await using var other = await StartAnotherSiloAsync();
+        var request = new BulkJobRequest("bulk", Fujian, BulkFormat.Csv, "authority:test", null);
+        Ok(await Grains.GetGrain<IBulkJobGrain>("job-0").CreateAsync(request));
+        Assert.Equal(["job-0"], await other.Grains.GetGrain<ICampaignJobsGrain>("bulk").ListAsync());
+
+        // Both engines' activations of the list are loaded and then raced.
+        var created = await Task.WhenAll(Enumerable.Range(1, 16).Select(i => Task.Run(() =>
+            (i % 2 == 0 ? Grains : other.Grains).GetGrain<IBulkJobGrain>($"job-{i}").CreateAsync(request))));
+        Ok(await other.Grains.GetGrain<IBulkJobGrain>("job-17").CreateAsync(request with { CampaignId = "another" }));
+
+        Assert.All(created, Ok);
+        var here = await Grains.GetGrain<ICampaignJobsGrain>("bulk").ListAsync();
+        Assert.Equal(Enumerable.Range(0, 17).Select(i => $"job-{i}").Order(StringComparer.Ordinal), here.Order(StringComparer.Ordinal));
+        Assert.Equal("job-0", here[0]);
+        Assert.Equal(here, await other.Grains.GetGrain<ICampaignJobsGrain>("bulk").ListAsync());
+        Assert.Equal(["job-17"], await Grains.GetGrain<ICampaignJobsGrain>("another").ListAsync());
+    }
+
+    [Fact]
     public async Task A_job_changed_through_one_engine_is_answered_as_it_stands_by_the_other()
     {
         await using var other = await StartAnotherSiloAsync();
