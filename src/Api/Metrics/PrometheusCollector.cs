@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
 using System.Text;
 using Microsoft.Extensions.Options;
+using OrleansVoucher.Grains.BulkIssuance;
 using OrleansVoucher.Silo.Diagnostics;
 
 namespace OrleansVoucher.Api.Metrics;
@@ -20,6 +21,7 @@ public sealed class PrometheusCollector : IDisposable
     [
         SiloMetrics.MeterName,
         ApiMetrics.MeterName,
+        BulkIssuanceMetrics.MeterName,
         "Microsoft.AspNetCore.Hosting",
         "Microsoft.AspNetCore.Server.Kestrel",
         "Microsoft.AspNetCore.Routing",

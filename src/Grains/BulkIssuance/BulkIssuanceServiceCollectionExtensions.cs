@@ -1,4 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 
 namespace OrleansVoucher.Grains.BulkIssuance;
@@ -15,6 +16,7 @@ public static class BulkIssuanceServiceCollectionExtensions
         ArgumentNullException.ThrowIfNull(services);
         services.AddOptions<BulkIssuanceOptions>().BindConfiguration(BulkIssuanceOptions.SectionName).ValidateOnStart();
         services.AddSingleton<IValidateOptions<BulkIssuanceOptions>, BulkIssuanceOptionsValidator>();
+        services.TryAddSingleton<BulkIssuanceMetrics>();
         services.AddSingleton<BulkJobRunner>();
         services.AddHostedService(sp => sp.GetRequiredService<BulkJobRunner>());
         services.AddSingleton<IBulkJobQueue>(sp => sp.GetRequiredService<BulkJobRunner>());

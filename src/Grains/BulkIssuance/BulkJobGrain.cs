@@ -59,7 +59,10 @@ internal enum BulkRecordAnswer
     /// <summary>It was recorded before (by another runner); go on.</summary>
     AlreadyRecorded,
 
-    /// <summary>Stop (the outcome was recorded if it could be): the job was cancelled or ended, or the runner's lease passed to another.</summary>
+    /// <summary>Recorded; stop: the job was cancelled, or the runner's lease passed to another, meanwhile.</summary>
+    RecordedThenStop,
+
+    /// <summary>Stop without recording: the job was cancelled or ended, or the runner's lease passed to another.</summary>
     Stop,
 }
 
@@ -410,7 +413,7 @@ internal sealed class BulkJobGrain : Grain, IBulkJobGrain, IBulkJobControl
             {
                 await chunk.ReleaseAsync();
                 await FinishIfEndedAsync();
-                return stop ? BulkRecordAnswer.Stop : BulkRecordAnswer.Recorded;
+                return stop ? BulkRecordAnswer.RecordedThenStop : BulkRecordAnswer.Recorded;
             }
 
             await _state.ReloadAsync();

@@ -27,6 +27,7 @@ internal sealed partial class BulkJobRunner : BackgroundService, IBulkJobQueue
     private readonly BulkIssuanceOptions _options;
     private readonly ILogger<BulkJobRunner> _logger;
     private readonly TimeProvider _time;
+    private readonly BulkIssuanceMetrics _metrics;
     private readonly string _runnerId = Guid.NewGuid().ToString("N");
 
     // The jobs this runner is working on. Only the poll loop reads or changes it: a job's run never
@@ -38,11 +39,12 @@ internal sealed partial class BulkJobRunner : BackgroundService, IBulkJobQueue
     private readonly ConcurrentDictionary<string, int> _faults = new(StringComparer.Ordinal);
     private readonly SemaphoreSlim _kick = new(0, int.MaxValue);
 
-    public BulkJobRunner(IGrainFactory grains, IOptions<BulkIssuanceOptions> options, TimeProvider time, ILogger<BulkJobRunner> logger)
+    public BulkJobRunner(IGrainFactory grains, IOptions<BulkIssuanceOptions> options, TimeProvider time, BulkIssuanceMetrics metrics, ILogger<BulkJobRunner> logger)
     {
         _grains = grains;
         _options = options.Value;
         _time = time;
+        _metrics = metrics;
         _logger = logger;
     }
 
@@ -111,6 +113,7 @@ internal sealed partial class BulkJobRunner : BackgroundService, IBulkJobQueue
             JobStarted(_logger, jobId, work.PendingChunks.Count, work.ChunkCount);
             using var stop = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
             var heartbeat = RenewLeaseAsync(job, stop);
+            _metrics.RunStarted();
             try
             {
                 var context = await JobContext.LoadAsync(_grains, jobId, work.Request);
@@ -120,12 +123,14 @@ internal sealed partial class BulkJobRunner : BackgroundService, IBulkJobQueue
             }
             finally
             {
+                _metrics.RunEnded();
                 await stop.CancelAsync();
                 await heartbeat;
             }
         }
         catch (Exception exception) when (!stoppingToken.IsCancellationRequested)
         {
+            _metrics.RunFaulted();
             var faults = _faults.AddOrUpdate(jobId, 1, static (_, n) => n + 1);
             wait = RetryDelay(faults);
             JobFaulted(_logger, jobId, faults, wait, exception);
@@ -219,8 +224,15 @@ internal sealed partial class BulkJobRunner : BackgroundService, IBulkJobQueue
             {
                 try
                 {
+                    var begun = _time.GetTimestamp();
                     var outcome = await IssueChunkAsync(context, index);
-                    if (await job.RecordChunkAsync(_runnerId, index, outcome) == BulkRecordAnswer.Stop)
+                    var answer = await job.RecordChunkAsync(_runnerId, index, outcome);
+                    if (answer is BulkRecordAnswer.Recorded or BulkRecordAnswer.RecordedThenStop)
+                    {
+                        _metrics.ChunkRecorded(outcome, _time.GetElapsedTime(begun));
+                    }
+
+                    if (answer is BulkRecordAnswer.Stop or BulkRecordAnswer.RecordedThenStop)
                     {
                         Volatile.Write(ref stopped, true);
                     }

@@ -30,6 +30,8 @@ public sealed class BulkJobFaultTests(MatrixWorld world) : IClassFixture<MatrixW
             Assert.Equal(BulkJobStatus.Running, faulted.Status);
             Assert.Equal(0, faulted.Issued);
             Assert.Contains("stopped at an error (IOException)", faulted.Detail, StringComparison.Ordinal);
+            var metrics = await (await world.As(Caller.Operator).GetAsync("/metrics")).Content.ReadAsStringAsync();
+            Assert.Matches(@"\norleansvoucher_bulk_runs_faulted_total [1-9]\d*\n", metrics);
 
             world.Storage.FailCommits(null);
             // Past the longest wait two failed runs make (less than the engine's response timeout, which the clock also moves).

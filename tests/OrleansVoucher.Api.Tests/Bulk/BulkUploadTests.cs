@@ -91,6 +91,27 @@ public sealed class BulkUploadTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task The_metrics_count_the_rows_and_chunks_the_runner_recorded()
+    {
+        await BulkScenario.CampaignAsync(_engine.Grains, "directed-metrics", DateTimeOffset.UtcNow, IssuanceMode.Directed, quantity: 1000);
+        var rows = Enumerable.Range(0, 120).Select(i => BulkScenario.Row(BulkScenario.Citizen(6000 + i))).ToList();
+        rows[5] = BulkScenario.Row(BulkScenario.Citizen(6001));     // the worker of row 2 again: rejected at issuance
+        rows[7] = BulkScenario.Row("350102199001011230");           // a wrong check character: rejected when read
+
+        var (job, _) = await FinishedUploadAsync("directed-metrics", rows, BulkScenario.Institution);
+        using var response = await _engine.CreateClient("operator", "ops").GetAsync("/metrics");
+        var text = await response.Content.ReadAsStringAsync();
+
+        // 120 rows in chunks of 50: three chunks, 118 issued; only the duplicate was rejected at issuance.
+        Assert.Equal((118, 2), (job.Issued, job.Rejected));
+        Assert.Contains("orleansvoucher_bulk_rows_total{outcome=\"issued\"} 118\n", text, StringComparison.Ordinal);
+        Assert.Contains("orleansvoucher_bulk_rows_total{outcome=\"rejected\"} 1\n", text, StringComparison.Ordinal);
+        Assert.Contains("orleansvoucher_bulk_chunks_total 3\n", text, StringComparison.Ordinal);
+        Assert.Contains("orleansvoucher_bulk_chunk_duration_seconds_count 3\n", text, StringComparison.Ordinal);
+        Assert.Contains("orleansvoucher_bulk_jobs_running 0\n", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_directed_upload_for_an_institution_outside_the_campaigns_region_issues_nothing()
     {
         await BulkScenario.InstitutionAsync(_engine.Grains, "instbulksh", "310101", BulkScenario.Nursery);
