@@ -61,6 +61,7 @@ public static class EngineHostingExtensions
         app.UseVoucherAuth();
         app.UseVoucherRateLimiting();
         app.UseRequestBodyLimits();
+        app.Use(QuotedCharset.UnquoteAsync);
         app.UseIdempotency();
 
         app.MapHealthChecks("/health/live", new() { Predicate = _ => false }).AllowAnonymous();

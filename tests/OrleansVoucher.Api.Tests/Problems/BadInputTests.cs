@@ -131,6 +131,20 @@ public sealed class BadInputTests : IAsyncLifetime
     }
 
     [Theory]
+    [InlineData("application/json; charset=\"utf-8\"")]
+    [InlineData("application/json; charset=\"UTF-8\"")]
+    public async Task A_json_body_whose_charset_is_quoted_is_read_as_that_charset(string contentType)
+    {
+        var content = new ByteArrayContent(Encoding.UTF8.GetBytes("""{"idleForSeconds":60}"""));
+        content.Headers.TryAddWithoutValidation("Content-Type", contentType);
+
+        var response = await _operator.PostAsync(Collect, content);
+
+        Assert.True(response.IsSuccessStatusCode, $"{(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
+        Assert.Equal(60, (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("idleForSeconds").GetInt32());
+    }
+
+    [Theory]
     [InlineData("application/xml")]
     [InlineData("text/html")]
     public async Task Errors_are_problem_documents_whatever_the_request_accepts(string accept)
