@@ -15,14 +15,18 @@ namespace OrleansVoucher.Api.Endpoints;
 public static class EndpointConventions
 {
     /// <summary>
-    /// Writes and reads enumerations by one name in camel case (numbers and lists of names are refused), and adds the request
+    /// Writes and reads enumerations by one name in camel case (numbers, lists of names, other cases and
+    /// spaces are refused), reads times only with their offset from UTC, and adds the request
     /// examples of <see cref="WithRequestExample"/> to the OpenAPI document.
     /// </summary>
     public static WebApplicationBuilder AddVoucherEndpoints(this WebApplicationBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
         builder.Services.ConfigureHttpJsonOptions(options =>
-            options.SerializerOptions.Converters.Add(new EnumNameConverter()));
+        {
+            options.SerializerOptions.Converters.Add(new EnumNameConverter());
+            options.SerializerOptions.Converters.Add(new OffsetTimeConverter());
+        });
         builder.Services.Configure<OpenApiOptions>(OpenApiExtensions.DocumentName, options => options.AddOperationTransformer<RequestExampleTransformer>());
         builder.Services.AddSingleton<CampaignIssuerCounts>();
         return builder;

@@ -51,13 +51,17 @@ public static class EngineHostingExtensions
     public static WebApplication MapVoucherEngine(this WebApplication app)
     {
         ArgumentNullException.ThrowIfNull(app);
+        // Outermost, so that no body of a HEAD answer is written, not even a problem document.
+        app.UseMiddleware<HeadRequestMiddleware>();
         app.UseVoucherProblems();
         app.UseVoucherMetrics();
         app.UseVoucherApiDocs();
         app.UseRouting();
+        app.Use(HeadRequestMiddleware.RestoreMethod);
         app.UseVoucherAuth();
         app.UseVoucherRateLimiting();
         app.UseRequestBodyLimits();
+        app.Use(QuotedCharset.UnquoteAsync);
         app.UseIdempotency();
 
         app.MapHealthChecks("/health/live", new() { Predicate = _ => false }).AllowAnonymous();

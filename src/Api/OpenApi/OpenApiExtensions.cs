@@ -26,6 +26,7 @@ public static class OpenApiExtensions
             options.AddDocumentTransformer<DocumentInfoTransformer>();
             options.AddOperationTransformer<OperationConventionsTransformer>();
             options.AddSchemaTransformer<EnumSchemaTransformer>();
+            options.AddSchemaTransformer<TimeSchemaTransformer>();
         });
         return builder;
     }

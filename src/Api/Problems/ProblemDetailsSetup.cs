@@ -26,6 +26,7 @@ internal static class ProblemDetailsSetup
             problem.Title = ApiProblems.TitleOf(code);
         }
 
+        problem.Detail ??= DefaultDetailFor(code);
         problem.Extensions["traceId"] = Activity.Current?.Id ?? context.HttpContext.TraceIdentifier;
         context.HttpContext.RequestServices.GetService<ApiMetrics>()?.Problems.Add(1, new KeyValuePair<string, object?>("code", code));
     }
@@ -43,6 +44,25 @@ internal static class ProblemDetailsSetup
         StatusCodes.Status503ServiceUnavailable => ProblemCodes.Unavailable,
         >= 500 => ProblemCodes.InternalError,
         _ => ProblemCodes.BadRequest,
+    };
+
+    /// <summary>
+    /// The detail of a problem the host wrote without one — routing's 404 and 405, the framework's 415 —
+    /// so that every problem says what to do about it.
+    /// </summary>
+    public static string? DefaultDetailFor(string code) => code switch
+    {
+        ProblemCodes.NotFound => "No resource at this address.",
+        ProblemCodes.MethodNotAllowed => "The resource does not accept this method; the Allow header lists those it does.",
+        ProblemCodes.UnsupportedMediaType => "Send the body as application/json.",
+        ProblemCodes.PayloadTooLarge => "The body is larger than the operation accepts.",
+        ProblemCodes.BadRequest => "A route, query or header value, or the body's framing, could not be read.",
+        ProblemCodes.AuthenticationRequired => "Send a bearer token in the Authorization header.",
+        ProblemCodes.Forbidden => "This operation is not open to the token's role.",
+        ProblemCodes.RateLimited => "Too many requests; retry after the Retry-After seconds.",
+        ProblemCodes.Unavailable => "The engine cannot answer now; retry.",
+        ProblemCodes.InternalError => "The engine failed to process the request. Quote the traceId when reporting it.",
+        _ => null,
     };
 
     // The titles ProblemDetailsDefaults and the reason phrases fill in: replaced by our code's title.

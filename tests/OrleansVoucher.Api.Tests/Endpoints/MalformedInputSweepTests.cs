@@ -8,7 +8,8 @@ namespace OrleansVoucher.Api.Tests.Endpoints;
 /// <summary>
 /// Every endpoint of <see cref="AuthorizationMatrixTests.Matrix"/>, called by a caller in scope with its
 /// request spoiled one way at a time: each member of the body given a value of another JSON type, null,
-/// a number past Int64, half a surrogate pair, a date at either end of the calendar, or left out; an
+/// a number past Int64 or past a double (<c>1e400</c>), <c>-0</c>, half a surrogate pair, a NUL character
+/// (which PostgreSQL's text refuses), a date at either end of the calendar, or left out; an
 /// unknown member; bodies that are empty, cut short, nested 1,000 deep, not UTF-8, in an unknown charset
 /// or not JSON; route values 10 KB long, an encoded slash or not UTF-8; a response asked for in XML. No
 /// answer is a 5xx, and every 4xx is a problem document with its code.
@@ -21,7 +22,7 @@ public sealed class MalformedInputSweepTests(MatrixWorld world) : IClassFixture<
     private static readonly string[] s_values =
     [
         "\"x\"", "12", "true", "{}", "[]", "null", "1.5", "9223372036854775808", "\"a\\ud800b\"",
-        "\"0001-01-01T00:00:00+14:00\"", "\"9999-12-31T23:59:59-14:00\"",
+        "\"0001-01-01T00:00:00+14:00\"", "\"9999-12-31T23:59:59-14:00\"", "\"a\\u0000b\"", "1e400", "-0",
     ];
 
     private static readonly string[] s_routeValues = [new string('a', 10_240), "%2F", "a%2Fb", "%E5%88%B8", "%ZZ", "%C3%28"];

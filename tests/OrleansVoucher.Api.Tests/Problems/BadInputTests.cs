@@ -105,11 +105,16 @@ public sealed class BadInputTests : IAsyncLifetime
     [InlineData("text/plain")]
     [InlineData("application/xml")]
     [InlineData("application/x-www-form-urlencoded")]
+    [InlineData("json")]
+    [InlineData("*/*")]
     public async Task A_body_that_is_not_json_is_415_unsupported_media_type(string contentType)
     {
-        var response = await _operator.PostAsync(Collect, new StringContent("""{"idleForSeconds":60}""", Encoding.UTF8, contentType));
+        var content = new ByteArrayContent(Encoding.UTF8.GetBytes("""{"idleForSeconds":60}"""));
+        content.Headers.TryAddWithoutValidation("Content-Type", contentType);
 
-        await Problem.AssertAsync(response, 415, "unsupported-media-type");
+        var problem = await Problem.AssertAsync(await _operator.PostAsync(Collect, content), 415, "unsupported-media-type");
+
+        AssertHasDetail(problem);
     }
 
     [Fact]
@@ -123,6 +128,20 @@ public sealed class BadInputTests : IAsyncLifetime
 
         await Problem.AssertAsync(response, 415, "unsupported-media-type");
         Assert.Equal(before, await ActivationsAsync());
+    }
+
+    [Theory]
+    [InlineData("application/json; charset=\"utf-8\"")]
+    [InlineData("application/json; charset=\"UTF-8\"")]
+    public async Task A_json_body_whose_charset_is_quoted_is_read_as_that_charset(string contentType)
+    {
+        var content = new ByteArrayContent(Encoding.UTF8.GetBytes("""{"idleForSeconds":60}"""));
+        content.Headers.TryAddWithoutValidation("Content-Type", contentType);
+
+        var response = await _operator.PostAsync(Collect, content);
+
+        Assert.True(response.IsSuccessStatusCode, $"{(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
+        Assert.Equal(60, (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("idleForSeconds").GetInt32());
     }
 
     [Theory]
@@ -171,13 +190,13 @@ public sealed class BadInputTests : IAsyncLifetime
     [Fact]
     public async Task An_unknown_path_is_404_not_found()
     {
-        await Problem.AssertAsync(await _operator.GetAsync("/api/v1/vouchers-that-do-not-exist"), 404, "not-found");
+        AssertHasDetail(await Problem.AssertAsync(await _operator.GetAsync("/api/v1/vouchers-that-do-not-exist"), 404, "not-found"));
     }
 
     [Fact]
     public async Task A_wrong_method_is_405_method_not_allowed()
     {
-        await Problem.AssertAsync(await _operator.DeleteAsync(Collect), 405, "method-not-allowed");
+        AssertHasDetail(await Problem.AssertAsync(await _operator.DeleteAsync(Collect), 405, "method-not-allowed"));
     }
 
     [Theory]
@@ -200,6 +219,10 @@ public sealed class BadInputTests : IAsyncLifetime
 
         await Problem.AssertAsync(await _operator.SendAsync(request), 400, "invalid-idempotency-key");
     }
+
+    /// <summary>Routing and the framework write their problems without a detail; every problem must say what to do.</summary>
+    private static void AssertHasDetail(JsonElement problem) =>
+        Assert.False(string.IsNullOrWhiteSpace(problem.TryGetProperty("detail", out var detail) ? detail.GetString() : null), $"No detail: {problem}");
 
     private async Task<long> ActivationsAsync()
     {
