@@ -127,4 +127,22 @@ public abstract partial class TwoEngineTests
         await RestartAsync();
         Assert.Equal(2, (await Given.WorkerViewAsync(worker)).Vouchers.Count);
     }
+
+    [Fact]
+    public async Task R3_an_institution_reinstated_through_one_engine_is_suspended_through_the_other_whose_copy_predates_the_reinstatement()
+    {
+        var (code, worker) = await Given.ClaimedAsync(1);
+        await Given.ClassAsync("SCHOOL1", "C1");
+        Ok(await Grains.GetGrain<IInstitutionGrain>("SCHOOL1").SuspendAsync("lax eligibility reviews"));
+        await using var other = await StartAnotherSiloAsync();
+        var throughOther = other.Grains.GetGrain<IInstitutionGrain>("SCHOOL1");
+        Assert.Equal(InstitutionStatus.Suspended, (await throughOther.GetAsync())!.Status);
+        Ok(await Grains.GetGrain<IInstitutionGrain>("SCHOOL1").ReinstateAsync("rectified"));
+
+        Ok(await throughOther.SuspendAsync("quality problems"));
+
+        Rejected(RejectionCode.InstitutionSuspended, await Given.TryVerifyAsync("SCHOOL1", code, worker, "C1"));
+        await RestartAsync();
+        Assert.Equal(InstitutionStatus.Suspended, (await Grains.GetGrain<IInstitutionGrain>("SCHOOL1").GetAsync())!.Status);
+    }
 }
