@@ -6,18 +6,28 @@ namespace OrleansVoucher.Grains.Workers;
 /// <summary>The worker's part in bulk issuance.</summary>
 internal sealed partial class WorkerGrain : IBulkWorkerParticipant
 {
-    public Task<Prepared<BulkGrantVote>> PrepareBulkGrantAsync(TransactionId transaction, BulkGrant bulk)
+    public async Task<Prepared<BulkGrantVote>> PrepareBulkGrantAsync(TransactionId transaction, BulkGrant bulk)
     {
         ArgumentNullException.ThrowIfNull(bulk);
         if (_state.IsBusy)
         {
-            return Task.FromResult(new Prepared<BulkGrantVote>(null, new BulkGrantVote(Attempts.Busy(), null, Duplicate: false, Registered: false)));
+            return new Prepared<BulkGrantVote>(null, new BulkGrantVote(Attempts.Busy(), null, Duplicate: false, Registered: false));
         }
 
-        // A worker the engine has never seen has nothing to copy.
-        var (vote, draft) = DecideBulkGrant(Id, _state.State, bulk, _state.RecordExists ? _state.Draft : static () => new WorkerState());
-        return Task.FromResult(new Prepared<BulkGrantVote>(draft is null ? null : _state.Prepare(transaction, draft), vote));
+        var (vote, draft) = Decide(bulk);
+        if (MayBeStale(vote.Rejection))
+        {
+            // A row's refusal is final: confirm it on the store, as a claim's is (ConfirmedGrantRefusalAsync).
+            await _state.ReloadAsync();
+            (vote, draft) = Decide(bulk);
+        }
+
+        return new Prepared<BulkGrantVote>(draft is null ? null : _state.Prepare(transaction, draft), vote);
     }
+
+    /// <summary>The decision on <paramref name="bulk"/> on the committed state; a worker the engine has never seen has nothing to copy.</summary>
+    private (BulkGrantVote Vote, WorkerState? Draft) Decide(BulkGrant bulk) =>
+        DecideBulkGrant(Id, _state.State, bulk, _state.RecordExists ? _state.Draft : static () => new WorkerState());
 
     /// <summary>
     /// The worker's decision on a bulk grant, made on <paramref name="state"/>: the vote, and the worker's

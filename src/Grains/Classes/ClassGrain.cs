@@ -621,6 +621,12 @@ internal sealed partial class ClassGrain : Grain, IClassGrain, IClassParticipant
                 return Result<bool>.From(NotEnrolled());
             }
 
+            if (byTrainee && !record.State.Completed && !record.IsBusy)
+            {
+                // This activation may have read the trainee before the completion through another engine.
+                await record.ReadAsync();
+            }
+
             if (byTrainee && !record.State.Completed)
             {
                 return Result<bool>.Reject(RejectionCode.NotCompleted, "A course is rated after completing it.");

@@ -691,6 +691,36 @@ internal sealed class InstitutionGrain : Grain, IInstitutionGrain
 
     private async Task<Result> ChangeStatusAsync(InstitutionStatus status, string reason, InstitutionStatus? from)
     {
+        // A refusal writes nothing, so an activation that another engine's listing or change of status left
+        // behind would refuse on what it read (a suspension refused as made already, the institution staying
+        // active, R3): it reads the institution again before it refuses.
+        if (StatusChangeRefusal(status, reason, from) is not null && !string.IsNullOrWhiteSpace(reason))
+        {
+            await _state.ReloadAsync();
+        }
+
+        if (StatusChangeRefusal(status, reason, from) is { } refused)
+        {
+            return refused;
+        }
+
+        var now = _services.Now;
+        var draft = _state.Draft();
+        draft.Status = status;
+        draft.StatusReason = reason;
+        if (status == InstitutionStatus.Active)
+        {
+            // R3: reinstated after rectification; this year's strikes no longer count.
+            draft.StrikesClearedAt = now;
+        }
+
+        await WriteAsync(draft, new InstitutionStatusChanged { At = now, InstitutionId = Id, Status = status, Reason = reason });
+        return Result.Ok;
+    }
+
+    /// <summary>Why the committed state refuses to change the institution's status to <paramref name="status"/>, or null.</summary>
+    private Result? StatusChangeRefusal(InstitutionStatus status, string reason, InstitutionStatus? from)
+    {
         if (_state.State.Listing is null)
         {
             return Result.Reject(RejectionCode.InstitutionNotListed, $"Institution {Id} is not listed.");
@@ -707,18 +737,7 @@ internal sealed class InstitutionGrain : Grain, IInstitutionGrain
             return InstitutionRejection(View()) ?? Result.Reject(RejectionCode.InvalidRequest, $"The institution is {current}.");
         }
 
-        var now = _services.Now;
-        var draft = _state.Draft();
-        draft.Status = status;
-        draft.StatusReason = reason;
-        if (status == InstitutionStatus.Active)
-        {
-            // R3: reinstated after rectification; this year's strikes no longer count.
-            draft.StrikesClearedAt = now;
-        }
-
-        await WriteAsync(draft, new InstitutionStatusChanged { At = now, InstitutionId = Id, Status = status, Reason = reason });
-        return Result.Ok;
+        return null;
     }
 
     /// <summary>

@@ -503,19 +503,19 @@ internal sealed class VoucherGrain : Grain, IVoucherGrain, IVoucherParticipant
 
     public async Task<Prepared<Result<CompletionFacts>>> PrepareCompletionAsync(TransactionId transaction, CompletionRequest request)
     {
-        if (Missing() is { } missing)
+        // This activation may have read the voucher before its verification through another engine (or,
+        // for a voucher expired on its claim deadline, before the activation that moved the deadline on).
+        if (CompletionRejection(request) is { Rejection: RejectionCode.VoucherNotFound or RejectionCode.NotActivated or RejectionCode.VoucherExpired } && !_state.IsBusy)
         {
-            return Refuse<CompletionFacts>(missing);
+            await _state.ReloadAsync();
+        }
+
+        if (CompletionRejection(request) is { } rejection)
+        {
+            return Refuse<CompletionFacts>(rejection);
         }
 
         var state = _state.State;
-        var status = state.EffectiveStatus(request.Now);
-        if (status != VoucherStatus.Activated || state.ClassKey != request.ClassKey)
-        {
-            return Refuse<CompletionFacts>(status is VoucherStatus.Expired or VoucherStatus.Revoked or VoucherStatus.Settled or VoucherStatus.Completed
-                ? StatusRejection(status, "completed")
-                : Result.Reject(RejectionCode.NotActivated, "The voucher is not activated for this class."));
-        }
 
         // R14
         if (request.AttendancePercent < state.Policy.AttendanceThresholdPercent)
@@ -540,49 +540,47 @@ internal sealed class VoucherGrain : Grain, IVoucherGrain, IVoucherParticipant
         return new Prepared<Result<CompletionFacts>>(_state.Prepare(transaction, draft), Result<CompletionFacts>.Ok(facts));
     }
 
-    public Task<Prepared<Result<SettlementFacts>>> PrepareSettlementClaimAsync(TransactionId transaction, SettlementClaimRequest request)
+    /// <summary>Why the committed state refuses to complete the voucher for the class, for its status, or null.</summary>
+    private Result? CompletionRejection(CompletionRequest request)
     {
         if (Missing() is { } missing)
         {
-            return Task.FromResult(Refuse<SettlementFacts>(missing));
+            return missing;
         }
 
         var state = _state.State;
         var status = state.EffectiveStatus(request.Now);
-        if (status != VoucherStatus.Completed)
+        if (status == VoucherStatus.Activated && state.ClassKey == request.ClassKey)
         {
-            // R18: only a fully recorded training (claimed, verified, attended, passed) is paid.
-            return Task.FromResult(Refuse<SettlementFacts>(status is VoucherStatus.Settled or VoucherStatus.Revoked or VoucherStatus.Expired
-                ? StatusRejection(status, "settled")
-                : Result.Reject(RejectionCode.NotCompleted, "The training is not completed.")));
+            return null;
         }
 
-        if (state.ValueMode == ValueMode.CheckInOnly)
+        return status is VoucherStatus.Expired or VoucherStatus.Revoked or VoucherStatus.Settled or VoucherStatus.Completed
+            ? StatusRejection(status, "completed")
+            : Result.Reject(RejectionCode.NotActivated, "The voucher is not activated for this class.");
+    }
+
+    public async Task<Prepared<Result<SettlementFacts>>> PrepareSettlementClaimAsync(TransactionId transaction, SettlementClaimRequest request)
+    {
+        // This activation may have read the voucher before its completion, or before a decision on an
+        // earlier claim, made through another engine.
+        if (SettlementClaimRejection(request) is { Rejection: RejectionCode.VoucherNotFound or RejectionCode.NotCompleted or RejectionCode.VoucherExpired or RejectionCode.SettlementAlreadyClaimed }
+            && !_state.IsBusy)
         {
-            return Task.FromResult(Refuse<SettlementFacts>(Result.Reject(RejectionCode.NoSubsidy, "A check-in-only voucher carries no subsidy.")));
+            await _state.ReloadAsync();
         }
 
-        // R15: each institution settles its own part.
-        if (state.Parts.FirstOrDefault(p => p.Part == request.Part) is not { } part || part.InstitutionId != request.InstitutionId)
+        if (SettlementClaimRejection(request) is { } rejection)
         {
-            return Task.FromResult(Refuse<SettlementFacts>(Result.Reject(RejectionCode.NotTrainingParty, $"The institution did not run the {request.Part} part of this training.")));
-        }
-
-        if (part.Status is SettlementStatus.Claimed or SettlementStatus.Approved)
-        {
-            return Task.FromResult(Refuse<SettlementFacts>(Result.Reject(RejectionCode.SettlementAlreadyClaimed, $"The {request.Part} part is {part.Status} already.")));
-        }
-
-        if (request.PaymentTarget == PaymentTarget.Individual && state.IssuanceMode != IssuanceMode.General)
-        {
-            return Task.FromResult(Refuse<SettlementFacts>(Result.Reject(RejectionCode.InvalidRequest, "Only a general voucher's subsidy may be paid to the individual (R16).")));
+            return Refuse<SettlementFacts>(rejection);
         }
 
         if (_state.IsBusy)
         {
-            return Task.FromResult(Refuse<SettlementFacts>(Attempts.Busy()));
+            return Refuse<SettlementFacts>(Attempts.Busy());
         }
 
+        var state = _state.State;
         var draft = _state.Draft();
         var claim = draft.Parts.Single(p => p.Part == request.Part);
         claim.Status = SettlementStatus.Claimed;
@@ -591,7 +589,49 @@ internal sealed class VoucherGrain : Grain, IVoucherGrain, IVoucherParticipant
         claim.Reason = null;
         claim.DecidedAt = null;
         var facts = new SettlementFacts(state.CampaignId, state.CitizenId, claim.ToView());
-        return Task.FromResult(new Prepared<Result<SettlementFacts>>(_state.Prepare(transaction, draft), Result<SettlementFacts>.Ok(facts)));
+        return new Prepared<Result<SettlementFacts>>(_state.Prepare(transaction, draft), Result<SettlementFacts>.Ok(facts));
+    }
+
+    /// <summary>Why the committed state refuses the institution's claim for the part, or null.</summary>
+    private Result? SettlementClaimRejection(SettlementClaimRequest request)
+    {
+        if (Missing() is { } missing)
+        {
+            return missing;
+        }
+
+        var state = _state.State;
+        var status = state.EffectiveStatus(request.Now);
+        if (status != VoucherStatus.Completed)
+        {
+            // R18: only a fully recorded training (claimed, verified, attended, passed) is paid.
+            return status is VoucherStatus.Settled or VoucherStatus.Revoked or VoucherStatus.Expired
+                ? StatusRejection(status, "settled")
+                : Result.Reject(RejectionCode.NotCompleted, "The training is not completed.");
+        }
+
+        if (state.ValueMode == ValueMode.CheckInOnly)
+        {
+            return Result.Reject(RejectionCode.NoSubsidy, "A check-in-only voucher carries no subsidy.");
+        }
+
+        // R15: each institution settles its own part.
+        if (state.Parts.FirstOrDefault(p => p.Part == request.Part) is not { } part || part.InstitutionId != request.InstitutionId)
+        {
+            return Result.Reject(RejectionCode.NotTrainingParty, $"The institution did not run the {request.Part} part of this training.");
+        }
+
+        if (part.Status is SettlementStatus.Claimed or SettlementStatus.Approved)
+        {
+            return Result.Reject(RejectionCode.SettlementAlreadyClaimed, $"The {request.Part} part is {part.Status} already.");
+        }
+
+        if (request.PaymentTarget == PaymentTarget.Individual && state.IssuanceMode != IssuanceMode.General)
+        {
+            return Result.Reject(RejectionCode.InvalidRequest, "Only a general voucher's subsidy may be paid to the individual (R16).");
+        }
+
+        return null;
     }
 
     public async Task<Prepared<Result<SettlementApprovalFacts>>> PrepareSettlementApprovalAsync(TransactionId transaction, SettlementApprovalRequest request)

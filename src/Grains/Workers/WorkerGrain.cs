@@ -158,24 +158,46 @@ internal sealed partial class WorkerGrain : Grain, IWorkerGrain, IWorkerParticip
         return Result<IReadOnlyList<ArchiveEntry>>.Ok([.. entries.OrderBy(e => e.At)]);
     }
 
-    public Task<Prepared<GrantVote>> PrepareGrantAsync(TransactionId transaction, VoucherGrant grant)
+    public async Task<Prepared<GrantVote>> PrepareGrantAsync(TransactionId transaction, VoucherGrant grant)
     {
         if (_state.IsBusy)
         {
-            return Task.FromResult(new Prepared<GrantVote>(null, new GrantVote(Attempts.Busy(), null)));
+            return new Prepared<GrantVote>(null, new GrantVote(Attempts.Busy(), null));
         }
 
-        if (GrantRefusal(grant) is { } refused)
+        if (await ConfirmedGrantRefusalAsync(grant) is { } refused)
         {
-            return Task.FromResult(new Prepared<GrantVote>(null, refused));
+            return new Prepared<GrantVote>(null, refused);
         }
 
         var draft = _state.Draft();
         Hold(draft, grant);
-        return Task.FromResult(new Prepared<GrantVote>(_state.Prepare(transaction, draft), s_granted));
+        return new Prepared<GrantVote>(_state.Prepare(transaction, draft), s_granted);
     }
 
-    public Task<GrantVote> CheckGrantAsync(VoucherGrant grant) => Task.FromResult(GrantRefusal(grant) ?? s_granted);
+    public async Task<GrantVote> CheckGrantAsync(VoucherGrant grant) => await ConfirmedGrantRefusalAsync(grant) ?? s_granted;
+
+    /// <summary>
+    /// <see cref="GrantRefusal"/>, confirmed on the store when it refuses for the worker's registration,
+    /// eligibility or live voucher: this activation may have read the worker before a registration, or a
+    /// use, rollback or revocation of the voucher it holds, made through another engine (or by a bulk job),
+    /// and a claim must not be refused for it (R6, R7). Only such refusals pay the read.
+    /// </summary>
+    private async Task<GrantVote?> ConfirmedGrantRefusalAsync(VoucherGrant grant)
+    {
+        var refusal = GrantRefusal(grant);
+        if (!MayBeStale(refusal?.Rejection) || _state.IsBusy)
+        {
+            return refusal;
+        }
+
+        await _state.ReloadAsync();
+        return GrantRefusal(grant);
+    }
+
+    /// <summary>Whether a refusal of a grant may come of a copy of the worker older than the store's (R6, R7).</summary>
+    private static bool MayBeStale(Result? refusal) =>
+        refusal is { Rejection: RejectionCode.WorkerNotRegistered or RejectionCode.NotEligible or RejectionCode.LiveVoucherHeld };
 
     /// <summary>
     /// Why the committed state refuses <paramref name="grant"/>, or the voucher the same roster issued
