@@ -6,8 +6,8 @@ namespace OrleansVoucher.Api.Problems;
 
 /// <summary>
 /// Finishes every problem document the host writes — from handlers, the exception handler, the status
-/// code pages, authentication and rate limiting — with our <c>type</c>, <c>code</c>, a title and the
-/// <c>traceId</c>, so no error leaves without a stable code.
+/// code pages, authentication and rate limiting — with our <c>type</c>, <c>code</c>, a title, a detail
+/// and the <c>traceId</c>, so no error leaves without a stable code.
 /// </summary>
 internal static class ProblemDetailsSetup
 {
@@ -26,6 +26,7 @@ internal static class ProblemDetailsSetup
             problem.Title = ApiProblems.TitleOf(code);
         }
 
+        problem.Detail ??= DefaultDetailFor(code);
         problem.Extensions["traceId"] = Activity.Current?.Id ?? context.HttpContext.TraceIdentifier;
         context.HttpContext.RequestServices.GetService<ApiMetrics>()?.Problems.Add(1, new KeyValuePair<string, object?>("code", code));
     }
@@ -43,6 +44,18 @@ internal static class ProblemDetailsSetup
         StatusCodes.Status503ServiceUnavailable => ProblemCodes.Unavailable,
         >= 500 => ProblemCodes.InternalError,
         _ => ProblemCodes.BadRequest,
+    };
+
+    /// <summary>
+    /// The detail of a problem written without one: the host's own answers when no operation matched the
+    /// path, the method or the body's media type.
+    /// </summary>
+    public static string DefaultDetailFor(string code) => code switch
+    {
+        ProblemCodes.NotFound => "No operation is served at this path; the OpenAPI document at /openapi/v1.json lists them.",
+        ProblemCodes.MethodNotAllowed => "This path does not take this method; the OpenAPI document at /openapi/v1.json lists the operations.",
+        ProblemCodes.UnsupportedMediaType => "This operation does not take a body of this media type: JSON bodies are application/json, bulk issuance uploads text/csv or application/x-ndjson.",
+        _ => ApiProblems.TitleOf(code) + ".",
     };
 
     // The titles ProblemDetailsDefaults and the reason phrases fill in: replaced by our code's title.
