@@ -184,8 +184,11 @@ public sealed class LoadRunner
                     continue;
                 }
 
+                // Whether the scenario had finished is read before the interval closes: an invocation that
+                // ends meanwhile lands in the next interval, which the end of the run must still close.
+                var finished = measuring && runtime.FinishedAt is not null;
                 recorder.CloseInterval(start, interval, runtime.TargetAt(start + (interval / 2)), runtime.InFlight);
-                if (measuring && runtime.FinishedAt is not null)
+                if (finished)
                 {
                     runtime.SeriesClosed = true;
                 }

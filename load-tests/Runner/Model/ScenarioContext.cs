@@ -36,6 +36,9 @@ public sealed class ScenarioContext
         CancellationToken = cancellationToken;
     }
 
+    /// <summary>Where the invocation's results are recorded.</summary>
+    internal ScenarioRecorder Recorder => _recorder;
+
     /// <summary>The invocation's number within its scenario, from 0, counting the warm-up; unique per invocation.</summary>
     public long InvocationNumber { get; }
 

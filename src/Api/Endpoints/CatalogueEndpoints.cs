@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
 using OrleansVoucher.Api.Auth;
 using OrleansVoucher.Api.Problems;
 using OrleansVoucher.Api.Validation;
@@ -22,11 +23,13 @@ public static class CatalogueEndpoints
     public static IEndpointRouteBuilder MapCatalogueEndpoints(this IEndpointRouteBuilder api)
     {
         ArgumentNullException.ThrowIfNull(api);
+        var maxBody = api.ServiceProvider.GetRequiredService<IOptions<RequestLimitsOptions>>().Value.MaxBulkBodyBytes;
         var group = api.MapGroup("/regions/{regionCode}/catalogues/{year}").WithTags("Catalogues");
         group.MapPut("/", PublishCatalogue)
             .WithName("PublishCatalogue")
             .WithSummary("Publishes a region's occupation catalogue for a year, replacing what was there (R1)")
             .RequireRoles(Roles.Authority)
+            .WithRequestBodyLimit(maxBody)
             .ProducesProblems(StatusCodes.Status422UnprocessableEntity)
             .WithRequestExample("""
                 {"occupations":[{"code":"4-10-01-02","name":"育婴员","kind":"operationSkill","trainingType":"就业技能培训","shortage":true,

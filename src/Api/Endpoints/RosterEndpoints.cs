@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
 using OrleansVoucher.Api.Auth;
 using OrleansVoucher.Api.Endpoints.Contracts;
 using OrleansVoucher.Api.Idempotency;
@@ -19,18 +20,20 @@ namespace OrleansVoucher.Api.Endpoints;
 /// </summary>
 public static class RosterEndpoints
 {
-    /// <summary>The most entries of a roster submitted as JSON (the body limit allows about as many).</summary>
+    /// <summary>The most entries of a roster submitted as JSON (well within the body limit, <see cref="RequestLimitsOptions.MaxBulkBodyBytes"/>).</summary>
     public const int MaxEntries = 1000;
 
     /// <summary>Maps the group under <paramref name="api"/>.</summary>
     public static IEndpointRouteBuilder MapRosterEndpoints(this IEndpointRouteBuilder api)
     {
         ArgumentNullException.ThrowIfNull(api);
+        var maxBody = api.ServiceProvider.GetRequiredService<IOptions<RequestLimitsOptions>>().Value.MaxBulkBodyBytes;
         var group = api.MapGroup("/campaigns/{campaignId}/rosters").WithTags("Rosters");
         group.MapPost("/", SubmitRoster)
             .WithName("SubmitRoster")
             .WithSummary("An institution submits the roster of its enrolled trainees for a directed campaign; it must be listed, active and allowed each occupation")
             .RequireRoles(Roles.Institution)
+            .WithRequestBodyLimit(maxBody)
             .ProducesProblems(StatusCodes.Status404NotFound)
             .WithIdempotency()
             .WithRequestExample("""

@@ -6,8 +6,8 @@ namespace OrleansVoucher.Api.Problems;
 
 /// <summary>
 /// Finishes every problem document the host writes — from handlers, the exception handler, the status
-/// code pages, authentication and rate limiting — with our <c>type</c>, <c>code</c>, a title and the
-/// <c>traceId</c>, so no error leaves without a stable code.
+/// code pages, authentication and rate limiting — with our <c>type</c>, <c>code</c>, a title, a detail
+/// and the <c>traceId</c>, so no error leaves without a stable code.
 /// </summary>
 internal static class ProblemDetailsSetup
 {
@@ -50,11 +50,11 @@ internal static class ProblemDetailsSetup
     /// The detail of a problem the host wrote without one — routing's 404 and 405, the framework's 415 —
     /// so that every problem says what to do about it.
     /// </summary>
-    public static string? DefaultDetailFor(string code) => code switch
+    public static string DefaultDetailFor(string code) => code switch
     {
-        ProblemCodes.NotFound => "No resource at this address.",
-        ProblemCodes.MethodNotAllowed => "The resource does not accept this method; the Allow header lists those it does.",
-        ProblemCodes.UnsupportedMediaType => "Send the body as application/json.",
+        ProblemCodes.NotFound => "No operation is served at this path; the OpenAPI document at /openapi/v1.json lists them.",
+        ProblemCodes.MethodNotAllowed => "This path does not take this method; the Allow header lists those it does.",
+        ProblemCodes.UnsupportedMediaType => "This operation does not take a body of this media type: JSON bodies are application/json, bulk issuance uploads text/csv or application/x-ndjson.",
         ProblemCodes.PayloadTooLarge => "The body is larger than the operation accepts.",
         ProblemCodes.BadRequest => "A route, query or header value, or the body's framing, could not be read.",
         ProblemCodes.AuthenticationRequired => "Send a bearer token in the Authorization header.",
@@ -62,7 +62,7 @@ internal static class ProblemDetailsSetup
         ProblemCodes.RateLimited => "Too many requests; retry after the Retry-After seconds.",
         ProblemCodes.Unavailable => "The engine cannot answer now; retry.",
         ProblemCodes.InternalError => "The engine failed to process the request. Quote the traceId when reporting it.",
-        _ => null,
+        _ => ApiProblems.TitleOf(code) + ".",
     };
 
     // The titles ProblemDetailsDefaults and the reason phrases fill in: replaced by our code's title.

@@ -104,6 +104,7 @@ public sealed class AuthorizationMatrixTests(MatrixWorld world) : IClassFixture<
         new("GET", "/api/v1/regions/{regionCode}/statistics", _ => $"/api/v1/regions/{Province}/statistics", null, Authority()),
 
         new("POST", "/api/v1/campaigns/{campaignId}/uploads", _ => $"/api/v1/campaigns/mx-directed/uploads?institutionId={SchoolId}", _ => RejectedRowCsv, Authority(), "text/csv"),
+        new("GET", "/api/v1/campaigns/{campaignId}/jobs", _ => "/api/v1/campaigns/mx-directed/jobs", null, Authority()),
         new("GET", "/api/v1/jobs/{jobId}", w => $"/api/v1/jobs/{w.JobId}", null, Authority()),
         new("GET", "/api/v1/jobs/{jobId}/rejections", w => $"/api/v1/jobs/{w.JobId}/rejections", null, Authority()),
         new("POST", "/api/v1/jobs/{jobId}/cancel", w => $"/api/v1/jobs/{w.JobId}/cancel", null, Authority()),

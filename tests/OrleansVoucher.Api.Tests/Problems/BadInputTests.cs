@@ -118,6 +118,22 @@ public sealed class BadInputTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task The_answers_of_the_host_itself_say_what_went_wrong_in_a_detail()
+    {
+        var problems = new[]
+        {
+            await Problem.AssertAsync(await _operator.GetAsync("/api/v1/vouchers-that-do-not-exist"), 404, "not-found"),
+            await Problem.AssertAsync(await _operator.DeleteAsync(Collect), 405, "method-not-allowed"),
+            await Problem.AssertAsync(await _operator.PostAsync(Collect, new StringContent("""{"idleForSeconds":60}""", Encoding.UTF8, "text/plain")), 415, "unsupported-media-type"),
+        };
+
+        foreach (var problem in problems)
+        {
+            Assert.True(problem.TryGetProperty("detail", out var detail) && detail.GetString() is { Length: > 0 }, problem.ToString());
+        }
+    }
+
+    [Fact]
     public async Task A_json_body_in_a_charset_the_engine_does_not_know_is_415_unsupported_media_type()
     {
         var content = new ByteArrayContent(Encoding.UTF8.GetBytes("""{"idleForSeconds":60}"""));

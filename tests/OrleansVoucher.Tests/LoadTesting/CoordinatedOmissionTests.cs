@@ -112,4 +112,40 @@ public sealed class CoordinatedOmissionTests
         Assert.Equal(new ReasonCount("still running when the run ended (drain timeout)", 10), Assert.Single(stats.FailReasons));
         Assert.Equal(S(4), clock.Now);
     }
+
+    [Fact]
+    public async Task A_request_ending_while_the_interval_it_ran_in_closes_is_counted_in_the_drain_tail()
+    {
+        // On the system clock, so that the interval closes on one thread while the request ends, the drain
+        // completes and the scenario finishes on another: the request lands in the next interval, which
+        // the end of the run must close, however the two threads interleave.
+        for (var run = 0; run < 50; run++)
+        {
+            // The first request ends at once (so that closing its interval takes a while: its histograms
+            // are merged); the second waits for that interval to close and then ends.
+            var scenario = Scenario.Create("edge", async context =>
+            {
+                if (context.InvocationNumber == 0)
+                {
+                    return Response.Ok(statusCode: "200");
+                }
+
+                await Task.Yield();
+                while (context.Recorder.LastInterval is null)
+                {
+                    Thread.SpinWait(20);
+                    Interlocked.MemoryBarrier();
+                }
+
+                return Response.Ok(statusCode: "200");
+            }).WithLoadSimulations(Simulation.Inject(2, Ms(5), Ms(5))).WithWarmUpDuration(TimeSpan.Zero);
+
+            var result = await new LoadRunner(new RunOptions { ReportingInterval = Ms(50) }).RunAsync([scenario]);
+            var stats = Assert.Single(result.Scenarios);
+
+            Assert.Equal(new StatusCodeCount("200", 2, 0), Assert.Single(stats.StatusCodes));
+            Assert.Equal(2, stats.Ok);
+            Assert.Equal(2, stats.Series.Sum(i => i.Ok));
+        }
+    }
 }
