@@ -1,3 +1,4 @@
+using System.Text.Json;
 using OrleansVoucher.Grains.Common;
 
 namespace OrleansVoucher.Grains.BulkIssuance;
@@ -150,7 +151,7 @@ internal sealed class BulkJobGrain : Grain, IBulkJobGrain, IBulkJobControl
 
         if (state.Status != BulkJobStatus.Receiving || index != state.ChunkCount)
         {
-            return Result.Reject(RejectionCode.InvalidRequest, $"The job is {state.Status} and expects chunk {state.ChunkCount}.");
+            return Result.Reject(RejectionCode.InvalidRequest, $"The job is {StatusName(state.Status)} and expects chunk {state.ChunkCount}.");
         }
 
         var chunkGrain = GrainFactory.GetGrain<IBulkJobChunkGrain>(BulkJobChunkGrain.KeyOf(Id, index));
@@ -236,7 +237,7 @@ internal sealed class BulkJobGrain : Grain, IBulkJobGrain, IBulkJobControl
 
             if (state.Status is BulkJobStatus.Completed or BulkJobStatus.Cancelled or BulkJobStatus.Failed)
             {
-                return Result<BulkJobView>.Reject(RejectionCode.InvalidRequest, $"The job is {state.Status}.");
+                return Result<BulkJobView>.Reject(RejectionCode.InvalidRequest, $"The job has ended: it is {StatusName(state.Status)}.");
             }
 
             var draft = _state.Draft();
@@ -441,6 +442,9 @@ internal sealed class BulkJobGrain : Grain, IBulkJobGrain, IBulkJobControl
 
     /// <summary>Reads the job as the store holds it (this activation holds no change of its own between calls).</summary>
     private Task RefreshAsync() => _state.ReloadAsync();
+
+    /// <summary>A status as the API writes it (<c>completed</c>), for details a client reads beside the status.</summary>
+    private static string StatusName(BulkJobStatus status) => JsonNamingPolicy.CamelCase.ConvertName(status.ToString());
 
     private IBulkJobRegistryGrain Registry => GrainFactory.GetGrain<IBulkJobRegistryGrain>(IBulkJobRegistryGrain.Key);
 

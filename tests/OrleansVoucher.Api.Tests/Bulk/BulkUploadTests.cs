@@ -454,7 +454,8 @@ public sealed class BulkUploadTests : IAsyncLifetime
 
         using var cancel = await _authority.PostAsync($"/api/v1/jobs/{job.Id}/cancel", null);
 
-        await Problem.AssertAsync(cancel, 409, "job-finished");
+        var problem = await Problem.AssertAsync(cancel, 409, "job-finished");
+        Assert.Equal("The job has ended: it is completed.", problem.GetProperty("detail").GetString());
     }
 
     [Fact]
