@@ -27,8 +27,27 @@ internal static class ProblemDetailsSetup
         }
 
         problem.Detail ??= DefaultDetailFor(code);
+        if (status == StatusCodes.Status405MethodNotAllowed)
+        {
+            WithHead(context.HttpContext.Response.Headers);
+        }
+
         problem.Extensions["traceId"] = Activity.Current?.Id ?? context.HttpContext.TraceIdentifier;
         context.HttpContext.RequestServices.GetService<ApiMetrics>()?.Problems.Add(1, new KeyValuePair<string, object?>("code", code));
+    }
+
+    /// <summary>
+    /// Adds <c>HEAD</c> to a 405's <c>Allow</c> wherever it names <c>GET</c>: routing lists the methods
+    /// mapped, and <c>HEAD</c> is answered wherever <c>GET</c> is (<see cref="Hosting.HeadRequestMiddleware"/>).
+    /// </summary>
+    private static void WithHead(IHeaderDictionary headers)
+    {
+        var allow = headers.Allow.ToString();
+        var methods = allow.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+        if (methods.Contains(HttpMethods.Get, StringComparer.OrdinalIgnoreCase) && !methods.Contains(HttpMethods.Head, StringComparer.OrdinalIgnoreCase))
+        {
+            headers.Allow = string.Join(", ", [.. methods, HttpMethods.Head]);
+        }
     }
 
     /// <summary>The code of a problem that was written with a status and nothing else.</summary>

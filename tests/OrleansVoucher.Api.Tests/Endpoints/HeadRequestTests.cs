@@ -1,3 +1,4 @@
+using System.Net;
 using OrleansVoucher.Api.Auth;
 using OrleansVoucher.Api.Tests.Infrastructure;
 
@@ -37,6 +38,19 @@ public sealed class HeadRequestTests : IAsyncLifetime
         Assert.Equal(string.Join(", ", get.Content.Headers.Allow), string.Join(", ", head.Content.Headers.Allow));
         Assert.NotEmpty(await get.Content.ReadAsByteArrayAsync());
         Assert.Empty(await head.Content.ReadAsByteArrayAsync());
+    }
+
+    [Fact]
+    public async Task A_405_allows_head_wherever_it_allows_get()
+    {
+        // The silo's view is read (GET) and nothing else; the collections are made (POST) and not read.
+        using var silo = await _operator.DeleteAsync("/api/v1/admin/silo");
+        using var collections = await _operator.GetAsync("/api/v1/admin/activation-collections");
+
+        Assert.Equal(HttpStatusCode.MethodNotAllowed, silo.StatusCode);
+        Assert.Equal(["GET", "HEAD"], silo.Content.Headers.Allow.Order(StringComparer.Ordinal));
+        Assert.Equal(HttpStatusCode.MethodNotAllowed, collections.StatusCode);
+        Assert.Equal(["POST"], collections.Content.Headers.Allow);
     }
 
     [Fact]
