@@ -124,7 +124,17 @@ internal sealed class BulkJobGrain : Grain, IBulkJobGrain, IBulkJobControl
 
         // Registered first, so that a job whose upload stalls is found and marked failed, and listed
         // under its campaign first, so that every job that exists is listed.
-        await Task.WhenAll(Registry.AddAsync(Id), GrainFactory.GetGrain<ICampaignJobsRegistry>(request.CampaignId).AddAsync(Id));
+        try
+        {
+            await Task.WhenAll(Registry.AddAsync(Id), GrainFactory.GetGrain<ICampaignJobsRegistry>(request.CampaignId).AddAsync(Id));
+        }
+        catch (InconsistentStateException)
+        {
+            // Listed in one and not the other, or in neither: the job does not exist, and a listing or
+            // a runner passes over an id whose job does not exist.
+            return Attempts.Contended<BulkJobView>();
+        }
+
         var now = _services.Now;
         var draft = _state.Draft();
         draft.Request = request;

@@ -55,6 +55,6 @@ internal sealed class BulkJobRegistryGrain : Grain, IBulkJobRegistryGrain
     private async Task ChangeAsync(Func<SortedSet<string>, bool> change)
     {
         await _state.ReloadAsync();
-        await _state.ChangeAsync(draft => change(draft.Active) ? [] : null, Attempts.Max);
+        await _state.ChangeAsync(draft => change(draft.Active) ? [] : null, Attempts.SharedList);
     }
 }

@@ -49,6 +49,6 @@ internal sealed class CampaignJobsGrain : Grain, ICampaignJobsGrain, ICampaignJo
 
             draft.Jobs.Add(jobId);
             return [];
-        }, Attempts.Max);
+        }, Attempts.SharedList);
     }
 }

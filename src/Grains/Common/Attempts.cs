@@ -10,6 +10,14 @@ internal static class Attempts
     /// </summary>
     public const int Max = 3;
 
+    /// <summary>
+    /// Attempts of a change to a list that every engine changes (the unfinished jobs, a campaign's jobs).
+    /// Each lost race is another engine's change made, so this bounds how many changes may land in
+    /// between, not how long the change takes: uploads arriving at several engines at once must not be
+    /// refused for the list they all enter.
+    /// </summary>
+    public const int SharedList = 32;
+
     /// <summary>The rejection after the last attempt lost its race.</summary>
     public static Result<T> Contended<T>() =>
         Result<T>.Reject(RejectionCode.ConcurrentOperation, "Another operation changed the same records at the same time; retry.");
