@@ -694,12 +694,14 @@ internal sealed class InstitutionGrain : Grain, IInstitutionGrain
         // A refusal writes nothing, so an activation that another engine's listing or change of status left
         // behind would refuse on what it read (a suspension refused as made already, the institution staying
         // active, R3): it reads the institution again before it refuses.
-        if (StatusChangeRefusal(status, reason, from) is not null && !string.IsNullOrWhiteSpace(reason))
+        var refused = StatusChangeRefusal(status, reason, from);
+        if (refused is not null && !string.IsNullOrWhiteSpace(reason))
         {
             await _state.ReloadAsync();
+            refused = StatusChangeRefusal(status, reason, from);
         }
 
-        if (StatusChangeRefusal(status, reason, from) is { } refused)
+        if (refused is not null)
         {
             return refused;
         }

@@ -443,12 +443,14 @@ internal sealed class VoucherGrain : Grain, IVoucherGrain, IVoucherParticipant
     public async Task<Prepared<Result<RollbackFacts>>> PrepareRollbackAsync(TransactionId transaction, RollbackRequest request)
     {
         // This activation may have read the voucher before its verification through another engine.
-        if (RollbackRejection(request) is { Rejection: RejectionCode.VoucherNotFound or RejectionCode.NotActivated } && !_state.IsBusy)
+        var rejection = RollbackRejection(request);
+        if (rejection is { Rejection: RejectionCode.VoucherNotFound or RejectionCode.NotActivated } && !_state.IsBusy)
         {
             await _state.ReloadAsync();
+            rejection = RollbackRejection(request);
         }
 
-        if (RollbackRejection(request) is { } rejection)
+        if (rejection is not null)
         {
             return Refuse<RollbackFacts>(rejection);
         }
@@ -505,12 +507,14 @@ internal sealed class VoucherGrain : Grain, IVoucherGrain, IVoucherParticipant
     {
         // This activation may have read the voucher before its verification through another engine (or,
         // for a voucher expired on its claim deadline, before the activation that moved the deadline on).
-        if (CompletionRejection(request) is { Rejection: RejectionCode.VoucherNotFound or RejectionCode.NotActivated or RejectionCode.VoucherExpired } && !_state.IsBusy)
+        var rejection = CompletionRejection(request);
+        if (rejection is { Rejection: RejectionCode.VoucherNotFound or RejectionCode.NotActivated or RejectionCode.VoucherExpired } && !_state.IsBusy)
         {
             await _state.ReloadAsync();
+            rejection = CompletionRejection(request);
         }
 
-        if (CompletionRejection(request) is { } rejection)
+        if (rejection is not null)
         {
             return Refuse<CompletionFacts>(rejection);
         }
@@ -564,13 +568,14 @@ internal sealed class VoucherGrain : Grain, IVoucherGrain, IVoucherParticipant
     {
         // This activation may have read the voucher before its completion, or before a decision on an
         // earlier claim, made through another engine.
-        if (SettlementClaimRejection(request) is { Rejection: RejectionCode.VoucherNotFound or RejectionCode.NotCompleted or RejectionCode.VoucherExpired or RejectionCode.SettlementAlreadyClaimed }
-            && !_state.IsBusy)
+        var rejection = SettlementClaimRejection(request);
+        if (rejection is { Rejection: RejectionCode.VoucherNotFound or RejectionCode.NotCompleted or RejectionCode.VoucherExpired or RejectionCode.SettlementAlreadyClaimed } && !_state.IsBusy)
         {
             await _state.ReloadAsync();
+            rejection = SettlementClaimRejection(request);
         }
 
-        if (SettlementClaimRejection(request) is { } rejection)
+        if (rejection is not null)
         {
             return Refuse<SettlementFacts>(rejection);
         }
